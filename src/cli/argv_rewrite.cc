@@ -1,0 +1,41 @@
+#include "cli/argv_rewrite.h"
+
+#include <string_view>
+#include <utility>
+
+namespace chaos {
+namespace {
+
+constexpr std::pair<std::string_view, std::string_view> kLegacy[] = {
+    {"-ikwid", "--i-know-what-im-doing"},
+    {"-nw", "--no-wait"},
+    {"-pf", "--sudo_password_file"},
+    {"-ps", "--password"},
+};
+
+}  // namespace
+
+std::vector<std::string> rewrite_legacy_options(const std::vector<std::string>& args) {
+  std::vector<std::string> out;
+  out.reserve(args.size());
+  bool literal = false;
+  for (const auto& arg : args) {
+    if (literal) {
+      out.push_back(arg);
+      continue;
+    }
+    if (arg == "--") literal = true;
+    std::string rewritten = arg;
+    for (const auto& [legacy, modern] : kLegacy) {
+      if (arg == legacy) {
+        rewritten = std::string(modern);
+      } else if (arg.size() > legacy.size() && arg.compare(0, legacy.size(), legacy) == 0 && arg[legacy.size()] == '=') {
+        rewritten = std::string(modern) + arg.substr(legacy.size());
+      }
+    }
+    out.push_back(std::move(rewritten));
+  }
+  return out;
+}
+
+}  // namespace chaos

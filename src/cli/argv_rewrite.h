@@ -1,0 +1,13 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace chaos {
+
+// The original CLI has multi-letter options behind a single dash (-ikwid, -nw, -pf, -ps).
+// CLI11 reads `-nw` as `-n -w`, so these spellings are rewritten to their long forms before
+// parsing; everything after `--` is left alone.
+std::vector<std::string> rewrite_legacy_options(const std::vector<std::string>& args);
+
+}  // namespace chaos

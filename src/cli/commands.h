@@ -1,0 +1,14 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "cli/context.h"
+
+namespace chaos {
+
+// One function per command, each in cli/<command>.cc. It adds the subcommand and its options
+// to `app` and sets a callback that runs it and stores its exit code in `exit_code`.
+void add_check_command(CLI::App& app, Context& ctx, int& exit_code);
+void add_doctor_command(CLI::App& app, Context& ctx, int& exit_code);
+
+}  // namespace chaos

@@ -1,0 +1,59 @@
+#include "cli/context.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+namespace chaos {
+
+Context::Context()
+    : paths(Paths::from_environment()),
+      out(colour_enabled_for(STDOUT_FILENO)),
+      err(colour_enabled_for(STDERR_FILENO)),
+      stdout_is_terminal(stream_is_terminal(STDOUT_FILENO)),
+      width(terminal_width(STDOUT_FILENO)) {}
+
+const Result<GlobalConfig>& Context::config() {
+  if (!config_) config_.emplace(load_global_config(paths.config_file()));
+  return *config_;
+}
+
+const Result<PythonEnv>& Context::python_env() {
+  if (!python_env_) {
+    const auto& cfg = config();
+    if (!cfg) {
+      python_env_.emplace(cfg.error());
+    } else {
+      python_env_.emplace(resolve_python_env(paths, *cfg, options.refresh_index));
+    }
+  }
+  return *python_env_;
+}
+
+const Result<PluginIndex>& Context::plugin_index() {
+  if (!plugin_index_) {
+    const auto& env = python_env();
+    if (!env) {
+      plugin_index_.emplace(env.error());
+    } else {
+      std::string warning;
+      plugin_index_.emplace(load_plugin_index(paths, *env, options.refresh_index, warning));
+      if (!warning.empty()) print_warning(warning);
+    }
+  }
+  return *plugin_index_;
+}
+
+void Context::print_error(const Error& error) const {
+  std::string text = err(Tone::red, "error:") + " " + error.message + "\n";
+  if (!error.where.empty()) text += "  " + err(Tone::dim, "-->") + " " + error.where + "\n";
+  if (!error.hint.empty()) text += "  " + err(Tone::cyan, "hint:") + " " + error.hint + "\n";
+  std::fputs(text.c_str(), stderr);
+}
+
+void Context::print_warning(std::string_view message) const {
+  std::string text = err(Tone::yellow, "warning:") + " " + std::string(message) + "\n";
+  std::fputs(text.c_str(), stderr);
+}
+
+}  // namespace chaos

@@ -1,0 +1,51 @@
+// cli/: the command table and one file per command. Commands get everything through the
+// Context, which loads configuration, the plugin environment and the index lazily, once.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "config/global_config.h"
+#include "config/paths.h"
+#include "plugins/plugin_index.h"
+#include "plugins/python_env.h"
+#include "term/style.h"
+#include "util/error.h"
+
+namespace chaos {
+
+// Process exit codes (DESIGN.md decision 8).
+enum ExitCode : int { kExitOk = 0, kExitFailure = 1, kExitUsage = 2, kExitInterrupted = 130 };
+
+struct GlobalOptions {
+  bool refresh_index = false;  // -u: rebuild the plugin index before running the command
+};
+
+class Context {
+ public:
+  Context();
+
+  Paths paths;
+  GlobalOptions options;
+  Painter out;  // for stdout
+  Painter err;  // for stderr
+  bool stdout_is_terminal = false;
+  int width = 80;
+
+  // Each is computed on first use and kept for the rest of the run.
+  const Result<GlobalConfig>& config();
+  const Result<PythonEnv>& python_env();
+  const Result<PluginIndex>& plugin_index();
+
+  // "error: ..." with where and hint, on stderr.
+  void print_error(const Error& error) const;
+  void print_warning(std::string_view message) const;
+
+ private:
+  std::optional<Result<GlobalConfig>> config_;
+  std::optional<Result<PythonEnv>> python_env_;
+  std::optional<Result<PluginIndex>> plugin_index_;
+};
+
+}  // namespace chaos

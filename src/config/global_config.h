@@ -1,0 +1,36 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "util/error.h"
+
+namespace chaos {
+
+// One alias: a name and the tags it expands to (a config string is split on spaces).
+struct AliasDefinition {
+  std::string name;
+  std::vector<std::string> targets;
+  bool written_as_list = false;  // `[a, b]` rather than "a b"
+};
+
+// The keys of $CHAOS_CONFIG_DIR/config.yml that the core reads. Unknown keys are kept by
+// the file and ignored here, so newer configs keep working with older binaries.
+struct GlobalConfig {
+  std::string path;  // the file it came from; empty when there was none
+  std::optional<std::string> python;
+  std::optional<std::string> chobolo_file;
+  std::optional<std::string> secrets_file;
+  std::optional<std::string> sops_file;
+  std::vector<AliasDefinition> aliases;  // in file order
+};
+
+// A missing file is an empty config; a malformed one is an error naming path:line:column.
+Result<GlobalConfig> load_global_config(const std::string& path);
+
+// Splits an alias target string on whitespace ("a b" expands to two tags).
+std::vector<std::string> split_alias_targets(const std::string& text);
+
+}  // namespace chaos

@@ -1,0 +1,83 @@
+// chaos: declarative Linux system management. This file only wires the command table; each
+// command lives in src/cli/<command>.cc.
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli/argv_rewrite.h"
+#include "cli/commands.h"
+#include "cli/context.h"
+
+namespace {
+
+constexpr const char* kDescription =
+    "chaos makes Linux machines match the state described in Ch-obolo YAML files, using roles\n"
+    "from installed plugins (Python packages running pyinfra operations).";
+
+constexpr const char* kFooter = R"(Examples:
+  chaos check roles            list the roles installed plugins provide
+  chaos check plugins          list plugins and what each registers, with problems found
+  chaos doctor                 show the plugin environment and what is missing
+  chaos -u check roles         rebuild the plugin index first (never needed after pip install)
+
+Environment:
+  CHAOS_PYTHON      interpreter of the plugin environment
+  CHAOS_CONFIG_DIR  directory of config.yml (default ~/.config/chaos)
+  CHAOS_CACHE_DIR   cache directory (default ~/.cache/chaos)
+  CHAOS_PLUGIN_DIR  extra plugin directory (default ~/.local/share/chaos/plugins)
+  CHAOS_DEV_PATH    directory of plugin wheels under development
+  NO_COLOR          disable colour
+
+Run `chaos COMMAND --help` for a command's options.)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  chaos::Context ctx;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  args = chaos::rewrite_legacy_options(args);
+
+  CLI::App app(kDescription, "chaos");
+  app.footer(kFooter);
+  app.set_version_flag("-V,--version", std::string("chaos ") + CHAOS_VERSION);
+  app.add_flag("-u,--update-plugins", ctx.options.refresh_index,
+               "Rebuild the plugin index (and relearn the interpreter's import path) before running");
+  app.require_subcommand(0, 1);
+  app.fallthrough();
+
+  int exit_code = chaos::kExitOk;
+  chaos::add_check_command(app, ctx, exit_code);
+  chaos::add_doctor_command(app, ctx, exit_code);
+
+  if (args.empty()) {
+    std::fputs(app.help().c_str(), stderr);
+    return chaos::kExitUsage;
+  }
+  try {
+    std::reverse(args.begin(), args.end());  // CLI11 consumes a reversed vector
+    app.parse(args);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string message = ctx.err(chaos::Tone::red, "error:") + " " + e.what() + "\n";
+    message += "Run `chaos --help` (or `chaos COMMAND --help`) to see what is accepted.\n";
+    std::fputs(message.c_str(), stderr);
+    return chaos::kExitUsage;
+  }
+  if (app.get_subcommands().empty() && ctx.options.refresh_index) {
+    const auto& index = ctx.plugin_index();
+    if (!index) {
+      ctx.print_error(index.error());
+      return chaos::kExitFailure;
+    }
+    std::printf("Plugin index rebuilt: %zu plugin distributions, %zu entry points.\n", index->distributions.size(),
+                index->registrations.size());
+  }
+  return exit_code;
+}

@@ -1,0 +1,212 @@
+#include "plugins/distributions.h"
+
+#include <zip.h>
+
+#include <algorithm>
+#include <cctype>
+#include <unordered_map>
+
+#include "plugins/entry_points.h"
+#include "util/fs.h"
+
+namespace chaos {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+bool is_metadata_dir_name(const std::string& low) {
+  return ends_with(low, ".dist-info") || ends_with(low, ".egg-info");
+}
+
+// importlib: name = low.rpartition(".")[0].partition("-")[0], then normalised.
+std::string name_from_metadata_dir(const std::string& low) {
+  std::string stem = low.substr(0, low.rfind('.'));
+  return normalize_distribution_name(stem.substr(0, stem.find('-')));
+}
+
+// Only the header block of METADATA matters (name, version); descriptions can be large.
+std::string header_block(const std::string& text) {
+  auto end = text.find("\n\n");
+  return end == std::string::npos ? text : text.substr(0, end + 1);
+}
+
+// Metadata directories in importlib's Lookup order: the order names appear, grouped by
+// normalised name (dist-info and egg-info together), then an .egg's EGG-INFO.
+std::vector<std::string> order_like_importlib(const std::vector<std::string>& children, bool base_is_egg) {
+  std::vector<std::string> order_of_names;
+  std::unordered_map<std::string, std::vector<std::string>> by_name;
+  std::vector<std::string> eggs;
+  for (const auto& child : children) {
+    std::string low = lower(child);
+    if (is_metadata_dir_name(low)) {
+      std::string name = name_from_metadata_dir(low);
+      auto [it, fresh] = by_name.try_emplace(name);
+      if (fresh) order_of_names.push_back(name);
+      it->second.push_back(child);
+    } else if (base_is_egg && low == "egg-info") {
+      eggs.push_back("EGG-INFO");
+    }
+  }
+  std::vector<std::string> ordered;
+  for (const auto& name : order_of_names) {
+    for (auto& dir : by_name[name]) ordered.push_back(dir);
+  }
+  for (auto& egg : eggs) ordered.push_back(egg);
+  return ordered;
+}
+
+std::string egg_name(const std::string& path_entry) {
+  std::string base = lower(base_name(path_entry));
+  std::string stem = base.substr(0, base.rfind('.'));
+  return normalize_distribution_name(stem.substr(0, stem.find('-')));
+}
+
+void scan_directory(const PathEntry& entry, ScanResult& result) {
+  bool base_is_egg = ends_with(lower(base_name(entry.path)), ".egg");
+  for (const auto& child : order_like_importlib(list_directory(entry.path), base_is_egg)) {
+    FoundDistribution dist;
+    dist.dir_name = child == "EGG-INFO" ? base_name(entry.path) : child;
+    dist.normalized_name = child == "EGG-INFO" ? egg_name(entry.path) : name_from_metadata_dir(lower(child));
+    dist.metadata_dir = join_path(entry.path, child);
+    dist.path_entry = entry.path;
+    dist.origin = entry.origin;
+    result.stamps.emplace_back(dist.metadata_dir, stamp_of(dist.metadata_dir));
+    std::string ep_file = join_path(dist.metadata_dir, "entry_points.txt");
+    FileStamp ep_stamp = stamp_of(ep_file);
+    if (ep_stamp.exists) result.stamps.emplace_back(ep_file, ep_stamp);
+    if (ep_stamp.exists && !ep_stamp.is_dir) {
+      auto text = read_file(ep_file);
+      if (text) {
+        dist.entry_points_file = ep_file;
+        dist.entry_points_text = std::move(*text);
+      } else {
+        result.problems.push_back({ep_file, text.error().message});
+      }
+    }
+    result.distributions.push_back(std::move(dist));
+  }
+}
+
+std::string read_zip_member(zip_t* archive, const std::string& name) {
+  zip_stat_t st;
+  if (zip_stat(archive, name.c_str(), 0, &st) != 0) return "";
+  zip_file_t* file = zip_fopen(archive, name.c_str(), 0);
+  if (!file) return "";
+  std::string out(static_cast<size_t>(st.size), '\0');
+  zip_int64_t got = zip_fread(file, out.data(), st.size);
+  zip_fclose(file);
+  if (got < 0) return "";
+  out.resize(static_cast<size_t>(got));
+  return out;
+}
+
+void scan_zip(const PathEntry& entry, ScanResult& result) {
+  int error_code = 0;
+  zip_t* archive = zip_open(entry.path.c_str(), ZIP_RDONLY, &error_code);
+  if (!archive) {
+    zip_error_t error;
+    zip_error_init_with_code(&error, error_code);
+    result.problems.push_back({entry.path, std::string("cannot read this wheel: ") + zip_error_strerror(&error)});
+    zip_error_fini(&error);
+    return;
+  }
+  // importlib: the first path component of every member, in order of first appearance.
+  std::vector<std::string> children;
+  zip_int64_t count = zip_get_num_entries(archive, 0);
+  for (zip_int64_t i = 0; i < count; ++i) {
+    const char* member = zip_get_name(archive, static_cast<zip_uint64_t>(i), 0);
+    if (!member) continue;
+    std::string top(member);
+    top = top.substr(0, top.find('/'));
+    if (std::find(children.begin(), children.end(), top) == children.end()) children.push_back(top);
+  }
+  bool base_is_egg = ends_with(lower(base_name(entry.path)), ".egg");
+  for (const auto& child : order_like_importlib(children, base_is_egg)) {
+    FoundDistribution dist;
+    dist.in_zip = true;
+    dist.dir_name = child;
+    dist.normalized_name = child == "EGG-INFO" ? egg_name(entry.path) : name_from_metadata_dir(lower(child));
+    dist.metadata_dir = entry.path + "/" + child;
+    dist.path_entry = entry.path;
+    dist.origin = entry.origin;
+    std::string text = read_zip_member(archive, child + "/entry_points.txt");
+    if (!text.empty()) {
+      dist.entry_points_file = dist.metadata_dir + "/entry_points.txt";
+      dist.entry_points_text = std::move(text);
+    }
+    dist.metadata_text = header_block(read_zip_member(archive, child + "/METADATA"));
+    if (dist.metadata_text.empty()) dist.metadata_text = header_block(read_zip_member(archive, child + "/PKG-INFO"));
+    result.distributions.push_back(std::move(dist));
+  }
+  zip_close(archive);
+}
+
+}  // namespace
+
+ScanResult scan_distributions(const std::vector<PathEntry>& entries) {
+  ScanResult result;
+  for (const auto& entry : entries) {
+    FileStamp stamp = stamp_of(entry.path);
+    result.stamps.emplace_back(entry.path, stamp);
+    if (stamp.is_dir) {
+      scan_directory(entry, result);
+    } else if (stamp.exists) {
+      scan_zip(entry, result);
+    }
+  }
+  return result;
+}
+
+void name_and_version(const FoundDistribution& dist, std::string& name, std::string& version) {
+  name.clear();
+  version.clear();
+  std::string text = dist.metadata_text;
+  if (text.empty() && !dist.in_zip) {
+    for (const char* file : {"METADATA", "PKG-INFO"}) {
+      std::string path = join_path(dist.metadata_dir, file);
+      if (is_regular_file(path)) {
+        if (auto t = read_file(path)) text = header_block(*t);
+        break;
+      }
+    }
+    // An .egg-info may itself be the PKG-INFO file.
+    if (text.empty() && is_regular_file(dist.metadata_dir)) {
+      if (auto t = read_file(dist.metadata_dir)) text = header_block(*t);
+    }
+  }
+  size_t pos = 0;
+  while (pos < text.size()) {
+    auto end = text.find('\n', pos);
+    std::string_view line(text.data() + pos, (end == std::string::npos ? text.size() : end) - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (name.empty() && line.rfind("Name:", 0) == 0) {
+      name = std::string(line.substr(5));
+      name.erase(0, name.find_first_not_of(' '));
+    } else if (version.empty() && line.rfind("Version:", 0) == 0) {
+      version = std::string(line.substr(8));
+      version.erase(0, version.find_first_not_of(' '));
+    }
+    if (end == std::string::npos) break;
+    pos = end + 1;
+  }
+  if (name.empty() || version.empty()) {
+    // Fall back to the directory name: name-version.dist-info.
+    std::string stem = dist.dir_name.substr(0, dist.dir_name.rfind('.'));
+    auto dash = stem.find('-');
+    if (name.empty()) name = stem.substr(0, dash);
+    if (version.empty() && dash != std::string::npos) {
+      std::string rest = stem.substr(dash + 1);
+      version = rest.substr(0, rest.find('-'));
+    }
+  }
+}
+
+}  // namespace chaos

@@ -1,0 +1,197 @@
+#include "plugins/python_env.h"
+
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "util/fs.h"
+#include "util/subprocess.h"
+
+namespace chaos {
+namespace {
+
+using nlohmann::json;
+
+constexpr int kCacheFormat = 1;
+
+// Asked once per environment; prints what the import path is without the entry `python -c`
+// adds for the current directory (the role host drops it the same way).
+constexpr const char* kQueryScript = R"PY(
+import json, os, site, sys
+path = list(sys.path)
+if path and not getattr(sys.flags, "safe_path", False):
+    path = path[1:]
+sites = list(site.getsitepackages()) if hasattr(site, "getsitepackages") else []
+if site.ENABLE_USER_SITE:
+    sites.append(site.getusersitepackages())
+print(json.dumps({
+    "version": "%d.%d.%d" % sys.version_info[:3],
+    "prefix": sys.prefix,
+    "venv": sys.prefix != sys.base_prefix,
+    "path": [os.path.abspath(p) if p else os.getcwd() for p in path],
+    "site_dirs": sites,
+}))
+)PY";
+
+std::string env_or_empty(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+json stamp_json(const FileStamp& s) { return json::array({s.exists, s.is_dir, s.mtime_ns, s.size, s.inode}); }
+
+FileStamp stamp_from_json(const json& j) {
+  FileStamp s;
+  if (!j.is_array() || j.size() != 5) return s;
+  s.exists = j[0].get<bool>();
+  s.is_dir = j[1].get<bool>();
+  s.mtime_ns = j[2].get<int64_t>();
+  s.size = j[3].get<int64_t>();
+  s.inode = j[4].get<uint64_t>();
+  return s;
+}
+
+// Everything outside the .pth files that decides what sys.path will be.
+json identity_of(const std::string& interpreter) {
+  std::string venv_cfg = join_path(parent_path(parent_path(interpreter)), "pyvenv.cfg");
+  return json{{"interpreter", interpreter},
+              {"interpreter_stamp", stamp_json(stamp_of(interpreter))},
+              {"pyvenv_cfg", stamp_json(stamp_of(venv_cfg))},
+              {"PYTHONPATH", env_or_empty("PYTHONPATH")},
+              {"PYTHONHOME", env_or_empty("PYTHONHOME")},
+              {"PYTHONNOUSERSITE", env_or_empty("PYTHONNOUSERSITE")},
+              {"PYTHONUSERBASE", env_or_empty("PYTHONUSERBASE")},
+              {"PYTHONSAFEPATH", env_or_empty("PYTHONSAFEPATH")},
+              {"HOME", env_or_empty("HOME")}};
+}
+
+// The .pth files of every site directory with their stamps: adding, removing or editing one
+// can change sys.path.
+json pth_state(const std::vector<std::string>& site_dirs) {
+  json state = json::array();
+  for (const auto& dir : site_dirs) {
+    json files = json::array();
+    for (const auto& name : list_directory(dir)) {
+      if (name.size() > 4 && name.compare(name.size() - 4, 4, ".pth") == 0) {
+        files.push_back(json::array({name, stamp_json(stamp_of(join_path(dir, name)))}));
+      }
+    }
+    std::sort(files.begin(), files.end());
+    state.push_back(json::array({dir, std::move(files)}));
+  }
+  return state;
+}
+
+std::string cache_file(const Paths& paths) { return join_path(paths.cache_dir, "python-env.json"); }
+
+bool load_cached(const Paths& paths, const json& identity, PythonEnv& env) {
+  auto text = read_file(cache_file(paths));
+  if (!text) return false;
+  json cached = json::parse(*text, nullptr, false);
+  if (cached.is_discarded() || !cached.is_object()) return false;
+  try {
+    if (cached.value("format", 0) != kCacheFormat || cached.at("identity") != identity) return false;
+    std::vector<std::string> site_dirs = cached.at("site_dirs").get<std::vector<std::string>>();
+    // Cheap check first: site directories whose mtime did not move gained or lost no .pth.
+    const json& dir_stamps = cached.at("site_dir_stamps");
+    bool dirs_same = dir_stamps.size() == site_dirs.size();
+    for (size_t i = 0; dirs_same && i < site_dirs.size(); ++i) {
+      dirs_same = stamp_from_json(dir_stamps[i]) == stamp_of(site_dirs[i]);
+    }
+    const json& pth = cached.at("pth");
+    if (dirs_same) {
+      for (const auto& dir : pth) {
+        for (const auto& file : dir[1]) {
+          if (stamp_from_json(file[1]) != stamp_of(join_path(dir[0].get<std::string>(), file[0].get<std::string>()))) {
+            return false;
+          }
+        }
+      }
+    } else if (pth_state(site_dirs) != pth) {
+      return false;
+    }
+    env.version = cached.at("version").get<std::string>();
+    env.prefix = cached.at("prefix").get<std::string>();
+    env.is_virtualenv = cached.at("venv").get<bool>();
+    env.sys_path = cached.at("path").get<std::vector<std::string>>();
+    env.site_dirs = std::move(site_dirs);
+    env.from_cache = true;
+    return true;
+  } catch (const json::exception&) {
+    return false;
+  }
+}
+
+Result<std::string> executable_from(const std::string& value, const char* what) {
+  std::string found = find_on_path(value);
+  if (found.empty()) {
+    return Error(std::string(what) + " names `" + value + "`, which is not an executable Python interpreter", "",
+                 "point it at the `python` of the environment your plugins are installed in");
+  }
+  return absolute_path(found);
+}
+
+}  // namespace
+
+Result<std::pair<std::string, std::string>> choose_interpreter(const GlobalConfig& config) {
+  if (std::string v = env_or_empty("CHAOS_PYTHON"); !v.empty()) {
+    auto exe = executable_from(v, "CHAOS_PYTHON");
+    if (!exe) return exe.error();
+    return std::pair{*exe, std::string("CHAOS_PYTHON")};
+  }
+  if (config.python && !config.python->empty()) {
+    auto exe = executable_from(*config.python, "the `python` key of the global configuration");
+    if (!exe) return Error(exe.error().message, config.path, exe.error().hint);
+    return std::pair{*exe, "`python` in " + config.path};
+  }
+  std::string here = executable_directory();
+  if (!here.empty() && is_regular_file(join_path(parent_path(here), "pyvenv.cfg"))) {
+    for (const char* name : {"python", "python3"}) {
+      std::string candidate = join_path(here, name);
+      if (is_executable_file(candidate)) return std::pair{candidate, std::string("the virtual environment chaos is installed in")};
+    }
+  }
+  std::string on_path = find_on_path("python3");
+  if (!on_path.empty()) return std::pair{on_path, std::string("python3 on PATH")};
+  return Error("no Python interpreter found for the plugin environment", "",
+               "install python3, or set CHAOS_PYTHON (or `python:` in the global configuration) to the "
+               "interpreter of the environment your plugins are installed in");
+}
+
+Result<PythonEnv> resolve_python_env(const Paths& paths, const GlobalConfig& config, bool refresh) {
+  auto chosen = choose_interpreter(config);
+  if (!chosen) return chosen.error();
+  PythonEnv env;
+  env.interpreter = chosen->first;
+  env.source = chosen->second;
+  json identity = identity_of(env.interpreter);
+  if (!refresh && load_cached(paths, identity, env)) return env;
+
+  auto run = run_capture({env.interpreter, "-c", kQueryScript}, RunOptions{{}, 30000});
+  if (!run) return Error(run.error().message, env.interpreter, "check that this interpreter runs: " + env.interpreter + " -V");
+  if (run->exit_code != 0) {
+    return Error("the plugin environment's interpreter failed (" + describe_exit(run->exit_code, run->signal) +
+                     "): " + run->err,
+                 env.interpreter);
+  }
+  json answer = json::parse(run->out, nullptr, false);
+  if (answer.is_discarded()) return Error("unexpected answer from " + env.interpreter + ": " + run->out, env.interpreter);
+  try {
+    env.version = answer.at("version").get<std::string>();
+    env.prefix = answer.at("prefix").get<std::string>();
+    env.is_virtualenv = answer.at("venv").get<bool>();
+    env.sys_path = answer.at("path").get<std::vector<std::string>>();
+    env.site_dirs = answer.at("site_dirs").get<std::vector<std::string>>();
+  } catch (const json::exception& e) {
+    return Error(std::string("unexpected answer from the plugin interpreter: ") + e.what(), env.interpreter);
+  }
+  json site_dir_stamps = json::array();
+  for (const auto& dir : env.site_dirs) site_dir_stamps.push_back(stamp_json(stamp_of(dir)));
+  json cached = {{"format", kCacheFormat},     {"identity", identity},          {"version", env.version},
+                 {"prefix", env.prefix},       {"venv", env.is_virtualenv},     {"path", env.sys_path},
+                 {"site_dirs", env.site_dirs}, {"site_dir_stamps", site_dir_stamps}, {"pth", pth_state(env.site_dirs)}};
+  // A cache that cannot be written only costs speed; say nothing.
+  (void)write_file_atomic(cache_file(paths), cached.dump());
+  return env;
+}
+
+}  // namespace chaos

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "config/global_config.h"
+#include "config/paths.h"
+#include "util/error.h"
+
+namespace chaos {
+
+// The Python environment that holds the plugins, and its import path.
+struct PythonEnv {
+  std::string interpreter;  // as chosen (a venv's bin/python, not its symlink target)
+  std::string source;       // why this interpreter: CHAOS_PYTHON, config, beside chaos, PATH
+  std::string version;      // e.g. 3.11.7
+  std::string prefix;
+  bool is_virtualenv = false;
+  std::vector<std::string> sys_path;   // the interpreter's import path, .pth entries included
+  std::vector<std::string> site_dirs;  // where .pth files are read from
+  bool from_cache = false;
+};
+
+// Which interpreter: CHAOS_PYTHON, else the config's `python`, else the interpreter beside
+// the chaos binary when that lives in a virtual environment, else python3 on PATH.
+Result<std::pair<std::string, std::string>> choose_interpreter(const GlobalConfig& config);
+
+// Chooses the interpreter and learns its import path, from the cache when nothing it was
+// derived from changed (the interpreter, pyvenv.cfg, PYTHON* variables, the .pth files), else
+// by asking the interpreter once.
+Result<PythonEnv> resolve_python_env(const Paths& paths, const GlobalConfig& config, bool refresh);
+
+}  // namespace chaos

@@ -1,0 +1,54 @@
+#include "plugins/aliases.h"
+
+#include <gtest/gtest.h>
+
+namespace chaos {
+namespace {
+
+AliasTable table_of(std::vector<std::pair<std::string, std::string>> defs) {
+  AliasTable t;
+  for (auto& [name, text] : defs) t.aliases.push_back({name, split_alias_targets(text), text, false, "test", false});
+  return t;
+}
+
+TEST(ExpandTags, ResolvesRecursivelyKeepsOrderDropsRepeats) {
+  auto t = table_of({{"base", "users packages"}, {"desk", "base dots packages"}});
+  auto tags = expand_tags(t, {"desk", "users", "extra"});
+  ASSERT_TRUE(tags.ok());
+  EXPECT_EQ(*tags, (std::vector<std::string>{"users", "packages", "dots", "extra"}));
+}
+
+TEST(ExpandTags, CycleIsAnErrorNamingTheChain) {
+  auto t = table_of({{"a", "b"}, {"b", "c"}, {"c", "a"}});
+  auto tags = expand_tags(t, {"a"});
+  ASSERT_FALSE(tags.ok());
+  EXPECT_NE(tags.error().message.find("a -> b -> c -> a"), std::string::npos);
+}
+
+TEST(ExpandTags, SelfAliasIsACycle) {
+  auto tags = expand_tags(table_of({{"x", "x"}}), {"x"});
+  ASSERT_FALSE(tags.ok());
+  EXPECT_NE(tags.error().message.find("x -> x"), std::string::npos);
+}
+
+TEST(MergeAliases, ConfigOverridesPluginAliasInPlaceWithAWarning) {
+  PluginIndex index;
+  index.distributions.push_back({"plug", "1", "", "python", "", -1});
+  index.registrations.push_back({Group::aliases, "mr", "my-role", 0, 1});
+  index.registrations.push_back({Group::aliases, "other", "x", 0, 2});
+  GlobalConfig config;
+  config.path = "/c/config.yml";
+  config.aliases.push_back({"mr", {"a", "b"}, true});
+  config.aliases.push_back({"new", {"c"}, false});
+  AliasTable t = merge_aliases(index, config);
+  ASSERT_EQ(t.aliases.size(), 3u);
+  EXPECT_EQ(t.aliases[0].name, "mr");
+  EXPECT_EQ(t.aliases[0].targets, (std::vector<std::string>{"a", "b"}));
+  EXPECT_TRUE(t.aliases[0].from_config);
+  EXPECT_EQ(t.aliases[2].name, "new");
+  ASSERT_EQ(t.warnings.size(), 1u);
+  EXPECT_NE(t.warnings[0].find("overrides"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace chaos
