@@ -29,7 +29,8 @@ std::vector<std::string> rewrite_legacy_options(const std::vector<std::string>& 
     for (const auto& [legacy, modern] : kLegacy) {
       if (arg == legacy) {
         rewritten = std::string(modern);
-      } else if (arg.size() > legacy.size() && arg.compare(0, legacy.size(), legacy) == 0 && arg[legacy.size()] == '=') {
+      } else if (arg.size() > legacy.size() && arg.compare(0, legacy.size(), legacy) == 0 &&
+                 arg[legacy.size()] == '=') {
         rewritten = std::string(modern) + arg.substr(legacy.size());
       }
     }

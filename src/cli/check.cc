@@ -43,8 +43,9 @@ std::vector<IndexProblem> alias_problems(const PluginIndex& index, const AliasTa
     }
     for (const auto& tag : *expanded) {
       if (!roles.count(tag)) {
-        problems.push_back({"alias-target", alias.owner,
-                            "alias `" + alias.name + "` points at `" + tag + "`, which no installed plugin provides as a role"});
+        problems.push_back(
+            {"alias-target", alias.owner,
+             "alias `" + alias.name + "` points at `" + tag + "`, which no installed plugin provides as a role"});
       }
     }
   }
@@ -65,12 +66,26 @@ int check_plugins(Context& ctx, const PluginIndex& index, const AliasTable& alia
         if (r.distribution != static_cast<int>(i)) continue;
         registers[std::string(info_of(r.group).check_name)][r.name] = r.value;
       }
-      ordered_json entry = {{"name", d.name},          {"version", d.version}, {"location", d.metadata_dir},
-                            {"origin", d.origin},       {"registers", registers}};
-      if (d.shadowed_by >= 0) entry["shadowed_by"] = index.distributions[static_cast<size_t>(d.shadowed_by)].metadata_dir;
+      ordered_json entry = {{"name", d.name},
+                            {"version", d.version},
+                            {"location", d.metadata_dir},
+                            {"origin", d.origin},
+                            {"registers", registers}};
+      if (d.shadowed_by >= 0)
+        entry["shadowed_by"] = index.distributions[static_cast<size_t>(d.shadowed_by)].metadata_dir;
       out["distributions"].push_back(entry);
     }
-    for (const auto& p : problems) out["problems"].push_back({{"kind", p.kind}, {"where", p.where}, {"message", p.message}});
+    // Every registration in use, in import-path order: what importlib.metadata.entry_points()
+    // yields for the same environment, minus distributions hidden by an earlier copy.
+    out["registrations"] = ordered_json::array();
+    for (const auto& r : index.registrations) {
+      out["registrations"].push_back({{"group", std::string(info_of(r.group).entry_point_group)},
+                                      {"name", r.name},
+                                      {"value", r.value},
+                                      {"distribution", index.owner(r).name}});
+    }
+    for (const auto& p : problems)
+      out["problems"].push_back({{"kind", p.kind}, {"where", p.where}, {"message", p.message}});
     std::fputs(out.dump(2).c_str(), stdout);
     std::fputs("\n", stdout);
     return problems.empty() ? kExitOk : kExitFailure;
@@ -81,7 +96,8 @@ int check_plugins(Context& ctx, const PluginIndex& index, const AliasTable& alia
   if (index.distributions.empty()) text += paint(Tone::yellow, "No chaos plugins are installed.") + "\n";
   for (size_t i = 0; i < index.distributions.size(); ++i) {
     const auto& d = index.distributions[i];
-    text += paint(Tone::bold, d.name) + " " + paint(Tone::green, d.version) + "  " + paint(Tone::dim, d.metadata_dir) + "\n";
+    text += paint(Tone::bold, d.name) + " " + paint(Tone::green, d.version) + "  " + paint(Tone::dim, d.metadata_dir) +
+            "\n";
     if (d.shadowed_by >= 0) {
       text += "  " + paint(Tone::yellow, "hidden by an earlier copy: ") +
               index.distributions[static_cast<size_t>(d.shadowed_by)].metadata_dir + "\n";
@@ -98,7 +114,9 @@ int check_plugins(Context& ctx, const PluginIndex& index, const AliasTable& alia
     }
   }
   if (!problems.empty()) {
-    text += "\n" + paint(Tone::red, std::to_string(problems.size()) + (problems.size() == 1 ? " problem:" : " problems:")) + "\n";
+    text += "\n" +
+            paint(Tone::red, std::to_string(problems.size()) + (problems.size() == 1 ? " problem:" : " problems:")) +
+            "\n";
     for (const auto& p : problems) {
       text += "  " + paint(Tone::red, "✗") + " " + p.message + "\n";
       if (!p.where.empty()) text += "    " + paint(Tone::dim, p.where) + "\n";
@@ -131,7 +149,8 @@ int check_aliases(Context& ctx, const PluginIndex& index, const AliasTable& alia
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& a : aliases.aliases) rows.push_back({a.name, a.text, a.from_config ? "config" : a.owner});
-  std::string text = ctx.out(Tone::bold, "Available aliases") + "\n" + render_table({"Alias", "Maps to", "From"}, rows, ctx.out);
+  std::string text =
+      ctx.out(Tone::bold, "Available aliases") + "\n" + render_table({"Alias", "Maps to", "From"}, rows, ctx.out);
   std::fputs(text.c_str(), stdout);
   return kExitOk;
 }

@@ -70,7 +70,8 @@ int run_doctor(Context& ctx, bool as_json) {
     Requirement omegaconf{"omegaconf", false, true, "", "", pip + " omegaconf", "roles read Ch-obolos with it"};
     Requirement sdk{"chaos SDK (chaos.host)", false, true, "", "", "", "hosts plugin code"};
     auto run = run_capture({env->interpreter, "-c", kModulesScript}, RunOptions{{}, 30000});
-    nlohmann::json answer = run && run->exit_code == 0 ? nlohmann::json::parse(run->out, nullptr, false) : nlohmann::json();
+    nlohmann::json answer =
+        run && run->exit_code == 0 ? nlohmann::json::parse(run->out, nullptr, false) : nlohmann::json();
     auto fill = [&](Requirement& r, const char* module) {
       if (!answer.is_object() || !answer.contains(module)) return;
       const auto& m = answer[module];
@@ -97,8 +98,9 @@ int run_doctor(Context& ctx, bool as_json) {
     reqs.push_back(omegaconf);
     reqs.push_back(sdk);
   }
-  reqs.push_back(tool_requirement("sops", "encrypts and decrypts secrets",
-                                  "go install github.com/getsops/sops/v3/cmd/sops@latest (or your distribution's package)"));
+  reqs.push_back(
+      tool_requirement("sops", "encrypts and decrypts secrets",
+                       "go install github.com/getsops/sops/v3/cmd/sops@latest (or your distribution's package)"));
   reqs.push_back(tool_requirement("age", "the default secrets key backend", "apt-get install age"));
 
   const PluginIndex* index = nullptr;
@@ -115,21 +117,25 @@ int run_doctor(Context& ctx, bool as_json) {
     out["config_file"] = ctx.paths.config_file();
     out["cache_dir"] = ctx.paths.cache_dir;
     if (env) {
-      out["python"] = {{"interpreter", env->interpreter}, {"source", env->source}, {"version", env->version},
+      out["python"] = {{"interpreter", env->interpreter},  {"source", env->source}, {"version", env->version},
                        {"virtualenv", env->is_virtualenv}, {"prefix", env->prefix}, {"import_path", env->sys_path}};
     } else {
       out["python"] = {{"error", env.error().message}, {"hint", env.error().hint}};
     }
     out["plugin_dirs"] = ordered_json::array();
-    for (const auto& [label, dir] : {std::pair{"CHAOS_PLUGIN_DIR", ctx.paths.user_plugin_dir},
-                                     std::pair{"system", ctx.paths.system_plugin_dir},
-                                     std::pair{"CHAOS_DEV_PATH", ctx.paths.dev_path}}) {
+    for (const auto& [label, dir] :
+         {std::pair{"CHAOS_PLUGIN_DIR", ctx.paths.user_plugin_dir}, std::pair{"system", ctx.paths.system_plugin_dir},
+          std::pair{"CHAOS_DEV_PATH", ctx.paths.dev_path}}) {
       out["plugin_dirs"].push_back({{"kind", label}, {"path", dir}, {"exists", !dir.empty() && is_directory(dir)}});
     }
     out["requirements"] = ordered_json::array();
     for (const auto& r : reqs) {
-      out["requirements"].push_back({{"name", r.name},       {"found", r.found},       {"required", r.required},
-                                     {"version", r.version}, {"location", r.location}, {"fix", r.found ? "" : r.fix}});
+      out["requirements"].push_back({{"name", r.name},
+                                     {"found", r.found},
+                                     {"required", r.required},
+                                     {"version", r.version},
+                                     {"location", r.location},
+                                     {"fix", r.found ? "" : r.fix}});
     }
     if (index) {
       out["plugins"] = {{"distributions", index->distributions.size()}, {"problems", index->problems.size()}};
@@ -155,7 +161,8 @@ int run_doctor(Context& ctx, bool as_json) {
     row("prefix", env->prefix);
     bool first = true;
     for (const auto& entry : env->sys_path) {
-      row(first ? "import path" : "", entry + (is_directory(entry) || is_regular_file(entry) ? "" : p(Tone::dim, " (missing)")));
+      row(first ? "import path" : "",
+          entry + (is_directory(entry) || is_regular_file(entry) ? "" : p(Tone::dim, " (missing)")));
       first = false;
     }
   } else {
@@ -163,8 +170,9 @@ int run_doctor(Context& ctx, bool as_json) {
     if (!env.error().hint.empty()) t += "    fix: " + env.error().hint + "\n";
   }
   t += "\n" + p(Tone::bold, "Plugin directories") + "\n";
-  for (const auto& [label, dir] : {std::pair{"user", ctx.paths.user_plugin_dir}, std::pair{"system", ctx.paths.system_plugin_dir},
-                                   std::pair{"CHAOS_DEV_PATH", ctx.paths.dev_path}}) {
+  for (const auto& [label, dir] :
+       {std::pair{"user", ctx.paths.user_plugin_dir}, std::pair{"system", ctx.paths.system_plugin_dir},
+        std::pair{"CHAOS_DEV_PATH", ctx.paths.dev_path}}) {
     if (dir.empty()) {
       row(label, p(Tone::dim, "(not set)"));
     } else {
@@ -190,8 +198,10 @@ int run_doctor(Context& ctx, bool as_json) {
       row("problems", p(Tone::yellow, std::to_string(index->problems.size())) + " (see `chaos check plugins`)");
     }
   }
-  t += "\n" + (missing_required ? p(Tone::red, "chaos cannot apply roles until the items marked ✗ are fixed.")
-                                : p(Tone::green, "Ready.")) + "\n";
+  t += "\n" +
+       (missing_required ? p(Tone::red, "chaos cannot apply roles until the items marked ✗ are fixed.")
+                         : p(Tone::green, "Ready.")) +
+       "\n";
   std::fputs(t.c_str(), stdout);
   return missing_required ? kExitFailure : kExitOk;
 }

@@ -22,8 +22,8 @@ AliasTable merge_aliases(const PluginIndex& index, const GlobalConfig& config) {
     std::string text;
     for (const auto& t : def.targets) text += (text.empty() ? "" : " ") + t;
     Alias alias{def.name, def.targets, text, def.written_as_list, config.path, true};
-    auto existing = std::find_if(table.aliases.begin(), table.aliases.end(),
-                                 [&](const Alias& a) { return a.name == def.name; });
+    auto existing =
+        std::find_if(table.aliases.begin(), table.aliases.end(), [&](const Alias& a) { return a.name == def.name; });
     if (existing == table.aliases.end()) {
       table.aliases.push_back(std::move(alias));
     } else {

@@ -12,9 +12,9 @@ namespace chaos {
 struct Alias {
   std::string name;
   std::vector<std::string> targets;
-  std::string text;        // the value as written (plugin entry-point value or config string)
+  std::string text;  // the value as written (plugin entry-point value or config string)
   bool written_as_list = false;
-  std::string owner;       // the plugin distribution, or the config file
+  std::string owner;  // the plugin distribution, or the config file
   bool from_config = false;
 };
 

@@ -21,10 +21,10 @@ struct FoundDistribution {
   std::string path_entry;
   std::string origin;
   bool in_zip = false;
-  std::string dir_name;            // e.g. my_plugin-1.0.dist-info
-  std::string entry_points_file;   // where entry_points.txt is, "" if it has none
-  std::string entry_points_text;   // its content
-  std::string metadata_text;       // head of METADATA / PKG-INFO (name and version)
+  std::string dir_name;           // e.g. my_plugin-1.0.dist-info
+  std::string entry_points_file;  // where entry_points.txt is, "" if it has none
+  std::string entry_points_text;  // its content
+  std::string metadata_text;      // head of METADATA / PKG-INFO (name and version)
 };
 
 struct ScanProblem {

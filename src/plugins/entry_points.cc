@@ -18,7 +18,9 @@ std::string_view strip_brackets(std::string_view s) {
   return s;
 }
 
-bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || static_cast<unsigned char>(c) >= 0x80; }
+bool is_word_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || static_cast<unsigned char>(c) >= 0x80;
+}
 
 // [\w.]+ with at least one word character and no empty dotted part.
 bool is_dotted_identifier(std::string_view s) {
@@ -57,7 +59,8 @@ ParsedEntryPoints parse_entry_points(std::string_view text) {
     if (!in_section) continue;
     auto eq = line.find('=');
     if (eq == std::string_view::npos) {
-      result.problems.push_back({line_number, "expected `name = value` in [" + group + "], found `" + std::string(line) + "`"});
+      result.problems.push_back(
+          {line_number, "expected `name = value` in [" + group + "], found `" + std::string(line) + "`"});
       continue;
     }
     std::string_view name = strip(line.substr(0, eq));

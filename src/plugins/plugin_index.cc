@@ -182,7 +182,9 @@ std::vector<PathEntry> plugin_search_path(const Paths& paths, const PythonEnv& e
   return path;
 }
 
-PluginIndex build_plugin_index(const std::vector<PathEntry>& path) { return index_from_scan(path, scan_distributions(path)); }
+PluginIndex build_plugin_index(const std::vector<PathEntry>& path) {
+  return index_from_scan(path, scan_distributions(path));
+}
 
 PluginIndex index_from_scan(const std::vector<PathEntry>& path, const ScanResult& scan) {
   PluginIndex index;
@@ -192,9 +194,8 @@ PluginIndex index_from_scan(const std::vector<PathEntry>& path, const ScanResult
   for (const auto& found : scan.distributions) {
     if (found.entry_points_text.empty()) continue;
     ParsedEntryPoints parsed = parse_entry_points(found.entry_points_text);
-    bool registers_chaos = std::any_of(parsed.entries.begin(), parsed.entries.end(), [](const auto& e) {
-      return group_from_entry_point_group(e.group).has_value();
-    });
+    bool registers_chaos = std::any_of(parsed.entries.begin(), parsed.entries.end(),
+                                       [](const auto& e) { return group_from_entry_point_group(e.group).has_value(); });
     if (!registers_chaos && parsed.problems.empty()) continue;
     PluginDistribution dist;
     name_and_version(found, dist.name, dist.version);
@@ -253,7 +254,8 @@ PluginIndex load_plugin_index(const Paths& paths, const PythonEnv& env, bool ref
   }
   ScanResult scan = scan_distributions(path);
   PluginIndex index = index_from_scan(path, scan);
-  json cached = {{"format", kCacheFormat}, {"path", path_key}, {"stamps", stamps_json(scan)}, {"index", index_to_json(index)}};
+  json cached = {
+      {"format", kCacheFormat}, {"path", path_key}, {"stamps", stamps_json(scan)}, {"index", index_to_json(index)}};
   if (auto err = write_file_atomic(file, cached.dump())) {
     if (warning.empty()) warning = "could not save the plugin index cache: " + err->message;
   }

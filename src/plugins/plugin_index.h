@@ -57,7 +57,7 @@ struct PluginIndex {
   std::vector<PluginDistribution> distributions;  // only those that register chaos entry points
   std::vector<Registration> registrations;        // importlib order; shadowed distributions excluded
   std::vector<IndexProblem> problems;
-  std::vector<PathEntry> path;                    // what was scanned, in order
+  std::vector<PathEntry> path;  // what was scanned, in order
   bool from_cache = false;
 
   // All registrations of a group in importlib order (a duplicate name appears twice).
@@ -66,7 +66,9 @@ struct PluginIndex {
   const Registration* find(Group group, std::string_view name) const;
   // Sorted, de-duplicated names of a group.
   std::vector<std::string> names(Group group) const;
-  const PluginDistribution& owner(const Registration& r) const { return distributions[static_cast<size_t>(r.distribution)]; }
+  const PluginDistribution& owner(const Registration& r) const {
+    return distributions[static_cast<size_t>(r.distribution)];
+  }
 };
 
 // The import path chaos scans and the role host uses, in precedence order: wheels in

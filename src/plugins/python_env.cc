@@ -147,7 +147,8 @@ Result<std::pair<std::string, std::string>> choose_interpreter(const GlobalConfi
   if (!here.empty() && is_regular_file(join_path(parent_path(here), "pyvenv.cfg"))) {
     for (const char* name : {"python", "python3"}) {
       std::string candidate = join_path(here, name);
-      if (is_executable_file(candidate)) return std::pair{candidate, std::string("the virtual environment chaos is installed in")};
+      if (is_executable_file(candidate))
+        return std::pair{candidate, std::string("the virtual environment chaos is installed in")};
     }
   }
   std::string on_path = find_on_path("python3");
@@ -167,14 +168,16 @@ Result<PythonEnv> resolve_python_env(const Paths& paths, const GlobalConfig& con
   if (!refresh && load_cached(paths, identity, env)) return env;
 
   auto run = run_capture({env.interpreter, "-c", kQueryScript}, RunOptions{{}, 30000});
-  if (!run) return Error(run.error().message, env.interpreter, "check that this interpreter runs: " + env.interpreter + " -V");
+  if (!run)
+    return Error(run.error().message, env.interpreter, "check that this interpreter runs: " + env.interpreter + " -V");
   if (run->exit_code != 0) {
-    return Error("the plugin environment's interpreter failed (" + describe_exit(run->exit_code, run->signal) +
-                     "): " + run->err,
-                 env.interpreter);
+    return Error(
+        "the plugin environment's interpreter failed (" + describe_exit(run->exit_code, run->signal) + "): " + run->err,
+        env.interpreter);
   }
   json answer = json::parse(run->out, nullptr, false);
-  if (answer.is_discarded()) return Error("unexpected answer from " + env.interpreter + ": " + run->out, env.interpreter);
+  if (answer.is_discarded())
+    return Error("unexpected answer from " + env.interpreter + ": " + run->out, env.interpreter);
   try {
     env.version = answer.at("version").get<std::string>();
     env.prefix = answer.at("prefix").get<std::string>();
@@ -186,9 +189,11 @@ Result<PythonEnv> resolve_python_env(const Paths& paths, const GlobalConfig& con
   }
   json site_dir_stamps = json::array();
   for (const auto& dir : env.site_dirs) site_dir_stamps.push_back(stamp_json(stamp_of(dir)));
-  json cached = {{"format", kCacheFormat},     {"identity", identity},          {"version", env.version},
-                 {"prefix", env.prefix},       {"venv", env.is_virtualenv},     {"path", env.sys_path},
-                 {"site_dirs", env.site_dirs}, {"site_dir_stamps", site_dir_stamps}, {"pth", pth_state(env.site_dirs)}};
+  json cached = {{"format", kCacheFormat},         {"identity", identity},
+                 {"version", env.version},         {"prefix", env.prefix},
+                 {"venv", env.is_virtualenv},      {"path", env.sys_path},
+                 {"site_dirs", env.site_dirs},     {"site_dir_stamps", site_dir_stamps},
+                 {"pth", pth_state(env.site_dirs)}};
   // A cache that cannot be written only costs speed; say nothing.
   (void)write_file_atomic(cache_file(paths), cached.dump());
   return env;

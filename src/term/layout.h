@@ -13,7 +13,7 @@ std::string render_columns(const std::vector<std::string>& items, int width, con
                            Tone tone = Tone::cyan, int indent = 2);
 
 // A table with a header row; every cell is plain text, the header is bold.
-std::string render_table(const std::vector<std::string>& header,
-                         const std::vector<std::vector<std::string>>& rows, const Painter& paint);
+std::string render_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
+                         const Painter& paint);
 
 }  // namespace chaos

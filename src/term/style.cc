@@ -34,16 +34,35 @@ std::string Painter::operator()(Tone tone, std::string_view text) const {
   if (!colour_ || tone == Tone::plain) return std::string(text);
   const char* code = "";
   switch (tone) {
-    case Tone::plain: break;
-    case Tone::bold: code = "1"; break;
-    case Tone::dim: code = "2"; break;
-    case Tone::red: code = "31"; break;
-    case Tone::green: code = "32"; break;
-    case Tone::yellow: code = "33"; break;
-    case Tone::blue: code = "34"; break;
-    case Tone::magenta: code = "35"; break;
-    case Tone::cyan: code = "36"; break;
-    case Tone::italic_cyan: code = "3;36"; break;
+    case Tone::plain:
+      break;
+    case Tone::bold:
+      code = "1";
+      break;
+    case Tone::dim:
+      code = "2";
+      break;
+    case Tone::red:
+      code = "31";
+      break;
+    case Tone::green:
+      code = "32";
+      break;
+    case Tone::yellow:
+      code = "33";
+      break;
+    case Tone::blue:
+      code = "34";
+      break;
+    case Tone::magenta:
+      code = "35";
+      break;
+    case Tone::cyan:
+      code = "36";
+      break;
+    case Tone::italic_cyan:
+      code = "3;36";
+      break;
   }
   std::string out = "\x1b[";
   out += code;

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages chaos needs to build and test. Safe to run again: it installs
+# only what is missing, and runs apt-get update only when it has something to install.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build pkg-config            # build
+  libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libfmt-dev libzip-dev  # libraries
+  libgtest-dev googletest                     # unit tests
+  python3 python3-venv python3-pip            # the plugin environment
+  age                                         # secrets key backend (checked by `chaos doctor`)
+  clang-format                                # style check
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "Installing: ${missing[*]}"
+  sudo_cmd=()
+  [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it:
+#   1. a sanitized (ASan + UBSan) debug build with warnings as errors, and its unit tests;
+#   2. a real `pip install .` into a fresh virtual environment (the packaging users get);
+#   3. pytest: the Python SDK, the role host, and end-to-end tests driving the sanitized
+#      binary against real virtual environments, real pip-installed plugins and real pyinfra.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+scripts/install-deps.sh
+
+echo "== style"
+mapfile -t cxx_files < <(git ls-files 'src/*.cc' 'src/*.h' 'tests/unit/*.cc' 'tests/unit/*.h')
+clang-format --dry-run -Werror "${cxx_files[@]}"
+
+echo "== build (ASan + UBSan, -Werror)"
+cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCHAOS_WERROR=ON -DCHAOS_SANITIZE=ON >/dev/null
+cmake --build build/asan
+
+echo "== unit tests"
+ctest --test-dir build/asan --output-on-failure -j2
+
+echo "== pip install . into a fresh virtual environment"
+venv=build/test-venv
+[[ -x $venv/bin/python ]] || python3 -m venv "$venv"
+"$venv/bin/python" -m pip install -q --upgrade pip
+"$venv/bin/python" -m pip install -q ".[test]" ruff
+
+echo "== python lint"
+"$venv/bin/ruff" check python tests examples bench
+"$venv/bin/ruff" format --check python tests examples bench
+
+echo "== pytest"
+export CHAOS_TEST_BINARY=$root/build/asan/chaos
+export CHAOS_INSTALLED_BINARY=$root/$venv/bin/chaos
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+"$venv/bin/python" -m pytest -q -p no:cacheprovider "$@" tests
