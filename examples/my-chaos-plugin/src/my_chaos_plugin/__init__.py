@@ -1,0 +1,1 @@
+"""my-chaos-plugin: the example plugin of the chaos plugin development guide."""

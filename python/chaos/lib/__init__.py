@@ -1,0 +1,1 @@
+"""Compatibility import paths for plugins (``chaos.lib.roles.role.Role`` and friends)."""

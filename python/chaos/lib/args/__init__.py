@@ -1,0 +1,1 @@
+"""Payload types exchanged between the orchestration and plugins (see ``dataclasses``)."""

@@ -1,0 +1,1 @@
+"""Boats: dynamic inventories that add hosts to a Ch-obolo's fleet (see ``base``)."""

@@ -1,0 +1,1 @@
+"""Limani: storage back ends for the apply logbook (see ``limani``)."""

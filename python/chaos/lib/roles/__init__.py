@@ -1,0 +1,1 @@
+"""The ``Role`` base class for lifecycle roles (see ``role``)."""

@@ -1,0 +1,1 @@
+"""Secret backends: providers that hold the keys sops needs (see ``providers.base``)."""

@@ -1,0 +1,1 @@
+"""Secret providers (password managers and secret stores holding sops keys)."""

@@ -1,0 +1,1 @@
+"""Unit tests of the chaos Python SDK (a package so test module names cannot clash)."""
