@@ -17,6 +17,8 @@ constexpr const char* kDescription =
     "from installed plugins (Python packages running pyinfra operations).";
 
 constexpr const char* kFooter = R"(Examples:
+  chaos apply my-role          apply a role from an installed plugin to this machine
+  chaos apply mr --dry         see what would change, changing nothing
   chaos check roles            list the roles installed plugins provide
   chaos check plugins          list plugins and what each registers, with problems found
   chaos doctor                 show the plugin environment and what is missing
@@ -48,8 +50,10 @@ int main(int argc, char** argv) {
   app.fallthrough();
 
   int exit_code = chaos::kExitOk;
+  chaos::add_apply_command(app, ctx, exit_code);
   chaos::add_check_command(app, ctx, exit_code);
   chaos::add_doctor_command(app, ctx, exit_code);
+  chaos::add_log_command(app, ctx, exit_code);
 
   if (args.empty()) {
     std::fputs(app.help().c_str(), stderr);

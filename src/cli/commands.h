@@ -10,5 +10,7 @@ namespace chaos {
 // to `app` and sets a callback that runs it and stores its exit code in `exit_code`.
 void add_check_command(CLI::App& app, Context& ctx, int& exit_code);
 void add_doctor_command(CLI::App& app, Context& ctx, int& exit_code);
+void add_apply_command(CLI::App& app, Context& ctx, int& exit_code);
+void add_log_command(CLI::App& app, Context& ctx, int& exit_code);
 
 }  // namespace chaos

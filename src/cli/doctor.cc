@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "host/launch.h"
 #include "util/fs.h"
 #include "util/subprocess.h"
 
@@ -84,13 +85,9 @@ int run_doctor(Context& ctx, bool as_json) {
     fill(sdk, "chaos.host");
     if (!sdk.found) {
       // The binary can still host roles with the SDK it was built or installed with.
-      for (const std::string& dir : {join_path(parent_path(executable_directory()), "share/chaos/python"),
-                                     std::string(CHAOS_SOURCE_PYTHON_DIR)}) {
-        if (is_regular_file(join_path(dir, "chaos/host/__init__.py"))) {
-          sdk.found = true;
-          sdk.location = dir + " (added to the import path by chaos)";
-          break;
-        }
+      if (std::string dir = bundled_sdk_dir(); !dir.empty()) {
+        sdk.found = true;
+        sdk.location = dir + " (added to the import path by chaos)";
       }
       sdk.fix = pip + " chaos-cli   (or reinstall chaos into this environment)";
     }

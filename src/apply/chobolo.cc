@@ -1,0 +1,32 @@
+#include "apply/chobolo.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include "util/fs.h"
+
+namespace chaos {
+
+Result<std::string> validate_chobolo(const std::string& given) {
+  std::string path = absolute_path(given);
+  FileStamp stamp = stamp_of(path);
+  if (!stamp.exists) {
+    return Error("the Ch-obolo " + given + " does not exist", path,
+                 "pass an existing file with -c, or set `chobolo_file` in the global config.yml");
+  }
+  if (stamp.is_dir) return Error("the Ch-obolo " + given + " is a directory, not a YAML file", path);
+  auto text = read_file(path);
+  if (!text) return text.error();
+  try {
+    YAML::Node root = YAML::Load(*text);
+    if (root && !root.IsNull() && !root.IsMap()) {
+      return Error("a Ch-obolo must be a mapping of keys to values at its top level",
+                   path + ":" + std::to_string(root.Mark().line + 1) + ":" + std::to_string(root.Mark().column + 1));
+    }
+  } catch (const YAML::ParserException& e) {
+    return Error("the Ch-obolo is not valid YAML: " + e.msg,
+                 path + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1));
+  }
+  return real_path(path);
+}
+
+}  // namespace chaos

@@ -1,0 +1,160 @@
+#include "apply/render.h"
+
+#include <cstdio>
+
+namespace chaos {
+namespace {
+
+using nlohmann::json;
+
+std::string scalar_text(const json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  return value.dump();
+}
+
+void render_items(const json& items, const std::string& mark, Tone tone, const Painter& paint, std::string& out) {
+  auto line = [&](const std::string& text) { out += "      " + paint(tone, mark + " " + text) + "\n"; };
+  if (items.is_array()) {
+    for (const auto& item : items) line(scalar_text(item));
+  } else if (items.is_object()) {
+    for (const auto& [k, v] : items.items()) line(k + ": " + scalar_text(v));
+  } else if (!items.is_null()) {
+    line(scalar_text(items));
+  }
+}
+
+bool has_items(const json& v) {
+  if (v.is_null()) return false;
+  if (v.is_array() || v.is_object() || v.is_string())
+    return !v.empty() && !(v.is_string() && v.get<std::string>().empty());
+  return true;
+}
+
+}  // namespace
+
+std::string format_seconds(double seconds) {
+  char buf[32];
+  if (seconds < 1) {
+    std::snprintf(buf, sizeof buf, "%.0f ms", seconds * 1000);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.2f s", seconds);
+  }
+  return buf;
+}
+
+std::string render_delta(const json& delta, const Painter& paint) {
+  std::string out;
+  for (const auto& [section, mark, tone] :
+       {std::tuple{"to_add", "+", Tone::green}, std::tuple{"to_remove", "-", Tone::red}}) {
+    const json& part = delta.value(section, json::object());
+    if (!part.is_object()) continue;
+    for (const auto& [key, items] : part.items()) {
+      if (!has_items(items)) continue;
+      out += "    " + paint(Tone::bold, key) +
+             paint(Tone::dim, std::string(" (") + (mark[0] == '+' ? "add" : "remove") + ")") + "\n";
+      render_items(items, mark, tone, paint, out);
+    }
+  }
+  return out;
+}
+
+std::string render_host_error(const json& error, const Painter& paint, size_t traceback_lines) {
+  std::string out = paint(Tone::red, "error:") + " ";
+  std::string role = error.value("role", "");
+  std::string host = error.value("host", "");
+  std::string phase = error.value("phase", "");
+  if (!role.empty()) {
+    out += "role `" + role + "`";
+    if (!host.empty()) out += " on " + host;
+    if (!phase.empty()) out += " failed in " + phase;
+    out += ": ";
+  } else if (!host.empty()) {
+    out += host + ": ";
+  }
+  out += error.value("message", "unknown error") + "\n";
+  std::string where;
+  if (error.contains("plugin")) where += "plugin " + error.value("plugin", "");
+  if (error.contains("entry_point"))
+    where += std::string(where.empty() ? "" : ", ") + "entry point " + error.value("entry_point", "");
+  if (error.contains("file")) {
+    where += std::string(where.empty() ? "" : ", ") + error.value("file", "");
+    if (error.contains("line")) where += ":" + std::to_string(error.value("line", 0));
+    if (error.contains("column")) where += ":" + std::to_string(error.value("column", 0));
+  }
+  if (!where.empty()) out += "  " + paint(Tone::dim, "-->") + " " + where + "\n";
+  std::string tb = error.value("traceback", "");
+  if (!tb.empty()) {
+    std::vector<std::string> lines;
+    size_t pos = 0;
+    while (pos < tb.size()) {
+      size_t end = tb.find('\n', pos);
+      if (end == std::string::npos) end = tb.size();
+      lines.push_back(tb.substr(pos, end - pos));
+      pos = end + 1;
+    }
+    size_t first = lines.size() > traceback_lines ? lines.size() - traceback_lines : 0;
+    for (size_t i = first; i < lines.size(); ++i) out += "  " + paint(Tone::dim, "| " + lines[i]) + "\n";
+  }
+  return out;
+}
+
+std::string render_operation(const json& op, const Painter& paint) {
+  std::string status = op.value("status", "failed");
+  std::string mark, label;
+  Tone tone = Tone::plain;
+  if (status == "changed") {
+    mark = "~", label = "changed", tone = Tone::yellow;
+  } else if (status == "no_change") {
+    mark = "✓", label = "no change", tone = Tone::green;
+  } else if (status == "skipped") {
+    mark = "-", label = "skipped", tone = Tone::dim;
+  } else {
+    mark = "✗", label = op.value("ignored", false) ? "failed (ignored)" : "failed", tone = Tone::red;
+  }
+  std::string line = "  " + paint(tone, mark + " " + label) +
+                     std::string(label.size() < 16 ? 16 - label.size() : 1, ' ') +
+                     op.value("op", op.value("name", "operation"));
+  if (op.contains("duration_s") && op["duration_s"].is_number()) {
+    line += paint(Tone::dim, "  " + format_seconds(op["duration_s"].get<double>()));
+  }
+  line += "\n";
+  if (status == "failed") {
+    if (op.contains("command") && op["command"].is_string()) {
+      line += "      " + paint(Tone::dim, "command:") + " " + op["command"].get<std::string>() + "\n";
+    }
+    if (op.contains("exit_code") && op["exit_code"].is_number()) {
+      line += "      " + paint(Tone::dim, "exit code:") + " " + std::to_string(op["exit_code"].get<int>()) + "\n";
+    }
+    for (const char* stream : {"stderr_tail", "messages"}) {
+      const json& tail = op.value(stream, json::array());
+      if (!tail.is_array() || tail.empty()) continue;
+      line += "      " + paint(Tone::dim, std::string(stream) == "stderr_tail" ? "stderr:" : "pyinfra:") + "\n";
+      for (const auto& l : tail) line += "        " + paint(Tone::red, scalar_text(l)) + "\n";
+    }
+  }
+  return line;
+}
+
+std::string render_planned_operation(const json& op, const Painter& paint) {
+  bool changes = op.value("will_change", false);
+  std::string out = "  " + (changes ? paint(Tone::yellow, "~ would change") : paint(Tone::green, "✓ no change   ")) +
+                    "   " + op.value("name", "operation");
+  if (op.contains("role") && op["role"].is_string())
+    out += paint(Tone::dim, "  (" + op["role"].get<std::string>() + ")");
+  out += "\n";
+  std::string diff = op.value("diff", "");
+  if (!diff.empty()) {
+    size_t pos = 0;
+    while (pos < diff.size()) {
+      size_t end = diff.find('\n', pos);
+      if (end == std::string::npos) end = diff.size();
+      std::string l = diff.substr(pos, end - pos);
+      Tone tone = !l.empty() && l[0] == '+' ? Tone::green : (!l.empty() && l[0] == '-' ? Tone::red : Tone::dim);
+      out += "      " + paint(tone, l) + "\n";
+      pos = end + 1;
+    }
+  }
+  return out;
+}
+
+}  // namespace chaos

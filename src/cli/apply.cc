@@ -1,0 +1,480 @@
+// chaos apply TAG...: make this machine match the Ch-obolo with the roles of installed plugins.
+//
+// The core resolves tags, validates the Ch-obolo and owns every prompt and every line of
+// output; the role host (started first, so Python's start-up overlaps that work) loads the
+// plugins and drives pyinfra in three requests: prepare (contexts and deltas), plan (stage
+// operations) and execute. A dry run stops after plan.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+
+#include "apply/chobolo.h"
+#include "apply/history.h"
+#include "apply/render.h"
+#include "apply/sudo_password.h"
+#include "apply/tags.h"
+#include "cli/commands.h"
+#include "host/launch.h"
+
+namespace chaos {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+// A member of a reply by reference (json::value() returns a copy, and iterating the items()
+// of a temporary would read freed memory); missing or non-object: an empty object.
+const json& member(const json& object, const char* key) {
+  static const json empty = json::object();
+  if (!object.is_object()) return empty;
+  auto it = object.find(key);
+  return it != object.end() && it->is_object() ? *it : empty;
+}
+
+struct ApplyOptions {
+  std::vector<std::string> tags;
+  std::string chobolo;
+  bool dry = false;
+  bool yes = false;
+  int v_count = 0;
+  int verbose = 0;
+  bool serial = false;
+  bool no_wait = false;
+  std::string password_file;
+  std::optional<std::string> password;
+  bool json = false;
+};
+
+std::string iso_now() {
+  std::time_t now = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S%z", std::localtime(&now));
+  return buf;
+}
+
+// Everything one run learns, for the summary, the --json document and the history.
+struct RunReport {
+  std::vector<std::string> tags;
+  std::vector<ResolvedRole> roles;
+  std::string chobolo;
+  bool dry = false;
+  std::string started = iso_now();
+  Clock::time_point start = Clock::now();
+  json roles_info = json::array();
+  json hosts = json::object();  // name -> {connected, deltas[], operations[], counts{}}
+  json errors = json::array();
+  bool interrupted = false;
+  bool aborted = false;
+
+  json& host(const std::string& name) {
+    if (!hosts.contains(name)) {
+      hosts[name] = {{"name", name},
+                     {"connected", true},
+                     {"deltas", json::array()},
+                     {"operations", json::array()},
+                     {"counts", {{"changed", 0}, {"no_change", 0}, {"failed", 0}}}};
+    }
+    return hosts[name];
+  }
+  double elapsed() const { return std::chrono::duration<double>(Clock::now() - start).count(); }
+};
+
+class ApplyRun {
+ public:
+  ApplyRun(Context& ctx, const ApplyOptions& opts)
+      : ctx_(ctx), opts_(opts), human_(opts.json ? stderr : stdout), paint_(opts.json ? ctx.err : ctx.out) {
+    report_.tags = opts.tags;
+    report_.dry = opts.dry;
+  }
+
+  int run() {
+    int code = pipeline();
+    finish(code);
+    return code;
+  }
+
+ private:
+  void say(const std::string& text) {
+    std::fputs(text.c_str(), human_);
+    std::fflush(human_);
+  }
+
+  int fail(const Error& e, int code = kExitFailure) {
+    report_.errors.push_back({{"kind", "error"}, {"message", e.message}, {"where", e.where}});
+    ctx_.print_error(e);
+    return code;
+  }
+
+  int pipeline() {
+    const auto& config = ctx_.config();
+    if (!config) return fail(config.error());
+    auto launch = host_launch_for(ctx_);
+    if (!launch) return fail(launch.error());
+    // Start Python now; it imports pyinfra while we resolve tags and read the Ch-obolo.
+    auto started = RoleHost::start(*launch);
+    if (!started) return fail(started.error());
+    host_ = std::move(*started);
+    RoleHost::install_interrupt_handler();
+
+    const auto& index = ctx_.plugin_index();
+    if (!index) return fail(index.error());
+    AliasTable aliases = merge_aliases(*index, *config);
+    for (const auto& w : aliases.warnings) ctx_.print_warning(w);
+    auto roles = resolve_roles(*index, aliases, opts_.tags);
+    if (!roles)
+      return fail(roles.error(), roles.error().message.rfind("alias cycle", 0) == 0 ? kExitFailure : kExitUsage);
+    report_.roles = *roles;
+
+    std::string chobolo = opts_.chobolo.empty() ? config->chobolo_file.value_or("") : opts_.chobolo;
+    if (!chobolo.empty()) {
+      auto valid = validate_chobolo(chobolo);
+      if (!valid) return fail(valid.error());
+      report_.chobolo = *valid;
+    }
+
+    bool stdin_tty = stream_is_terminal(STDIN_FILENO);
+    skip_confirm_ = opts_.yes || !stdin_tty;
+    if (opts_.password) {
+      ctx_.print_warning(
+          "-ps/--password puts the password in the process list and shell history; prefer -pf FILE, "
+          "the prompt, or standard input");
+    }
+    // Only a non-root user needs a password for sudo on this machine.
+    auto password = obtain_sudo_password({opts_.password_file, opts_.password, stdin_tty}, ::geteuid() != 0);
+    if (!password) return fail(password.error());
+
+    auto hello = host_->handshake();
+    if (!hello) return fail(hello.error());
+
+    json roles_param = json::array();
+    for (const auto& r : report_.roles)
+      roles_param.push_back({{"tag", r.tag}, {"target", r.target}, {"plugin", r.plugin}});
+    json prepare_params = {{"roles", roles_param},
+                           {"chobolo_path", report_.chobolo.empty() ? json(nullptr) : json(report_.chobolo)},
+                           {"hosts", json::array({"@local"})},
+                           {"parallel", 0},
+                           {"verbosity", verbosity()},
+                           {"skip_confirm", skip_confirm_},
+                           {"dry", opts_.dry},
+                           {"diff", true}};
+    if (*password) prepare_params["sudo_password"] = **password;
+
+    auto prepared = call("apply.prepare", prepare_params);
+    if (!prepared) return host_failure();
+    for (const auto& r : prepared->value("roles", json::array())) report_.roles_info.push_back(r);
+    record_errors(prepared->value("errors", json::array()));
+    for (const auto& h : prepared->value("hosts", json::array())) {
+      json& host = report_.host(h.value("name", "?"));
+      host["connected"] = h.value("connected", false);
+      if (h.contains("error")) host["error"] = h["error"];
+    }
+
+    bool deltas_to_apply = false;
+    for (const auto& d : prepared->value("deltas", json::array()))
+      deltas_to_apply = deltas_to_apply || !d.value("empty", true);
+    bool legacy_roles = false;
+    for (const auto& r : report_.roles_info) legacy_roles = legacy_roles || r.value("kind", "") != "class";
+    if ((deltas_to_apply || legacy_roles) && !opts_.yes && !stdin_tty && !opts_.dry) {
+      ctx_.print_warning("standard input is not a terminal: nothing can be confirmed, so -y is implied");
+    }
+    if (deltas_to_apply && !skip_confirm_ && !opts_.dry) {
+      if (!confirm("Apply the changes above?")) {
+        report_.aborted = true;
+        say(paint_(Tone::yellow, "Nothing was changed.") + "\n");
+        return kExitFailure;
+      }
+    }
+
+    auto planned = call("apply.plan", json::object());
+    if (!planned) return host_failure();
+    record_errors(planned->value("errors", json::array()));
+
+    if (opts_.dry) {
+      show_dry_run(*planned);
+      return report_.errors.empty() ? kExitOk : kExitFailure;
+    }
+    bool anything = false;
+    for (const auto& [name, ops] : member(*planned, "hosts").items()) anything = anything || !ops.empty();
+    if (!anything) {
+      say(paint_(Tone::green, "Nothing to do: every role is already in the desired state.") + "\n");
+      return report_.errors.empty() ? kExitOk : kExitFailure;
+    }
+
+    auto executed = call("apply.execute", {{"serial", opts_.serial}, {"no_wait", opts_.no_wait}});
+    if (!executed) {
+      if (host_->last_error().details.contains("partial")) take_execution(host_->last_error().details["partial"]);
+      return host_failure();
+    }
+    take_execution(*executed);
+    bool failed_ops = false;
+    for (const auto& [name, host] : report_.hosts.items())
+      failed_ops = failed_ops || host["counts"]["failed"].get<int>() > 0;
+    // pyinfra's own reason for stopping ("No hosts remaining!") only matters when no failed
+    // operation already explains it.
+    if (!failed_ops && executed->contains("error") && (*executed)["error"].is_string()) {
+      report_.errors.push_back({{"kind", "execute"}, {"message", (*executed)["error"]}});
+    }
+    return report_.errors.empty() && !failed_ops ? kExitOk : kExitFailure;
+  }
+
+  int verbosity() const { return opts_.verbose > 0 ? opts_.verbose : std::min(opts_.v_count, 3); }
+
+  bool confirm(const std::string& question) {
+    std::string prompt = paint_(Tone::bold, question) + " [Y/n] ";
+    std::fputs(prompt.c_str(), stderr);
+    std::fflush(stderr);
+    char line[64];
+    if (!std::fgets(line, sizeof line, stdin)) return false;
+    std::string answer(line);
+    while (!answer.empty() && (answer.back() == '\n' || answer.back() == ' ')) answer.pop_back();
+    return answer.empty() || answer == "y" || answer == "Y" || answer == "yes" || answer == "Yes";
+  }
+
+  Result<json> call(const std::string& method, const json& params) {
+    return host_->call(method, params, [this](const json& event) { on_event(event); });
+  }
+
+  void record_errors(const json& errors) {
+    for (const auto& e : errors) {
+      // Role errors were shown as their events arrived; keep them for the report.
+      bool seen = false;
+      for (const auto& known : report_.errors) seen = seen || known == e;
+      if (!seen) report_.errors.push_back(e);
+    }
+  }
+
+  void on_event(const json& event) {
+    std::string kind = event.value("event", "");
+    if (kind == "delta") {
+      json& host = report_.host(event.value("host", "?"));
+      host["deltas"].push_back({{"role", event.value("role", "")},
+                                {"to_add", event.value("to_add", json::object())},
+                                {"to_remove", event.value("to_remove", json::object())},
+                                {"empty", event.value("empty", true)}});
+      std::string head = paint_(Tone::bold, event.value("role", "")) + " on " + event.value("host", "");
+      if (event.value("empty", true)) {
+        say(paint_(Tone::green, "✓ ") + head + paint_(Tone::green, ": already in the desired state") + "\n");
+      } else {
+        say(paint_(Tone::yellow, "~ ") + head + " would change:\n" + render_delta(event, paint_));
+      }
+    } else if (kind == "role_error") {
+      const json& error = event.value("error", json::object());
+      report_.errors.push_back(error);
+      std::fputs(render_host_error(error, ctx_.err).c_str(), stderr);
+    } else if (kind == "op_start") {
+      if (ctx_.stdout_is_terminal && !opts_.json) {
+        say("  " + paint_(Tone::dim, "… " + event.value("op", "operation")));
+        progress_line_open_ = true;
+      }
+    } else if (kind == "op_done") {
+      if (progress_line_open_) say("\r\x1b[K");
+      progress_line_open_ = false;
+      if (!printed_host_header_.count(event.value("host", ""))) {
+        printed_host_header_.insert(event.value("host", ""));
+        say(paint_(Tone::bold, event.value("host", "")) + "\n");
+      }
+      say(render_operation(event, paint_));
+    } else if (kind == "connect" && !event.value("ok", true)) {
+      report_.host(event.value("host", "?"))["connected"] = false;
+      ctx_.print_error(Error("cannot connect to " + event.value("host", "?") + ": " + event.value("error", "")));
+    } else if (kind == "log" && verbosity() > 0) {
+      std::string text = "[" + event.value("level", "log") + "] ";
+      if (event.contains("host") && event["host"].is_string()) text += event["host"].get<std::string>() + ": ";
+      text += event.value("message", "");
+      std::fputs((ctx_.err(Tone::dim, text) + "\n").c_str(), stderr);
+    }
+  }
+
+  void show_dry_run(const json& planned) {
+    say("\n" + paint_(Tone::bold, "Dry run: nothing was executed. These operations would run:") + "\n");
+    for (const auto& [name, ops] : member(planned, "hosts").items()) {
+      json& host = report_.host(name);
+      say(paint_(Tone::bold, name) + "\n");
+      if (ops.empty()) say("  " + paint_(Tone::dim, "(none)") + "\n");
+      for (const auto& op : ops) {
+        say(render_planned_operation(op, paint_));
+        json entry = {{"name", op.value("name", "")},
+                      {"role", op.value("role", json(nullptr))},
+                      {"status", op.value("will_change", false) ? "would_change" : "would_not_change"}};
+        if (op.contains("diff")) entry["diff"] = op["diff"];
+        host["operations"].push_back(entry);
+        host["counts"][op.value("will_change", false) ? "changed" : "no_change"] =
+            host["counts"][op.value("will_change", false) ? "changed" : "no_change"].get<int>() + 1;
+      }
+    }
+  }
+
+  void take_execution(const json& result) {
+    for (const auto& [name, h] : member(result, "hosts").items()) {
+      json& host = report_.host(name);
+      host["counts"] = {{"changed", h.value("changed", 0)},
+                        {"no_change", h.value("no_change", 0)},
+                        {"failed", h.value("failed", 0)},
+                        {"ignored", h.value("ignored", 0)},
+                        {"skipped", h.value("skipped", 0)}};
+      host["operations"] = json::array();
+      for (const auto& op : h.value("ops", json::array())) {
+        json entry = {{"name", op.value("op", "")},
+                      {"role", op.value("role", json(nullptr))},
+                      {"status", op.value("status", "failed")},
+                      {"duration_s", op.value("duration_s", json(nullptr))}};
+        for (const char* key : {"command", "exit_code", "stderr_tail", "ignored"}) {
+          if (op.contains(key)) entry[key] = op[key];
+        }
+        host["operations"].push_back(entry);
+      }
+    }
+  }
+
+  int host_failure() {
+    const HostError& e = host_->last_error();
+    if (host_->interrupted() || e.kind == "interrupted") {
+      report_.interrupted = true;
+      if (e.details.contains("partial") && e.details["partial"].is_object() && e.details["partial"].contains("hosts") &&
+          e.details["partial"]["hosts"].is_object()) {
+        take_execution(e.details["partial"]);
+      }
+      say("\n" + paint_(Tone::yellow, "Interrupted.") + " What had completed is summarised below.\n");
+      return kExitInterrupted;
+    }
+    if (e.kind.empty()) {
+      // No reply at all: the host died. The error says how.
+      return kExitFailure;
+    }
+    json errors = e.details.value("errors", json::array());
+    if (errors.empty()) errors.push_back(e.details);
+    for (const auto& err : errors) {
+      report_.errors.push_back(err);
+      std::fputs(render_host_error(err, ctx_.err).c_str(), stderr);
+    }
+    return kExitFailure;
+  }
+
+  void finish(int code) {
+    double took = report_.elapsed();
+    json counts = {{"changed", 0}, {"no_change", 0}, {"failed", 0}};
+    json host_names = json::array();
+    for (const auto& [name, host] : report_.hosts.items()) {
+      host_names.push_back(name);
+      for (const char* k : {"changed", "no_change", "failed"})
+        counts[k] = counts[k].get<int>() + host["counts"].value(k, 0);
+    }
+    if (!report_.hosts.empty() && !report_.aborted) {
+      std::string summary = "\n" + paint_(Tone::bold, report_.dry ? "Summary (dry run)" : "Summary") + "\n";
+      for (const auto& [name, host] : report_.hosts.items()) {
+        const json& c = host["counts"];
+        summary += "  " + name + ": ";
+        if (!host.value("connected", true)) {
+          summary += paint_(Tone::red, "not connected") + "\n";
+          continue;
+        }
+        summary +=
+            paint_(Tone::yellow, std::to_string(c.value("changed", 0)) + (report_.dry ? " would change" : " changed")) +
+            ", " + paint_(Tone::green, std::to_string(c.value("no_change", 0)) + " unchanged") + ", " +
+            paint_(c.value("failed", 0) ? Tone::red : Tone::plain, std::to_string(c.value("failed", 0)) + " failed") +
+            "\n";
+      }
+      if (!report_.errors.empty()) {
+        summary += "  " + paint_(Tone::red, std::to_string(report_.errors.size()) + " error(s)") + " (shown above)\n";
+      }
+      summary += "  took " + format_seconds(took) + "\n";
+      say(summary);
+    }
+    if (host_) host_->shutdown();
+    json tags = report_.tags;
+    if (opts_.json) {
+      json hosts = json::array();
+      for (const auto& [name, host] : report_.hosts.items()) hosts.push_back(host);
+      json roles = json::array();
+      for (const auto& r : report_.roles) {
+        json info = {{"tag", r.tag}, {"plugin", r.plugin}, {"entry_point", r.target}};
+        for (const auto& known : report_.roles_info) {
+          if (known.value("tag", "") == r.tag) {
+            info["kind"] = known.value("kind", "");
+            if (known.contains("name")) info["name"] = known["name"];
+          }
+        }
+        roles.push_back(info);
+      }
+      json doc = {{"version", 1},
+                  {"tags", tags},
+                  {"roles", roles},
+                  {"chobolo", report_.chobolo.empty() ? json(nullptr) : json(report_.chobolo)},
+                  {"dry", report_.dry},
+                  {"started", report_.started},
+                  {"duration_s", took},
+                  {"hosts", hosts},
+                  {"counts", counts},
+                  {"errors", report_.errors},
+                  {"interrupted", report_.interrupted},
+                  {"success", code == kExitOk},
+                  {"exit_code", code}};
+      std::printf("%s\n", doc.dump(2).c_str());
+      std::fflush(stdout);
+    }
+    json record = {{"started", report_.started},
+                   {"tags", tags},
+                   {"hosts", host_names},
+                   {"counts", counts},
+                   {"duration_s", took},
+                   {"exit_code", code},
+                   {"dry", report_.dry},
+                   {"interrupted", report_.interrupted},
+                   {"chobolo", report_.chobolo.empty() ? json(nullptr) : json(report_.chobolo)}};
+    if (auto err = append_history(ctx_.paths.state_dir, record)) ctx_.print_warning(err->message);
+  }
+
+  Context& ctx_;
+  const ApplyOptions& opts_;
+  FILE* human_;
+  const Painter& paint_;
+  RunReport report_;
+  std::unique_ptr<RoleHost> host_;
+  bool skip_confirm_ = false;
+  bool progress_line_open_ = false;
+  std::set<std::string> printed_host_header_;
+};
+
+}  // namespace
+
+void add_apply_command(CLI::App& app, Context& ctx, int& exit_code) {
+  auto opts = std::make_shared<ApplyOptions>();
+  CLI::App* cmd = app.add_subcommand("apply", "Apply roles to this machine to make it match the Ch-obolo");
+  cmd->add_option("tags", opts->tags, "Role tags or aliases, applied in order (duplicates run once)")->required();
+  cmd->add_option("-c,--chobolo", opts->chobolo, "The Ch-obolo (default: `chobolo_file` in config.yml)");
+  cmd->add_flag("-d,--dry", opts->dry,
+                "Compute deltas and plans, list every operation that would run with the changes pyinfra predicts, "
+                "execute nothing, ask nothing");
+  cmd->add_flag("-y,--i-know-what-im-doing", opts->yes, "Do not ask for confirmation (also -ikwid)");
+  cmd->add_flag("-v", opts->v_count, "More logs from pyinfra (-v warnings, -vv info, -vvv debug)");
+  cmd->add_option("--verbose", opts->verbose, "Log level 1-3, as -v repeated")->check(CLI::Range(1, 3));
+  cmd->add_flag("-e,--serial", opts->serial, "Run one host at a time for each operation");
+  cmd->add_flag("--no-wait", opts->no_wait, "Hosts do not wait for each other between operations (also -nw)");
+  cmd->add_option("--sudo_password_file", opts->password_file, "Read the sudo password from this file (also -pf)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--password", opts->password,
+                  "The sudo password (also -ps). Visible to other users in the process list: prefer -pf or the prompt");
+  cmd->add_flag("--json", opts->json,
+                "Print one JSON document describing the run on stdout; human output goes to stderr");
+  cmd->footer(R"(Examples:
+  chaos apply my-role                     apply one role
+  chaos apply users packages -c host.yml  several roles, in this order, with a Ch-obolo
+  chaos apply mr --dry                    what would change, without changing anything
+  chaos apply base -y --json > run.json   no questions; a machine-readable report
+
+Class-based roles show what they would change (their delta) and are skipped when already in
+the desired state; you are asked once before anything changes unless -y is given or standard
+input is not a terminal. The sudo password is needed only when chaos does not run as root: it
+comes from -pf, a prompt on the terminal, or standard input when that is not a terminal.
+
+Exit status: 0 success, 1 a role or operation failed, 2 bad arguments or unknown role,
+130 interrupted. Every run is recorded; see `chaos log`.)");
+  cmd->callback([&ctx, &exit_code, opts] { exit_code = ApplyRun(ctx, *opts).run(); });
+}
+
+}  // namespace chaos

@@ -1,0 +1,91 @@
+// host/: the role host, the Python process that runs plugin code, and the client side of
+// its protocol (docs/protocol.md).
+#pragma once
+
+#include <sys/types.h>
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "util/error.h"
+
+namespace chaos {
+
+constexpr int kHostProtocol = 1;
+
+struct HostLaunch {
+  std::string interpreter;
+  // Plugin directories and wheels that come before the interpreter's own import path.
+  std::vector<std::string> sys_path_prepend;
+  // Where the chaos SDK lives, appended to the import path so an environment without the
+  // `chaos` package can still host roles (an installed one wins).
+  std::string sdk_dir;
+};
+
+// A host error reply, with everything it said (plugin, entry point, role, host, traceback).
+struct HostError {
+  std::string kind;
+  std::string message;
+  nlohmann::json details;
+};
+
+class RoleHost {
+ public:
+  using EventHandler = std::function<void(const nlohmann::json& event)>;
+
+  // Starts the process and returns at once: Python's start-up overlaps the caller's work
+  // until the first call that needs an answer.
+  static Result<std::unique_ptr<RoleHost>> start(const HostLaunch& launch);
+  ~RoleHost();
+  RoleHost(const RoleHost&) = delete;
+  RoleHost& operator=(const RoleHost&) = delete;
+
+  // Waits for the host's hello and completes the handshake; idempotent.
+  Result<nlohmann::json> handshake();
+  const nlohmann::json& hello() const { return hello_; }
+
+  // Sends one request, passes every event to on_event, and returns the reply's result. A
+  // host error reply becomes an Error whose message is the host's; `last_error()` has it all.
+  Result<nlohmann::json> call(const std::string& method, const nlohmann::json& params,
+                              const EventHandler& on_event = {});
+  const HostError& last_error() const { return last_error_; }
+
+  // Asks the host to stop and waits for it (killing it after `grace_ms`).
+  void shutdown(int grace_ms = 5000);
+  // Forwards an interrupt the host did not get from the terminal itself.
+  void interrupt();
+  bool interrupted() const { return interrupted_; }
+  pid_t pid() const { return pid_; }
+
+  // Ctrl-C: the core keeps running to report what completed; the host stops on its own.
+  static void install_interrupt_handler();
+
+ private:
+  RoleHost() = default;
+  Result<nlohmann::json> read_message(int timeout_ms);
+  Error death_error(const std::string& while_doing);
+  void pump_stderr(bool flush_all);
+  Status send(const nlohmann::json& message);
+
+  pid_t pid_ = -1;
+  int request_fd_ = -1;
+  int reply_fd_ = -1;
+  int stderr_fd_ = -1;
+  int exit_status_ = -1;
+  bool exited_ = false;
+  bool handshaken_ = false;
+  bool interrupted_ = false;
+  int next_id_ = 1;
+  std::string reply_buffer_;
+  std::string stderr_partial_;
+  std::deque<std::string> stderr_tail_;
+  nlohmann::json hello_;
+  HostError last_error_;
+  std::vector<std::string> prepend_;
+};
+
+}  // namespace chaos
