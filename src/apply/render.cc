@@ -106,6 +106,8 @@ std::string render_operation(const json& op, const Painter& paint) {
     mark = "~", label = "changed", tone = Tone::yellow;
   } else if (status == "no_change") {
     mark = "✓", label = "no change", tone = Tone::green;
+  } else if (status == "interrupted") {
+    mark = "!", label = "interrupted", tone = Tone::yellow;
   } else if (status == "skipped") {
     mark = "-", label = "skipped", tone = Tone::dim;
   } else {

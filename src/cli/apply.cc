@@ -165,7 +165,7 @@ class ApplyRun {
     if (*password) prepare_params["sudo_password"] = **password;
 
     auto prepared = call("apply.prepare", prepare_params);
-    if (!prepared) return host_failure();
+    if (!prepared) return host_failure(prepared.error());
     for (const auto& r : prepared->value("roles", json::array())) report_.roles_info.push_back(r);
     record_errors(prepared->value("errors", json::array()));
     for (const auto& h : prepared->value("hosts", json::array())) {
@@ -191,7 +191,7 @@ class ApplyRun {
     }
 
     auto planned = call("apply.plan", json::object());
-    if (!planned) return host_failure();
+    if (!planned) return host_failure(planned.error());
     record_errors(planned->value("errors", json::array()));
 
     if (opts_.dry) {
@@ -208,7 +208,7 @@ class ApplyRun {
     auto executed = call("apply.execute", {{"serial", opts_.serial}, {"no_wait", opts_.no_wait}});
     if (!executed) {
       if (host_->last_error().details.contains("partial")) take_execution(host_->last_error().details["partial"]);
-      return host_failure();
+      return host_failure(executed.error());
     }
     take_execution(*executed);
     bool failed_ops = false;
@@ -331,7 +331,7 @@ class ApplyRun {
     }
   }
 
-  int host_failure() {
+  int host_failure(const Error& failure) {
     const HostError& e = host_->last_error();
     if (host_->interrupted() || e.kind == "interrupted") {
       report_.interrupted = true;
@@ -343,8 +343,8 @@ class ApplyRun {
       return kExitInterrupted;
     }
     if (e.kind.empty()) {
-      // No reply at all: the host died. The error says how.
-      return kExitFailure;
+      // No reply at all: the host died, and `failure` says how.
+      return fail(failure);
     }
     json errors = e.details.value("errors", json::array());
     if (errors.empty()) errors.push_back(e.details);
