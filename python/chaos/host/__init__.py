@@ -1,0 +1,20 @@
+"""The role host: the Python process in which the native core runs plugin code.
+
+The core starts ``<python> -m chaos.host --request-fd R --reply-fd W`` from the plugin
+environment's interpreter and speaks newline-delimited JSON over those two pipes; the protocol is
+specified in ``docs/protocol.md``. stdin/stdout/stderr stay the user's terminal, so plugin code
+that prints or prompts keeps working.
+
+Modules:
+    server           lifecycle: hello, handshake, request loop, SIGINT, exit codes
+    wire             framing and JSON-safe conversion
+    errors           error values sent back to the core
+    loading          resolving ``module:attr`` entry points and telling role kinds apart
+    manifest         the ``manifest`` method (explanations, keys, role metadata)
+    apply            the ``apply.*`` methods (one apply session per host process at a time)
+    pyinfra_adapter  every pyinfra call; a pyinfra upgrade should touch only this file
+
+Importing this package must stay cheap: the host sends its hello before importing pyinfra.
+"""
+
+PROTOCOL_VERSION = 1

@@ -1,0 +1,432 @@
+"""Every pyinfra call the role host makes, for pyinfra 3.x (checked against 3.10).
+
+A pyinfra upgrade should touch only this file. What the rest of the host relies on:
+
+- API mode only: ``pyinfra_cli`` is never imported (``add_op`` refuses to run when
+  ``pyinfra.is_cli`` is set).
+- One ``State`` per apply session, driven through the stages Connect -> Prepare -> Execute ->
+  Disconnect on the main thread (pyinfra is gevent-based; the hub belongs to the thread that
+  imported gevent, so pyinfra must be imported on the main thread too).
+- ``ctx_state`` is set once for the whole session rather than per call: it is a process-wide
+  context, and nested ``use()`` calls from parallel greenlets would restore it under each other.
+- Facts pyinfra only logs are recovered from its ``pyinfra`` logger: file diffs (``DIFF=True``)
+  and noop reasons are written while an operation's command generator runs (the host's
+  ``current_op_hash`` is set then), the exit status of every command is a debug record
+  (``Command exit status: N``), and the per-host operation names are in the debug record
+  ``Adding operation, {names}, opOrder=..., opHash=...``. ``classify_record`` is the one place
+  that knows these formats.
+- ``OperationMeta`` has no public accessor for the commands it ran; ``op_outcome`` reads
+  ``_commands`` (the failing command is the last one).
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import importlib.util
+import logging
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from typing import Any
+
+from chaos.host.errors import HostError, attempt, describe_exception
+
+# Modules most plugins and every apply session need: imported right after the hello so the
+# core's own start-up work hides their ~0.5 s.
+WARM_MODULES = (
+    "pyinfra",
+    "pyinfra.api",
+    "pyinfra.api.connect",
+    "pyinfra.api.operations",
+    "pyinfra.api.operation",
+    "pyinfra.api.state",
+    "pyinfra.api.exceptions",
+    "pyinfra.context",
+    "pyinfra.connectors.local",
+    "pyinfra.operations.files",
+    "pyinfra.operations.server",
+    "pyinfra.facts.files",
+    "pyinfra.facts.server",
+)
+
+LOGGER_NAME = "pyinfra"
+
+# Bound on how long disconnecting may take when the session is torn down.
+DISCONNECT_TIMEOUT_S = 10.0
+
+_EXIT_STATUS = re.compile(r"Command exit status: (-?\d+)")
+_ADDING_OP = re.compile(r"^Adding operation, (\{.*\}), opOrder=.*, opHash=(\S+)$", re.DOTALL)
+
+
+# Version and import
+#
+
+
+def installed_version() -> str | None:
+    """pyinfra's version without importing it (the hello must not wait ~0.5 s for the import).
+
+    ``importlib.metadata`` would answer the same but costs ~60-90 ms to import, so read the
+    ``Version:`` line of the ``pyinfra-*.dist-info`` next to the package the import system would
+    load. None when pyinfra is not installed that way (the handshake reply then has the real
+    version).
+    """
+    try:
+        spec = importlib.util.find_spec("pyinfra")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.origin:
+        return None
+    site = os.path.dirname(os.path.dirname(spec.origin))
+    try:
+        names = os.listdir(site)
+    except OSError:
+        return None
+    for name in names:
+        if name.startswith("pyinfra-") and name.endswith(".dist-info"):
+            try:
+                with open(os.path.join(site, name, "METADATA"), encoding="utf-8") as f:
+                    for line in f:
+                        if line.startswith("Version:"):
+                            return line.split(":", 1)[1].strip()
+                        if not line.strip():
+                            break
+            except OSError:
+                return None
+    return None
+
+
+def warm_import() -> str | None:
+    """Import pyinfra (and its connectors) now; the error text when that fails."""
+    _, exc = attempt(_import_pyinfra)
+    if exc is not None:
+        return describe_exception(exc)
+    _quiet_gevent_hub()
+    return None
+
+
+def _import_pyinfra() -> None:
+    for name in WARM_MODULES:
+        importlib.import_module(name)
+    from pyinfra.api.connectors import get_all_connectors
+
+    # Loads every connector module once; Inventory() calls this several times.
+    get_all_connectors()
+
+
+def loaded_version() -> str | None:
+    """The version of the pyinfra already imported; None if it is not (yet) imported."""
+    if "pyinfra" not in sys.modules:
+        return None
+    try:
+        from pyinfra.version import __version__
+    except ImportError:
+        return None
+    return str(__version__)
+
+
+def require() -> None:
+    """Import pyinfra or raise the ``pyinfra_unavailable`` error."""
+    error = warm_import()
+    if error is not None:
+        raise HostError("pyinfra_unavailable", f"cannot import pyinfra: {error}")
+
+
+def _quiet_gevent_hub() -> None:
+    # gevent prints the traceback of any exception that ends a greenlet to stderr, the user's
+    # terminal. Every greenlet the host starts is joined and its error reported over the
+    # protocol, and a Ctrl-C would otherwise print a KeyboardInterrupt traceback.
+    with suppress(ImportError, AttributeError):
+        import gevent
+
+        gevent.get_hub().exception_stream = None
+
+
+# Logging
+#
+
+
+def pyinfra_logger() -> logging.Logger:
+    return logging.getLogger(LOGGER_NAME)
+
+
+def record_context(record: logging.LogRecord) -> tuple[Any, str | None]:
+    """The (host, op hash) a pyinfra log record was written for, when known."""
+    try:
+        from pyinfra.context import ctx_host
+    except ImportError:
+        return None, None
+    host = ctx_host.get()
+    if host is None:
+        return None, None
+    op_hash = getattr(host, "current_op_hash", None) or getattr(host, "executing_op_hash", None)
+    return host, op_hash
+
+
+def classify_record(record: logging.LogRecord, message: str) -> tuple[str, Any]:
+    """What a pyinfra log record carries.
+
+    ``("exit_status", int)``, ``("op_added", (op_hash, [names]))``, ``("noop", reason)``,
+    ``("op_output", None)`` for lines an operation writes while it is generated (file diffs,
+    "Will create ..."), or ``("other", None)``.
+    """
+    if record.levelno <= logging.DEBUG:
+        match = _EXIT_STATUS.search(message)
+        if match:
+            return "exit_status", int(match.group(1))
+        match = _ADDING_OP.match(message)
+        if match:
+            try:
+                names = sorted(str(n) for n in ast.literal_eval(match.group(1)))
+            except (ValueError, SyntaxError, TypeError):
+                names = []
+            return "op_added", (match.group(2), names)
+    if record.funcName == "noop" and "noop: " in message:
+        return "noop", message.split("noop: ", 1)[1]
+    path = record.pathname.replace(os.sep, "/")
+    if "/pyinfra/operations/" in path or (record.module == "host" and record.funcName == "log"):
+        return "op_output", None
+    return "other", None
+
+
+def strip_host_prefix(message: str, host_name: str | None) -> str:
+    """Drop pyinfra's ``[host] `` prefix: the host travels as its own field."""
+    if host_name:
+        prefix = f"[{host_name}]"
+        if message.startswith(prefix):
+            return message[len(prefix) :].lstrip(" ")
+    return message
+
+
+# Session set-up
+#
+
+
+def build_state(
+    hosts: Sequence[str | tuple[str, dict[str, Any]]],
+    *,
+    parallel: int,
+    sudo_password: str | None,
+    diff: bool,
+    verbosity: int,
+    listener: Any,
+) -> Any:
+    """Inventory + Config + State in API mode, callbacks attached, stage Connect."""
+    from pyinfra.api import Config, Inventory, State
+    from pyinfra.api.state import StateStage
+    from pyinfra.context import ctx_state
+
+    try:
+        inventory = Inventory((list(hosts), {}))
+    except Exception as e:
+        raise HostError("inventory", f"invalid inventory: {describe_exception(e)}") from e
+
+    config = Config(PARALLEL=max(0, int(parallel)), DIFF=bool(diff))
+    if sudo_password is not None:
+        config.SUDO_PASSWORD = sudo_password
+        config.SU_PASSWORD = sudo_password
+
+    state = State(inventory=inventory, config=config, check_for_changes=True)
+    state.print_noop_info = verbosity >= 2
+    state.print_fact_info = verbosity >= 2
+    state.add_callback_handler(_callback_handler(listener))
+    ctx_state.set(state)
+    state.set_stage(StateStage.Connect)
+    return state
+
+
+def _callback_handler(listener: Any) -> Any:
+    from pyinfra.api.state import BaseStateCallback
+
+    class Forward(BaseStateCallback):
+        # pyinfra calls these with the state first; the listener only needs the rest.
+        def host_connect(self, state, host):
+            listener.host_connect(host)
+
+        def host_connect_error(self, state, host, error):
+            listener.host_connect_error(host, error)
+
+        def operation_host_start(self, state, host, op_hash):
+            listener.op_host_start(host, op_hash)
+
+        def operation_host_success(self, state, host, op_hash, retry_count=0):
+            listener.op_host_end(host, op_hash)
+
+        def operation_host_error(self, state, host, op_hash, retry_count=0, max_retries=0):
+            listener.op_host_end(host, op_hash)
+
+        def operation_end(self, state, op_hash):
+            listener.op_end(op_hash)
+
+    return Forward()
+
+
+def connect(state: Any) -> str | None:
+    """Connect every host; stage Prepare. Returns pyinfra's error when no host is left."""
+    from pyinfra.api.connect import connect_all
+    from pyinfra.api.exceptions import PyinfraError
+    from pyinfra.api.state import StateStage
+
+    error = None
+    try:
+        connect_all(state)
+    except PyinfraError as e:
+        error = describe_exception(e)
+    state.set_stage(StateStage.Prepare)
+    return error
+
+
+def inventory_hosts(state: Any) -> list[Any]:
+    return list(state.inventory)
+
+
+def host_name(host: Any) -> str:
+    return str(host.name)
+
+
+def is_active(state: Any, host: Any) -> bool:
+    return host in state.active_hosts
+
+
+@contextmanager
+def on_host(host: Any) -> Iterator[None]:
+    """pyinfra's per-greenlet host context, as operations and facts expect it."""
+    from pyinfra.context import ctx_host
+
+    with ctx_host.use(host):
+        yield
+
+
+@contextmanager
+def only_host(state: Any, host: Any) -> Iterator[None]:
+    """Make ``host`` the only active host while a role plans for it.
+
+    ``add_op`` without ``host=`` stages the operation on every active host; plugins written for
+    one machine do that, and in a fleet the role's plan for one host would land on all of them.
+    """
+    saved = state.active_hosts
+    state.active_hosts = {host} & saved
+    try:
+        yield
+    finally:
+        state.active_hosts = saved
+
+
+def run_per_host(state: Any, fn: Callable[[Any], Any], hosts: Sequence[Any]) -> list[Any]:
+    """``[fn(host) for host in hosts]``, hosts in parallel on pyinfra's greenlet pool (fact
+    round-trips overlap). ``fn`` must catch its own errors."""
+    if len(hosts) <= 1:
+        return [fn(host) for host in hosts]
+    import gevent
+
+    def run(host: Any) -> Any:
+        with on_host(host):
+            return fn(host)
+
+    greenlets = [state.pool.spawn(run, host) for host in hosts]
+    gevent.joinall(greenlets, raise_error=True)
+    return [g.get() for g in greenlets]
+
+
+# Plan
+#
+
+
+def op_hashes(host: Any) -> list[str]:
+    """The operations staged on ``host``, in the order they were added."""
+    return list(host.op_hash_order)
+
+
+def op_labels(state: Any, host: Any, op_hash: str) -> dict[str, Any]:
+    """How pyinfra names a staged operation: ``names`` and ``args`` are shared by every host
+    with an operation at this position; ``explicit_name`` is this host's ``name=`` argument."""
+    op_data = state.ops.get(host, {}).get(op_hash)
+    op_meta = state.op_meta.get(op_hash)
+    return {
+        "names": sorted(op_meta.names) if op_meta is not None else [],
+        "args": [str(a) for a in op_meta.args] if op_meta is not None else [],
+        "explicit_name": op_data.global_arguments.get("name") if op_data is not None else None,
+    }
+
+
+def will_change(state: Any, host: Any, op_hash: str) -> bool:
+    """pyinfra's prepare-time prediction for a staged operation (plan phase only: if pyinfra
+    had not computed it yet, this would run the operation's generator)."""
+    op_data = state.ops.get(host, {}).get(op_hash)
+    if op_data is None:
+        return False
+    with on_host(host):
+        return bool(op_data.operation_meta.will_change)
+
+
+# Execute
+#
+
+
+def execute(state: Any, serial: bool, no_wait: bool) -> str | None:
+    """``run_ops``; returns pyinfra's error when it stopped early (e.g. no hosts remaining)."""
+    from pyinfra.api.exceptions import PyinfraError
+    from pyinfra.api.operations import run_ops
+    from pyinfra.api.state import StateStage
+
+    state.set_stage(StateStage.Execute)
+    try:
+        run_ops(state, serial=serial, no_wait=no_wait)
+    except PyinfraError as e:
+        return describe_exception(e)
+    return None
+
+
+def op_outcome(state: Any, host: Any, op_hash: str) -> dict[str, Any] | None:
+    """What an executed operation did on ``host``; None when it has not completed."""
+    op_data = state.ops.get(host, {}).get(op_hash)
+    if op_data is None:
+        return None
+    meta = op_data.operation_meta
+    if not meta.is_complete():
+        return None
+    commands = getattr(meta, "_commands", None) or []
+    return {
+        "success": meta.did_succeed(),
+        "changed": meta.did_change(),
+        "ignored": bool(op_data.global_arguments.get("_ignore_errors")),
+        "commands": [str(c) for c in commands],
+        "stdout": list(meta.stdout_lines),
+        "stderr": list(meta.stderr_lines),
+        "retries": meta.retry_attempts,
+    }
+
+
+def has_op(state: Any, host: Any, op_hash: str) -> bool:
+    return op_hash in state.ops.get(host, {})
+
+
+# Teardown
+#
+
+
+def abort(state: Any) -> None:
+    """Stop whatever greenlets the state still runs (after an interrupt)."""
+    for pool in (getattr(state, "pool", None), getattr(state, "fact_pool", None)):
+        if pool is not None:
+            with suppress(Exception):
+                pool.kill(block=True, timeout=1)
+
+
+def disconnect(state: Any, timeout: float = DISCONNECT_TIMEOUT_S) -> None:
+    """Stage Disconnect, disconnect every connected host (bounded), release the context."""
+    import gevent
+    from pyinfra.api.connect import disconnect_all
+    from pyinfra.api.state import StateStage
+    from pyinfra.context import ctx_state
+
+    try:
+        if state.current_stage < StateStage.Disconnect:
+            state.set_stage(StateStage.Disconnect)
+        with gevent.Timeout(timeout, False):
+            disconnect_all(state)
+    finally:
+        if ctx_state.get() is state:
+            ctx_state.reset()

@@ -1,0 +1,622 @@
+"""apply.prepare / apply.plan / apply.execute against real pyinfra on @local."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+FILES_ROLE = """
+import io
+import os
+
+from pyinfra.api.operation import add_op
+from pyinfra.operations import files
+
+from chaos.lib.args.dataclasses import Delta, ResultPayload
+from chaos.lib.roles.role import Role
+
+
+class FilesRole(Role):
+    def __init__(self):
+        super().__init__(name="Scratch files")
+
+    def get_context(self, state, host, chobolo, secrets):
+        return {"dir": chobolo["scratch"]["dir"], "want": chobolo["scratch"]["files"]}
+
+    def delta(self, context):
+        missing = [
+            name for name in context["want"]
+            if not os.path.exists(os.path.join(context["dir"], name))
+        ]
+        return Delta(to_add={"files": missing}, metadata={"dir": context["dir"]})
+
+    def plan(self, state, host, delta):
+        for name in delta.to_add["files"]:
+            add_op(
+                state,
+                files.put,
+                name=f"Create {name}",
+                src=io.StringIO(f"content of {name}\\n"),
+                dest=os.path.join(delta.metadata["dir"], name),
+            )
+        return ResultPayload(True, message="planned")
+"""
+
+SHELL_ROLES = """
+from pyinfra.api.operation import add_op
+from pyinfra.operations import server
+
+from chaos.lib.args.dataclasses import Delta
+from chaos.lib.roles.role import Role
+
+
+class Failing(Role):
+    def __init__(self):
+        super().__init__(name="Failing shell")
+
+    def plan(self, state, host, delta):
+        add_op(
+            state,
+            server.shell,
+            name="Break on purpose",
+            commands=["echo partial-output; echo first-problem >&2; echo it-broke >&2; exit 3"],
+        )
+
+
+class Sleeper(Role):
+    def __init__(self):
+        super().__init__(name="Sleeper")
+
+    def plan(self, state, host, delta):
+        add_op(state, server.shell, name="Sleep", commands=["sleep 29.75"])
+
+
+class DeltaRaises(Role):
+    def __init__(self):
+        super().__init__(name="Delta raises")
+
+    def delta(self, context):
+        raise KeyError("missing-thing")
+
+    def plan(self, state, host, delta):
+        raise AssertionError("never planned")
+
+
+class PlanFails(Role):
+    def __init__(self):
+        super().__init__(name="Plan fails")
+
+    def plan(self, state, host, delta):
+        from chaos.lib.args.dataclasses import ResultPayload
+
+        return ResultPayload(False, error=["package database locked"])
+
+
+class PlanRaises(Role):
+    def __init__(self):
+        super().__init__(name="Plan raises")
+
+    def plan(self, state, host, delta):
+        raise RuntimeError("cannot plan this")
+
+
+class ReadsHostData(Role):
+    def __init__(self):
+        super().__init__(name="Host data")
+
+    def get_context(self, state, host, chobolo, secrets):
+        return {"colour": host.data.get("colour"), "secret": secrets.get("token")}
+
+    def delta(self, context):
+        return Delta(to_add={"seen": [context["colour"], context["secret"]]})
+
+    def plan(self, state, host, delta):
+        pass
+"""
+
+LEGACY_ROLE = """
+import os
+
+from omegaconf import OmegaConf
+from pyinfra.api.operation import add_op
+from pyinfra.operations import files
+
+
+def make_dir(state, host, chobolo_path, skip_confirm):
+    cfg = OmegaConf.load(chobolo_path)
+    if not skip_confirm:
+        input("Create the directory? ")
+    print(f"legacy role planning on {host.name}")
+    add_op(state, files.directory, name="Legacy directory", path=cfg.legacy.dir)
+"""
+
+
+@pytest.fixture
+def scratch(tmp_path):
+    path = tmp_path / "scratch"
+    path.mkdir()
+    return path
+
+
+def _chobolo(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "chobolo.yml"
+    path.write_text(text)
+    return str(path)
+
+
+def _files_chobolo(tmp_path: Path, scratch: Path) -> str:
+    return _chobolo(
+        tmp_path,
+        f"base: {scratch}\nscratch:\n  dir: ${{base}}\n  files: [a.txt, b.txt]\n",
+    )
+
+
+def _events(events, name):
+    return [e for e in events if e["event"] == name]
+
+
+def _run_files_role(host, chobolo):
+    """prepare + plan + execute; returns (prepare, plan, execute) results and all events."""
+    roles = [{"tag": "files", "target": "filesrole:FilesRole", "plugin": "files-plugin"}]
+    prepare, ev1 = host.request("apply.prepare", {"roles": roles, "chobolo_path": chobolo})
+    assert prepare["ok"], prepare
+    plan, ev2 = host.request("apply.plan", {})
+    assert plan["ok"], plan
+    execute, ev3 = host.request("apply.execute", {})
+    assert execute["ok"], execute
+    return prepare["result"], plan["result"], execute["result"], ev1 + ev2 + ev3
+
+
+def test_class_role_creates_files_then_reports_no_delta(make_host, plugin_dir, tmp_path, scratch):
+    plugin_dir("filesrole", FILES_ROLE)
+    chobolo = _files_chobolo(tmp_path, scratch)
+    host = make_host()
+
+    prepare, plan, execute, events = _run_files_role(host, chobolo)
+
+    assert prepare["roles"] == [
+        {
+            "tag": "files",
+            "entry_point": "filesrole:FilesRole",
+            "plugin": "files-plugin",
+            "kind": "class",
+            "name": "Scratch files",
+            "needs_secrets": False,
+            "necessary_secret_dict_keys": [],
+            "necessary_chobolo_keys": [],
+        }
+    ]
+    assert prepare["hosts"] == [{"name": "@local", "connected": True}]
+    # The interpolation ${base} was resolved before the role saw the Ch-obolo.
+    [delta] = prepare["deltas"]
+    assert delta == {
+        "host": "@local",
+        "role": "files",
+        "to_add": {"files": ["a.txt", "b.txt"]},
+        "to_remove": {},
+        "metadata": {"dir": str(scratch)},
+        "empty": False,
+    }
+    assert _events(events, "delta")[0]["to_add"] == {"files": ["a.txt", "b.txt"]}
+    assert prepare["changes"] is True
+
+    ops = plan["hosts"]["@local"]
+    assert [op["name"] for op in ops] == ["Create a.txt", "Create b.txt"]
+    assert all(op["will_change"] for op in ops)
+    assert all(op["role"] == "files" for op in ops)
+    assert "Will create" in ops[0]["diff"] and "+ content of a.txt" in ops[0]["diff"]
+    assert plan["results"][0]["ok"] is True
+    assert plan["results"][0]["result"]["message"] == ["planned"]
+    assert plan["changes"] is True
+
+    assert execute["success"] is True
+    local = execute["hosts"]["@local"]
+    assert (local["changed"], local["no_change"], local["failed"]) == (2, 0, 0)
+    assert [op["status"] for op in local["ops"]] == ["changed", "changed"]
+    assert (scratch / "a.txt").read_text() == "content of a.txt\n"
+    assert (scratch / "b.txt").exists()
+    starts, dones = _events(events, "op_start"), _events(events, "op_done")
+    assert [e["op"] for e in starts] == ["Create a.txt", "Create b.txt"]
+    assert [e["status"] for e in dones] == ["changed", "changed"]
+    assert all(e["duration_s"] >= 0 for e in dones)
+    order = [(e["event"], e.get("op")) for e in events if e["event"] in ("op_start", "op_done")]
+    assert order == [
+        ("op_start", "Create a.txt"),
+        ("op_done", "Create a.txt"),
+        ("op_start", "Create b.txt"),
+        ("op_done", "Create b.txt"),
+    ]
+
+    # A second full run in the same host process: nothing left to do.
+    prepare2, plan2, execute2, _ = _run_files_role(host, chobolo)
+    assert prepare2["deltas"][0]["empty"] is True
+    assert prepare2["changes"] is False
+    assert plan2["hosts"]["@local"] == []
+    assert execute2["hosts"]["@local"]["changed"] == 0
+
+
+def test_dry_run_plans_without_touching_disk(make_host, plugin_dir, tmp_path, scratch):
+    plugin_dir("filesrole", FILES_ROLE)
+    chobolo = _files_chobolo(tmp_path, scratch)
+    host = make_host()
+    roles = [{"tag": "files", "target": "filesrole:FilesRole"}]
+    host.call("apply.prepare", {"roles": roles, "chobolo_path": chobolo, "dry": True})
+    plan = host.call("apply.plan", {})
+    assert [op["will_change"] for op in plan["hosts"]["@local"]] == [True, True]
+    reply, _ = host.request("apply.execute", {})
+    assert reply["error"]["kind"] == "bad_state"
+    assert host.call("shutdown") == {}
+    assert host.wait() == 0
+    assert list(scratch.iterdir()) == []
+
+
+def test_legacy_role_with_skip_confirm(make_host, plugin_dir, tmp_path):
+    plugin_dir("legacyrole", LEGACY_ROLE)
+    target = tmp_path / "made-by-legacy"
+    chobolo = _chobolo(tmp_path, f"legacy:\n  dir: {target}\n")
+    host = make_host()
+    prepare = host.call(
+        "apply.prepare",
+        {
+            "roles": [{"tag": "legacy", "target": "legacyrole:make_dir"}],
+            "chobolo_path": chobolo,
+            "skip_confirm": True,
+        },
+    )
+    assert prepare["roles"][0]["kind"] == "legacy"
+    assert prepare["deltas"] == []
+    assert prepare["changes"] is True
+    plan = host.call("apply.plan", {})
+    [op] = plan["hosts"]["@local"]
+    assert op["name"] == "Legacy directory" and op["will_change"] is True
+    assert op["role"] == "legacy"
+    execute = host.call("apply.execute", {})
+    assert execute["hosts"]["@local"]["changed"] == 1
+    assert target.is_dir()
+    # The legacy role printed on the real terminal (stdout), not on the protocol pipe.
+    assert "legacy role planning on @local" in host.stdout()
+
+
+def test_failing_op_reports_details_and_other_roles_still_run(
+    make_host, plugin_dir, tmp_path, scratch
+):
+    plugin_dir("filesrole", FILES_ROLE)
+    plugin_dir("shellroles", SHELL_ROLES)
+    chobolo = _files_chobolo(tmp_path, scratch)
+    host = make_host()
+    host.call(
+        "apply.prepare",
+        {
+            "roles": [
+                {"tag": "files", "target": "filesrole:FilesRole"},
+                {"tag": "breaks", "target": "shellroles:Failing", "plugin": "shell-plugin"},
+            ],
+            "chobolo_path": chobolo,
+        },
+    )
+    plan = host.call("apply.plan", {})
+    assert [op["role"] for op in plan["hosts"]["@local"]] == ["files", "files", "breaks"]
+    reply, events = host.request("apply.execute", {})
+    assert reply["ok"], reply
+    result = reply["result"]
+    local = result["hosts"]["@local"]
+    assert (local["changed"], local["failed"]) == (2, 1)
+    assert result["success"] is False
+    failed = local["ops"][2]
+    assert failed["status"] == "failed"
+    assert failed["op"] == "Break on purpose"
+    assert failed["role"] == "breaks"
+    assert failed["exit_code"] == 3
+    assert failed["stderr_tail"] == ["first-problem", "it-broke"]
+    assert failed["stdout_tail"] == ["partial-output"]
+    assert "exit 3" in failed["command"]
+    assert failed["ignored"] is False
+    [done_event] = [e for e in _events(events, "op_done") if e["status"] == "failed"]
+    assert done_event["exit_code"] == 3 and done_event["host"] == "@local"
+    assert (scratch / "a.txt").exists() and (scratch / "b.txt").exists()
+
+
+def test_role_raising_in_delta_does_not_hide_other_roles(make_host, plugin_dir, tmp_path, scratch):
+    plugin_dir("filesrole", FILES_ROLE)
+    plugin_dir("shellroles", SHELL_ROLES)
+    chobolo = _files_chobolo(tmp_path, scratch)
+    host = make_host()
+    reply, events = host.request(
+        "apply.prepare",
+        {
+            "roles": [
+                {"tag": "raises", "target": "shellroles:DeltaRaises", "plugin": "shell-plugin"},
+                {"tag": "files", "target": "filesrole:FilesRole"},
+            ],
+            "chobolo_path": chobolo,
+        },
+    )
+    assert reply["ok"], reply
+    result = reply["result"]
+    [error] = result["errors"]
+    assert error["kind"] == "role_error"
+    assert error["phase"] == "delta"
+    assert error["role"] == "raises" and error["host"] == "@local"
+    assert error["plugin"] == "shell-plugin"
+    assert error["entry_point"] == "shellroles:DeltaRaises"
+    assert "missing-thing" in error["message"]
+    assert "raise KeyError" in error["traceback"]
+    assert _events(events, "role_error")[0]["error"] == error
+    assert [d["role"] for d in result["deltas"]] == ["files"]
+    plan = host.call("apply.plan", {})
+    assert [op["role"] for op in plan["hosts"]["@local"]] == ["files", "files"]
+
+
+def test_plan_errors_are_per_role(make_host, plugin_dir, tmp_path, scratch):
+    plugin_dir("filesrole", FILES_ROLE)
+    plugin_dir("shellroles", SHELL_ROLES)
+    chobolo = _files_chobolo(tmp_path, scratch)
+    host = make_host()
+    host.call(
+        "apply.prepare",
+        {
+            "roles": [
+                {"tag": "raises", "target": "shellroles:PlanRaises"},
+                {"tag": "fails", "target": "shellroles:PlanFails"},
+                {"tag": "files", "target": "filesrole:FilesRole"},
+            ],
+            "chobolo_path": chobolo,
+        },
+    )
+    plan = host.call("apply.plan", {})
+    kinds = {(e["role"], e["kind"], e["phase"]) for e in plan["errors"]}
+    assert kinds == {("raises", "role_error", "plan"), ("fails", "plan_failed", "plan")}
+    [failed] = [e for e in plan["errors"] if e["kind"] == "plan_failed"]
+    assert failed["message"] == "package database locked"
+    assert [r["ok"] for r in plan["results"]] == [False, False, True]
+    assert len(plan["hosts"]["@local"]) == 2
+
+
+def test_import_errors_are_all_reported(make_host, plugin_dir, tmp_path):
+    plugin_dir("filesrole", FILES_ROLE)
+    plugin_dir("syntaxrole", "class Broken(:\n    pass\n")
+    host = make_host()
+    reply, _ = host.request(
+        "apply.prepare",
+        {
+            "roles": [
+                {"tag": "gone", "target": "no_such_plugin_mod:Role", "plugin": "gone-plugin"},
+                {"tag": "files", "target": "filesrole:FilesRole"},
+                {"tag": "syntax", "target": "syntaxrole:Broken", "plugin": "syntax-plugin"},
+            ]
+        },
+    )
+    assert reply["ok"] is False
+    error = reply["error"]
+    assert error["kind"] == "plugin_import"
+    assert error["role"] == "gone" and error["plugin"] == "gone-plugin"
+    assert error["entry_point"] == "no_such_plugin_mod:Role"
+    assert "no_such_plugin_mod" in error["message"]
+    assert [e["role"] for e in error["errors"]] == ["gone", "syntax"]
+    assert "SyntaxError" in error["errors"][1]["message"]
+    assert error["errors"][1]["traceback"]
+    # The host is still usable.
+    assert host.call("shutdown") == {}
+
+
+def test_chobolo_errors_name_the_file(make_host, plugin_dir, tmp_path):
+    plugin_dir("filesrole", FILES_ROLE)
+    host = make_host()
+    roles = [{"tag": "files", "target": "filesrole:FilesRole"}]
+    bad_ref = _chobolo(tmp_path, "a: ${nowhere}\n")
+    reply, _ = host.request("apply.prepare", {"roles": roles, "chobolo_path": bad_ref})
+    assert reply["error"]["kind"] == "chobolo"
+    assert reply["error"]["file"] == bad_ref
+    assert reply["error"]["key"] == "a"
+    assert "nowhere" in reply["error"]["message"]
+
+    bad_yaml = _chobolo(tmp_path, "a: 1\nb: [1, 2\n")
+    reply, _ = host.request("apply.prepare", {"roles": roles, "chobolo_path": bad_yaml})
+    assert reply["error"]["kind"] == "chobolo"
+    assert (reply["error"]["line"], reply["error"]["column"]) == (3, 1)
+
+    missing = str(tmp_path / "nope.yml")
+    reply, _ = host.request("apply.prepare", {"roles": roles, "chobolo_path": missing})
+    assert reply["error"]["kind"] == "chobolo" and reply["error"]["file"] == missing
+
+
+def test_host_data_and_secrets_reach_the_role(make_host, plugin_dir):
+    plugin_dir("shellroles", SHELL_ROLES)
+    host = make_host()
+    prepare = host.call(
+        "apply.prepare",
+        {
+            "roles": [{"tag": "data", "target": "shellroles:ReadsHostData"}],
+            "hosts": [["@local", {"colour": "blue"}]],
+            "secrets": {"data": {"token": "s3cr3t"}},
+        },
+    )
+    assert prepare["deltas"][0]["to_add"] == {"seen": ["blue", "s3cr3t"]}
+
+
+def test_sigint_during_a_long_operation_exits_130(make_host, plugin_dir):
+    plugin_dir("shellroles", SHELL_ROLES)
+    host = make_host()
+    host.call("apply.prepare", {"roles": [{"tag": "sleep", "target": "shellroles:Sleeper"}]})
+    host.call("apply.plan", {})
+    request_id = host.send_request("apply.execute", {})
+    while True:
+        message = host.read(timeout=30)
+        assert message is not None and message["type"] == "event", message
+        if message["event"] == "op_start":
+            break
+    time.sleep(0.3)
+    started = time.monotonic()
+    os.kill(host.proc.pid, signal.SIGINT)
+    reply, _ = host.wait_reply(request_id, timeout=10)
+    assert reply["ok"] is False
+    assert reply["error"]["kind"] == "interrupted"
+    partial = reply["error"]["partial"]
+    [sleep] = partial["hosts"]["@local"]["ops"]
+    assert (sleep["op"], sleep["status"]) == ("Sleep", "interrupted")
+    assert partial["hosts"]["@local"]["interrupted"] == 1
+    assert partial["success"] is False
+    assert host.wait(timeout=10) == 130
+    assert time.monotonic() - started < 5
+    assert "Traceback" not in host.stderr()
+    # The command pyinfra was running was interrupted too.
+    leftovers = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"29.75" in cmdline:
+            leftovers.append(pid)
+    assert leftovers == []
+
+
+def test_eof_during_a_session_disconnects_and_exits_0(make_host, plugin_dir, tmp_path, scratch):
+    plugin_dir("filesrole", FILES_ROLE)
+    host = make_host()
+    roles = [{"tag": "files", "target": "filesrole:FilesRole"}]
+    host.call("apply.prepare", {"roles": roles, "chobolo_path": _files_chobolo(tmp_path, scratch)})
+    host.close_requests()
+    assert host.wait(timeout=15) == 0
+
+
+def test_log_events_follow_verbosity(make_host, plugin_dir, tmp_path, scratch):
+    plugin_dir("filesrole", FILES_ROLE)
+    chobolo = _files_chobolo(tmp_path, scratch)
+    roles = [{"tag": "files", "target": "filesrole:FilesRole"}]
+    host = make_host()
+    _, quiet = host.request("apply.prepare", {"roles": roles, "chobolo_path": chobolo})
+    assert _events(quiet, "log") == []
+    _, loud = host.request(
+        "apply.prepare", {"roles": roles, "chobolo_path": chobolo, "verbosity": 1}
+    )
+    connected = [e for e in _events(loud, "log") if e["message"] == "Connected"]
+    assert connected and connected[0]["host"] == "@local" and connected[0]["level"] == "info"
+
+
+def test_unreachable_hosts_are_reported_per_host(make_host, plugin_dir):
+    plugin_dir("shellroles", SHELL_ROLES)
+    host = make_host()
+    roles = [{"tag": "data", "target": "shellroles:ReadsHostData"}]
+    prepare = host.call(
+        "apply.prepare", {"roles": roles, "hosts": ["@local", "unreachable.invalid"]}
+    )
+    local, remote = prepare["hosts"]
+    assert local == {"name": "@local", "connected": True}
+    assert remote["name"] == "unreachable.invalid" and remote["connected"] is False
+    assert remote["error"]
+    assert [d["host"] for d in prepare["deltas"]] == ["@local"]
+
+    reply, _ = host.request("apply.prepare", {"roles": roles, "hosts": ["unreachable.invalid"]})
+    assert reply["error"]["kind"] == "connect"
+    assert reply["error"]["host"] == "unreachable.invalid"
+
+    reply, _ = host.request("apply.prepare", {"roles": roles, "hosts": ["@no-such-connector"]})
+    assert reply["error"]["kind"] == "inventory"
+
+
+NOOP_ROLE = """
+from pyinfra.api.operation import add_op
+from pyinfra.operations import files
+
+from chaos.lib.roles.role import Role
+
+
+class EnsureDir(Role):
+    def __init__(self):
+        super().__init__(name="Ensure dir")
+
+    def get_context(self, state, host, chobolo, secrets):
+        return {"path": chobolo["path"]}
+
+    def delta(self, context):
+        from chaos.lib.args.dataclasses import Delta
+
+        return Delta(to_add={"dirs": [context["path"]]}, metadata=context)
+
+    def plan(self, state, host, delta):
+        add_op(state, files.directory, path=delta.metadata["path"])
+"""
+
+
+def test_unchanged_operation_predicts_no_change(make_host, plugin_dir, tmp_path, scratch):
+    plugin_dir("nooprole", NOOP_ROLE)
+    host = make_host()
+    chobolo = _chobolo(tmp_path, f"path: {scratch}\n")
+    host.call(
+        "apply.prepare",
+        {"roles": [{"tag": "d", "target": "nooprole:EnsureDir"}], "chobolo_path": chobolo},
+    )
+    [op] = host.call("apply.plan", {})["hosts"]["@local"]
+    assert op["name"] == "files.directory"
+    assert op["args"] == [f"path={scratch}"]
+    assert op["will_change"] is False
+    assert op["noop"] == f"directory {scratch} already exists"
+    execute = host.call("apply.execute", {})
+    assert execute["hosts"]["@local"]["ops"][0]["status"] == "no_change"
+    assert execute["hosts"]["@local"]["ops"][0]["noop"] == f"directory {scratch} already exists"
+    assert execute["hosts"]["@local"]["no_change"] == 1
+
+
+FLEET_ROLE = """
+from pyinfra.api.operation import add_op
+from pyinfra.operations import server
+
+from chaos.lib.args.dataclasses import Delta
+from chaos.lib.roles.role import Role
+
+
+class Fleet(Role):
+    def __init__(self):
+        super().__init__(name="Fleet")
+
+    def get_context(self, state, host, chobolo, secrets):
+        return {"who": host.name}
+
+    def delta(self, context):
+        return Delta(to_add={"greet": [context["who"]]})
+
+    def plan(self, state, host, delta):
+        # No host=: pyinfra would stage this on every active host; the host narrows it.
+        who = delta.to_add["greet"][0]
+        add_op(state, server.shell, name=f"step-1 {who}", commands=[f"run-step-1 {who}"])
+        add_op(state, server.shell, name=f"step-2 {who}", commands=[f"run-step-2 {who}"])
+"""
+
+
+def test_fleet_hosts_plan_and_fail_independently(make_host, plugin_dir):
+    plugin_dir("fleetrole", FLEET_ROLE)
+    fast = {"fake_delay": 0, "fake_delay_jitter": 0}
+    failing = {**fast, "fake_responses": {"run-step-1": {"success": False, "stderr": "boom"}}}
+    host = make_host()
+    prepare = host.call(
+        "apply.prepare",
+        {
+            "roles": [{"tag": "fleet", "target": "fleetrole:Fleet"}],
+            "hosts": [["@fake/web-1", failing], ["@fake/web-2", fast]],
+        },
+    )
+    assert [(d["host"], d["to_add"]["greet"]) for d in prepare["deltas"]] == [
+        ("@fake/web-1", ["@fake/web-1"]),
+        ("@fake/web-2", ["@fake/web-2"]),
+    ]
+    plan = host.call("apply.plan", {})
+    assert {h: [op["name"] for op in ops] for h, ops in plan["hosts"].items()} == {
+        "@fake/web-1": ["step-1 @fake/web-1", "step-2 @fake/web-1"],
+        "@fake/web-2": ["step-1 @fake/web-2", "step-2 @fake/web-2"],
+    }
+    reply, events = host.request("apply.execute", {})
+    assert reply["ok"], reply
+    web1, web2 = reply["result"]["hosts"]["@fake/web-1"], reply["result"]["hosts"]["@fake/web-2"]
+    assert [op["status"] for op in web1["ops"]] == ["failed", "skipped"]
+    assert web1["ops"][0]["stderr_tail"] == ["boom"]
+    assert [op["status"] for op in web2["ops"]] == ["changed", "changed"]
+    assert reply["result"]["success"] is False
+    assert {(e["host"], e["status"]) for e in _events(events, "op_done")} == {
+        ("@fake/web-1", "failed"),
+        ("@fake/web-2", "changed"),
+    }

@@ -1,0 +1,142 @@
+"""Transport, handshake and lifecycle of the role host."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+from hostclient import PYTHON_DIR
+
+
+def test_hello_then_handshake(start_host, tmp_path, plugin_dir):
+    client = start_host()
+    hello = client.read()
+    assert hello["type"] == "hello"
+    assert hello["protocol"] == 1
+    assert hello["pid"] == client.proc.pid
+    assert hello["python"].count(".") == 2
+    assert hello["pyinfra"] == "3.10.0"
+    assert {"handshake", "manifest", "apply.prepare", "apply.plan", "apply.execute"} <= set(
+        hello["capabilities"]
+    )
+    # `-m` put the working directory first on sys.path; the host removes it.
+    assert str(tmp_path) not in hello["sys_path"]
+    assert str(PYTHON_DIR) in hello["sys_path"]
+
+    result = client.call("handshake", {"protocol": 1, "sys_path_prepend": [plugin_dir.path]})
+    assert result["protocol"] == 1
+    assert result["pyinfra"] == "3.10.0"
+    assert result["pyinfra_error"] is None
+    assert result["sys_path"][0] == plugin_dir.path
+
+    assert client.call("shutdown") == {}
+    assert client.wait() == 0
+    assert client.read() is None
+
+
+def test_unknown_protocol_is_refused(start_host):
+    client = start_host()
+    client.read()
+    reply, _ = client.request("handshake", {"protocol": 2})
+    assert reply["ok"] is False
+    assert reply["error"]["kind"] == "protocol_mismatch"
+    assert reply["error"]["supported"] == [1]
+    assert "protocol 1" in reply["error"]["message"]
+    assert client.wait() == 3
+
+
+def test_first_request_must_be_the_handshake(start_host):
+    client = start_host()
+    client.read()
+    request_id = client.send_request("manifest", {})
+    reply = client.read()
+    assert reply["id"] == request_id
+    assert reply["ok"] is False and reply["error"]["kind"] == "protocol"
+    assert client.wait() == 3
+
+
+def test_malformed_line_is_a_protocol_error(start_host):
+    client = start_host("--no-warm")
+    client.handshake()
+    client.send(b"{not json\n")
+    reply = client.read()
+    assert reply == {
+        "type": "reply",
+        "id": None,
+        "ok": False,
+        "error": {"kind": "protocol", "message": reply["error"]["message"]},
+    }
+    assert client.wait() == 3
+
+
+def test_unknown_method_and_bad_params_keep_the_host_alive(start_host):
+    client = start_host("--no-warm")
+    client.handshake()
+    reply, _ = client.request("frobnicate", {})
+    assert reply["error"]["kind"] == "unknown_method"
+    reply, _ = client.request("apply.prepare", {"roles": "nope"})
+    assert reply["error"]["kind"] == "bad_params"
+    reply, _ = client.request("apply.plan", {})
+    assert reply["error"]["kind"] == "bad_state"
+    reply, _ = client.request("apply.execute", {})
+    assert reply["error"]["kind"] == "bad_state"
+    assert client.call("shutdown") == {}
+    assert client.wait() == 0
+
+
+def test_eof_on_the_request_pipe_exits_cleanly(start_host):
+    client = start_host()
+    client.handshake()
+    client.close_requests()
+    assert client.wait(timeout=10) == 0
+    assert client.read() is None
+
+
+def test_eof_before_the_handshake_exits_cleanly(start_host):
+    client = start_host("--no-warm")
+    client.read()
+    client.close_requests()
+    assert client.wait(timeout=10) == 0
+
+
+def test_sigint_while_idle_exits_130(start_host):
+    client = start_host()
+    client.handshake()
+    started = time.monotonic()
+    os.kill(client.proc.pid, signal.SIGINT)
+    assert client.wait(timeout=10) == 130
+    assert time.monotonic() - started < 3
+    # No traceback on the user's terminal.
+    assert "Traceback" not in client.stderr()
+
+
+def test_hello_comes_before_pyinfra_is_imported(start_host):
+    client = start_host()
+    started = time.monotonic()
+    client.read()
+    hello_s = time.monotonic() - started
+    client.call("handshake", {"protocol": 1})
+    handshake_s = time.monotonic() - started
+    # The hello does not wait for the ~0.5 s pyinfra import; the handshake reply does.
+    assert hello_s < handshake_s
+
+
+def test_host_without_pyinfra(start_host, tmp_path, plugin_dir):
+    """The handshake and the manifest need only the standard library; apply needs pyinfra."""
+    import subprocess
+    import sys
+
+    venv = tmp_path / "bare-venv"
+    base = getattr(sys, "_base_executable", sys.executable)
+    subprocess.run([base, "-m", "venv", "--without-pip", str(venv)], check=True)
+    plugin_dir("plainplug", "keys = [{'a': 1}]\n")
+    client = start_host(python=str(venv / "bin" / "python"))
+    result = client.handshake([plugin_dir.path])
+    assert client.hello["pyinfra"] is None
+    assert result["pyinfra"] is None
+    assert "pyinfra" in result["pyinfra_error"]
+    manifest = client.call("manifest", {"keys": {"plain": "plainplug:keys"}})
+    assert manifest["keys"]["plain"]["value"] == [{"a": 1}]
+    reply, _ = client.request("apply.prepare", {"roles": []})
+    assert reply["error"]["kind"] == "pyinfra_unavailable"
