@@ -15,10 +15,8 @@ echo "Building and installing chaos into $venv (the first build takes a minute o
 chaos="$venv/bin/chaos"
 "$chaos" doctor
 "$chaos" check roles
-if "$chaos" --help | grep -q '^  apply'; then
-  echo
-  echo "Applying the example role: chaos apply my-role --chobolo examples/my-chaos-plugin/ch-obolo.yml -y"
-  "$chaos" apply my-role --chobolo examples/my-chaos-plugin/ch-obolo.yml -y
-fi
+echo
+echo "Applying the example role (it creates /tmp/my-role-dir): chaos apply my-role -y"
+"$chaos" apply my-role -y
 echo
 echo "chaos is installed at $chaos; activate the environment with: source $venv/bin/activate"

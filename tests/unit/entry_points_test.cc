@@ -6,8 +6,7 @@ namespace chaos {
 namespace {
 
 TEST(ParseEntryPoints, ReadsSectionsNamesAndValues) {
-  auto parsed = parse_entry_points(
-      "[chaos.roles]\nmy-role = my_plugin.roles:run\n\n[chaos.aliases]\nmr = my-role\n");
+  auto parsed = parse_entry_points("[chaos.roles]\nmy-role = my_plugin.roles:run\n\n[chaos.aliases]\nmr = my-role\n");
   ASSERT_EQ(parsed.entries.size(), 2u);
   EXPECT_EQ(parsed.entries[0].group, "chaos.roles");
   EXPECT_EQ(parsed.entries[0].name, "my-role");
