@@ -2,19 +2,15 @@
 
 #include <algorithm>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <unordered_map>
 
 #include "plugins/entry_points.h"
+#include "plugins/index_cache.h"
 #include "util/fs.h"
 
 namespace chaos {
 namespace {
-
-using nlohmann::json;
-
-constexpr int kCacheFormat = 1;
 
 constexpr std::array<GroupInfo, kGroupCount> kGroups = {{
     {Group::roles, "chaos.roles", "roles", "role", true},
@@ -44,72 +40,7 @@ std::vector<std::string> wheels_in(const std::string& dir) {
   return wheels;
 }
 
-json stamp_json(const FileStamp& s) { return json::array({s.exists, s.mtime_ns, s.size, s.inode}); }
-
-bool stamp_matches(const json& j, const FileStamp& s) {
-  return j.is_array() && j.size() == 4 && j[0].get<bool>() == s.exists && j[1].get<int64_t>() == s.mtime_ns &&
-         j[2].get<int64_t>() == s.size && j[3].get<uint64_t>() == s.inode;
-}
-
-json path_json(const std::vector<PathEntry>& path) {
-  json out = json::array();
-  for (const auto& e : path) out.push_back(json::array({e.path, e.origin}));
-  return out;
-}
-
-std::string cache_file(const Paths& paths) { return join_path(paths.cache_dir, "plugin-index.json"); }
-
-// What the index was built from: every path entry, metadata directory and entry_points.txt.
-// A plugin installed, removed, upgraded or edited changes at least one of their stamps.
-json stamps_json(const ScanResult& scan) {
-  json stamps = json::array();
-  for (const auto& [path, stamp] : scan.stamps) stamps.push_back(json::array({path, stamp_json(stamp)}));
-  return stamps;
-}
-
-json index_to_json(const PluginIndex& index) {
-  json dists = json::array();
-  for (const auto& d : index.distributions) {
-    dists.push_back({{"name", d.name},
-                     {"version", d.version},
-                     {"metadata_dir", d.metadata_dir},
-                     {"origin", d.origin},
-                     {"entry_points_file", d.entry_points_file},
-                     {"shadowed_by", d.shadowed_by}});
-  }
-  json regs = json::array();
-  for (const auto& r : index.registrations) {
-    regs.push_back(json::array({static_cast<int>(r.group), r.name, r.value, r.distribution, r.line}));
-  }
-  json problems = json::array();
-  for (const auto& p : index.problems) problems.push_back(json::array({p.kind, p.where, p.message}));
-  return {{"distributions", dists}, {"registrations", regs}, {"problems", problems}};
-}
-
-PluginIndex index_from_json(const json& j, const std::vector<PathEntry>& path) {
-  PluginIndex index;
-  index.path = path;
-  for (const auto& d : j.at("distributions")) {
-    index.distributions.push_back({d.at("name").get<std::string>(), d.at("version").get<std::string>(),
-                                   d.at("metadata_dir").get<std::string>(), d.at("origin").get<std::string>(),
-                                   d.at("entry_points_file").get<std::string>(), d.at("shadowed_by").get<int>()});
-  }
-  for (const auto& r : j.at("registrations")) {
-    int group = r[0].get<int>();
-    int dist = r[3].get<int>();
-    if (group < 0 || group >= static_cast<int>(kGroupCount) || dist < 0 ||
-        dist >= static_cast<int>(index.distributions.size())) {
-      throw json::other_error::create(501, "registration out of range", nullptr);
-    }
-    index.registrations.push_back(
-        {static_cast<Group>(group), r[1].get<std::string>(), r[2].get<std::string>(), dist, r[4].get<int>()});
-  }
-  for (const auto& p : j.at("problems")) {
-    index.problems.push_back({p[0].get<std::string>(), p[1].get<std::string>(), p[2].get<std::string>()});
-  }
-  index.from_cache = true;
-  return index;
-}
+std::string cache_file(const Paths& paths) { return join_path(paths.cache_dir, "plugin-index.cache"); }
 
 void find_duplicates(PluginIndex& index) {
   for (const auto& g : kGroups) {
@@ -228,35 +159,18 @@ PluginIndex index_from_scan(const std::vector<PathEntry>& path, const ScanResult
 
 PluginIndex load_plugin_index(const Paths& paths, const PythonEnv& env, bool refresh, std::string& warning) {
   std::vector<PathEntry> path = plugin_search_path(paths, env);
-  json path_key = path_json(path);
   std::string file = cache_file(paths);
   if (!refresh && is_regular_file(file)) {
     auto text = read_file(file);
-    json cached = text ? json::parse(*text, nullptr, false) : json();
-    if (!text || cached.is_discarded() || !cached.is_object()) {
+    PluginIndex cached;
+    CacheVerdict verdict = text ? parse_index_cache(*text, path, cached) : CacheVerdict::damaged;
+    if (verdict == CacheVerdict::current) return cached;
+    if (verdict == CacheVerdict::damaged)
       warning = "the plugin index cache " + file + " could not be read; rebuilding it";
-    } else {
-      try {
-        if (cached.value("format", 0) == kCacheFormat && cached.at("path") == path_key) {
-          bool current = true;
-          for (const auto& s : cached.at("stamps")) {
-            if (!stamp_matches(s[1], stamp_of(s[0].get<std::string>()))) {
-              current = false;
-              break;
-            }
-          }
-          if (current) return index_from_json(cached.at("index"), path);
-        }
-      } catch (const json::exception&) {
-        warning = "the plugin index cache " + file + " is damaged; rebuilding it";
-      }
-    }
   }
   ScanResult scan = scan_distributions(path);
   PluginIndex index = index_from_scan(path, scan);
-  json cached = {
-      {"format", kCacheFormat}, {"path", path_key}, {"stamps", stamps_json(scan)}, {"index", index_to_json(index)}};
-  if (auto err = write_file_atomic(file, cached.dump())) {
+  if (auto err = write_file_atomic(file, serialize_index_cache(index, scan.stamps))) {
     if (warning.empty()) warning = "could not save the plugin index cache: " + err->message;
   }
   return index;

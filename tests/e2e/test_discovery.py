@@ -155,7 +155,7 @@ def test_broken_entry_points_file_is_reported_and_others_still_listed(chaos, plu
 def test_unreadable_cache_is_rebuilt(chaos, plugin_env, tmp_path):
     plugin_env.install(write_wheel(tmp_path / "w", "cached", entry_points={"chaos.roles": {"cached": "c:run"}}))
     assert chaos.json("check", "roles", "-j") == ["cached"]
-    cache = chaos.cache_dir / "plugin-index.json"
+    cache = chaos.cache_dir / "plugin-index.cache"
     cache.write_bytes(b"\x00\xff garbage")
     result = chaos.ok("check", "roles", "-j")
     assert json.loads(result.stdout) == ["cached"]

@@ -171,7 +171,7 @@ TEST_F(PluginIndexCache, EditingEntryPointsInPlaceIsSeen) {
 
 TEST_F(PluginIndexCache, UnreadableCacheIsRebuiltWithAWarning) {
   (void)load();
-  write(dir / "cache/plugin-index.json", "{ this is not json");
+  write(dir / "cache/plugin-index.cache", "{ this is not json");
   PluginIndex index = load();
   EXPECT_FALSE(index.from_cache);
   EXPECT_NE(warning.find("could not be read"), std::string::npos);
@@ -181,9 +181,9 @@ TEST_F(PluginIndexCache, UnreadableCacheIsRebuiltWithAWarning) {
 
 TEST_F(PluginIndexCache, CacheWithWrongShapeIsRebuilt) {
   (void)load();
-  write(dir / "cache/plugin-index.json", R"({"format": 1, "path": [], "stamps": 3})");
+  write(dir / "cache/plugin-index.cache", R"({"format": 1, "path": [], "stamps": 3})");
   EXPECT_FALSE(load().from_cache);
-  write(dir / "cache/plugin-index.json", "[1, 2]");
+  write(dir / "cache/plugin-index.cache", "[1, 2]");
   EXPECT_FALSE(load().from_cache);
 }
 
