@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from support.environments import ROOT, Chaos, PluginEnv, build_wheel  # noqa: E402
+from support.environments import ROOT, Chaos, PluginEnv, build_wheel
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,9 @@ GROUPS = {
 }
 
 
-def test_example_plugin_appears_and_disappears_on_the_next_command(chaos, plugin_env, example_wheel):
+def test_example_plugin_appears_and_disappears_on_the_next_command(
+    chaos, plugin_env, example_wheel
+):
     assert chaos.json("check", "roles", "--json") == []
     plugin_env.install(example_wheel("my-chaos-plugin"))
 
@@ -47,7 +49,9 @@ def test_every_group_is_discovered(chaos, plugin_env, tmp_path):
     eps["chaos.aliases"] = {"aliases-entry": "roles-entry"}
     plugin_env.install(write_wheel(tmp_path / "w", "everything", entry_points=eps))
     for check in GROUPS:
-        assert chaos.json("check", check, "--json") == ([f"{check}-entry"] if check != "aliases" else {"aliases-entry": "roles-entry"})
+        assert chaos.json("check", check, "--json") == (
+            [f"{check}-entry"] if check != "aliases" else {"aliases-entry": "roles-entry"}
+        )
     report = chaos.json("check", "plugins", "--json")
     assert [d["name"] for d in report["distributions"]] == ["everything"]
     assert set(report["distributions"][0]["registers"]) == set(GROUPS)
@@ -83,14 +87,30 @@ def test_same_results_and_precedence_as_importlib(chaos, plugin_env, tmp_path):
     # (a newer copy in CHAOS_PLUGIN_DIR hides the one in the virtual environment).
     for i in range(5):
         plugin_env.install(
-            write_wheel(wheels, f"plugin-{i}", entry_points={"chaos.roles": {f"role-{i}": f"p{i}.roles:run"}})
+            write_wheel(
+                wheels,
+                f"plugin-{i}",
+                entry_points={"chaos.roles": {f"role-{i}": f"p{i}.roles:run"}},
+            )
         )
-    plugin_env.install(write_wheel(wheels, "clash-a", entry_points={"chaos.roles": {"shared": "a.roles:run"}}))
-    plugin_env.install(write_wheel(wheels, "clash-b", entry_points={"chaos.roles": {"shared": "b.roles:run"}}))
-    plugin_env.install(write_wheel(wheels, "twice", "1.0", entry_points={"chaos.roles": {"old-role": "t.old:run"}}))
-    newer = write_wheel(tmp_path / "newer", "twice", "2.0", entry_points={"chaos.roles": {"new-role": "t.new:run"}})
-    plugin_env.pip("install", "--no-deps", "--no-index", "--target", str(chaos.plugin_dir), str(newer))
-    dev_wheel = write_wheel(dev, "in-development", entry_points={"chaos.aliases": {"dev": "role-1"}})
+    plugin_env.install(
+        write_wheel(wheels, "clash-a", entry_points={"chaos.roles": {"shared": "a.roles:run"}})
+    )
+    plugin_env.install(
+        write_wheel(wheels, "clash-b", entry_points={"chaos.roles": {"shared": "b.roles:run"}})
+    )
+    plugin_env.install(
+        write_wheel(wheels, "twice", "1.0", entry_points={"chaos.roles": {"old-role": "t.old:run"}})
+    )
+    newer = write_wheel(
+        tmp_path / "newer", "twice", "2.0", entry_points={"chaos.roles": {"new-role": "t.new:run"}}
+    )
+    plugin_env.pip(
+        "install", "--no-deps", "--no-index", "--target", str(chaos.plugin_dir), str(newer)
+    )
+    dev_wheel = write_wheel(
+        dev, "in-development", entry_points={"chaos.aliases": {"dev": "role-1"}}
+    )
 
     result = chaos.run("check", "plugins", "--json", env={"CHAOS_DEV_PATH": str(dev)})
     assert result.returncode == 1  # the clash on `shared` is a problem
@@ -108,15 +128,21 @@ def test_same_results_and_precedence_as_importlib(chaos, plugin_env, tmp_path):
 
 def test_wheels_in_dev_path_are_read_inside_the_zip(chaos, tmp_path):
     dev = tmp_path / "dev"
-    wheel = write_wheel(dev, "dev-plugin", entry_points={"chaos.roles": {"dev-role": "dev_plugin:run"}})
+    wheel = write_wheel(
+        dev, "dev-plugin", entry_points={"chaos.roles": {"dev-role": "dev_plugin:run"}}
+    )
     assert chaos.json("check", "roles", "-j", env={"CHAOS_DEV_PATH": str(dev)}) == ["dev-role"]
     wheel.unlink()
     assert chaos.json("check", "roles", "-j", env={"CHAOS_DEV_PATH": str(dev)}) == []
 
 
 def test_plugin_dir_with_target_installs_and_raw_wheels(chaos, plugin_env, tmp_path):
-    installed = write_wheel(tmp_path / "w", "targeted", entry_points={"chaos.roles": {"targeted": "t:run"}})
-    plugin_env.pip("install", "--no-deps", "--no-index", "--target", str(chaos.plugin_dir), str(installed))
+    installed = write_wheel(
+        tmp_path / "w", "targeted", entry_points={"chaos.roles": {"targeted": "t:run"}}
+    )
+    plugin_env.pip(
+        "install", "--no-deps", "--no-index", "--target", str(chaos.plugin_dir), str(installed)
+    )
     assert chaos.json("check", "roles", "-j") == ["targeted"]
     # A wheel file dropped into the directory as distribution packages do.
     write_wheel(chaos.plugin_dir, "dropped", entry_points={"chaos.roles": {"dropped": "d:run"}})
@@ -124,8 +150,16 @@ def test_plugin_dir_with_target_installs_and_raw_wheels(chaos, plugin_env, tmp_p
 
 
 def test_name_registered_twice_is_reported_with_both_owners(chaos, plugin_env, tmp_path):
-    plugin_env.install(write_wheel(tmp_path / "w", "first-plugin", entry_points={"chaos.roles": {"users": "first:run"}}))
-    plugin_env.install(write_wheel(tmp_path / "w", "second-plugin", entry_points={"chaos.roles": {"users": "second:run"}}))
+    plugin_env.install(
+        write_wheel(
+            tmp_path / "w", "first-plugin", entry_points={"chaos.roles": {"users": "first:run"}}
+        )
+    )
+    plugin_env.install(
+        write_wheel(
+            tmp_path / "w", "second-plugin", entry_points={"chaos.roles": {"users": "second:run"}}
+        )
+    )
     roles = chaos.ok("check", "roles", "--json")
     assert json.loads(roles.stdout) == ["users"]
     assert "first-plugin" in roles.stderr and "second-plugin" in roles.stderr
@@ -139,10 +173,16 @@ def test_name_registered_twice_is_reported_with_both_owners(chaos, plugin_env, t
 def test_broken_entry_points_file_is_reported_and_others_still_listed(chaos, plugin_env, tmp_path):
     # pip refuses to install such a file, so break an installed one, as a bad edit or a
     # half-written upgrade would.
-    plugin_env.install(write_wheel(tmp_path / "w", "broken-plugin", entry_points={"chaos.roles": {"b": "b:run"}}))
-    plugin_env.install(write_wheel(tmp_path / "w", "good-plugin", entry_points={"chaos.roles": {"good": "g:run"}}))
+    plugin_env.install(
+        write_wheel(tmp_path / "w", "broken-plugin", entry_points={"chaos.roles": {"b": "b:run"}})
+    )
+    plugin_env.install(
+        write_wheel(tmp_path / "w", "good-plugin", entry_points={"chaos.roles": {"good": "g:run"}})
+    )
     assert chaos.json("check", "roles", "--json") == ["b", "good"]
-    broken_file = next(plugin_env.site_packages.glob("broken_plugin-*.dist-info")) / "entry_points.txt"
+    broken_file = (
+        next(plugin_env.site_packages.glob("broken_plugin-*.dist-info")) / "entry_points.txt"
+    )
     broken_file.write_text("[chaos.roles]\nthis has no equals sign\n")
     result = chaos.ok("check", "roles", "--json")
     assert json.loads(result.stdout) == ["good"]
@@ -153,7 +193,9 @@ def test_broken_entry_points_file_is_reported_and_others_still_listed(chaos, plu
 
 
 def test_unreadable_cache_is_rebuilt(chaos, plugin_env, tmp_path):
-    plugin_env.install(write_wheel(tmp_path / "w", "cached", entry_points={"chaos.roles": {"cached": "c:run"}}))
+    plugin_env.install(
+        write_wheel(tmp_path / "w", "cached", entry_points={"chaos.roles": {"cached": "c:run"}})
+    )
     assert chaos.json("check", "roles", "-j") == ["cached"]
     cache = chaos.cache_dir / "plugin-index.cache"
     cache.write_bytes(b"\x00\xff garbage")
@@ -170,15 +212,21 @@ def test_unreadable_cache_is_rebuilt(chaos, plugin_env, tmp_path):
 
 
 def test_global_flags_work_before_the_subcommand(chaos, plugin_env, tmp_path):
-    plugin_env.install(write_wheel(tmp_path / "w", "p", entry_points={"chaos.roles": {"r": "p:run"}}))
+    plugin_env.install(
+        write_wheel(tmp_path / "w", "p", entry_points={"chaos.roles": {"r": "p:run"}})
+    )
     assert chaos.json("-u", "check", "roles", "--json") == ["r"]
     rebuilt = chaos.ok("-u")
     assert "Plugin index rebuilt" in rebuilt.stdout
 
 
-def test_config_aliases_override_plugin_aliases_and_problems_are_flagged(chaos, plugin_env, example_wheel):
+def test_config_aliases_override_plugin_aliases_and_problems_are_flagged(
+    chaos, plugin_env, example_wheel
+):
     plugin_env.install(example_wheel("my-chaos-plugin"))
-    chaos.write_config("aliases:\n  mr: [my-role]\n  both: mr my-role\n  loop: again\n  again: loop\n  ghost: nobody\n")
+    chaos.write_config(
+        "aliases:\n  mr: [my-role]\n  both: mr my-role\n  loop: again\n  again: loop\n  ghost: nobody\n"
+    )
     result = chaos.ok("check", "aliases", "--json")
     assert json.loads(result.stdout) == {
         "mr": ["my-role"],
@@ -198,7 +246,11 @@ def test_config_aliases_override_plugin_aliases_and_problems_are_flagged(chaos, 
 
 
 def test_bad_target_string_is_flagged(chaos, plugin_env, tmp_path):
-    plugin_env.install(write_wheel(tmp_path / "w", "sloppy", entry_points={"chaos.roles": {"bad": "no colon here"}}))
+    plugin_env.install(
+        write_wheel(
+            tmp_path / "w", "sloppy", entry_points={"chaos.roles": {"bad": "no colon here"}}
+        )
+    )
     report = chaos.run("check", "plugins", "--json")
     assert report.returncode == 1
     assert [p["kind"] for p in json.loads(report.stdout)["problems"]] == ["bad-target"]
@@ -215,8 +267,13 @@ def run_in_terminal(chaos: Chaos, *args: str) -> str:
     """Runs chaos with a pseudo-terminal as stdout, as a user at a shell would."""
     primary, secondary = pty.openpty()
     env = dict(chaos.env, COLUMNS="60")
-    proc = subprocess.Popen([str(chaos.binary), *args], stdout=secondary, stderr=subprocess.PIPE,
-                            stdin=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen(
+        [str(chaos.binary), *args],
+        stdout=secondary,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=env,
+    )
     os.close(secondary)
     output = b""
     while True:
@@ -237,8 +294,13 @@ def run_in_terminal(chaos: Chaos, *args: str) -> str:
 
 def test_pretty_list_in_columns_on_a_terminal(chaos, plugin_env, tmp_path):
     roles = {f"role-{i:02d}": f"m:r{i}" for i in range(9)}
-    plugin_env.install(write_wheel(tmp_path / "w", "many", entry_points={"chaos.roles": roles,
-                                                                          "chaos.aliases": {"r0": "role-00"}}))
+    plugin_env.install(
+        write_wheel(
+            tmp_path / "w",
+            "many",
+            entry_points={"chaos.roles": roles, "chaos.aliases": {"r0": "role-00"}},
+        )
+    )
     out = run_in_terminal(chaos, "check", "roles")
     # 60 columns fit five names of 7 characters with 3 spaces between; filled column by column.
     assert out.splitlines() == [
@@ -289,11 +351,16 @@ def test_interpreter_from_config_and_bad_interpreter(chaos, plugin_env):
     assert f"{broken_config}:1:9" in result.stderr
 
 
-@pytest.mark.skipif(not os.environ.get("CHAOS_INSTALLED_BINARY"), reason="needs the pip-installed binary (scripts/test.sh)")
+@pytest.mark.skipif(
+    not os.environ.get("CHAOS_INSTALLED_BINARY"),
+    reason="needs the pip-installed binary (scripts/test.sh)",
+)
 def test_pip_installed_binary_uses_its_own_virtual_environment(tmp_path, example_wheel):
     binary = os.environ["CHAOS_INSTALLED_BINARY"]
     chaos = Chaos(tmp_path, None, binary=__import__("pathlib").Path(binary))
     report = chaos.json("doctor", "--json")
     assert report["python"]["source"] == "the virtual environment chaos is installed in"
-    assert report["python"]["interpreter"] == str(__import__("pathlib").Path(binary).parent / "python")
+    assert report["python"]["interpreter"] == str(
+        __import__("pathlib").Path(binary).parent / "python"
+    )
     assert sys.prefix in report["python"]["prefix"] or report["python"]["virtualenv"]

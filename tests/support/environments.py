@@ -39,7 +39,11 @@ class PluginEnv:
         self.python = root / "bin" / "python"
         self.site_packages = Path(
             subprocess.run(
-                [str(self.python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                [
+                    str(self.python),
+                    "-c",
+                    "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+                ],
                 check=True,
                 capture_output=True,
                 text=True,
@@ -51,7 +55,16 @@ class PluginEnv:
 
     def pip(self, *args: str) -> None:
         subprocess.run(
-            [sys.executable, "-m", "pip", "--python", str(self.python), *args, "-q", "--disable-pip-version-check"],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "--python",
+                str(self.python),
+                *args,
+                "-q",
+                "--disable-pip-version-check",
+            ],
             check=True,
         )
 
@@ -89,8 +102,14 @@ class Chaos:
         if env is not None:
             self.env["CHAOS_PYTHON"] = str(env.python)
 
-    def run(self, *args: str, input: str | None = None, env: dict | None = None, timeout: float = 180,
-            cwd: Path | None = None) -> subprocess.CompletedProcess:
+    def run(
+        self,
+        *args: str,
+        input: str | None = None,
+        env: dict | None = None,
+        timeout: float = 180,
+        cwd: Path | None = None,
+    ) -> subprocess.CompletedProcess:
         full_env = dict(self.env)
         full_env.update(env or {})
         for key, value in list(full_env.items()):
@@ -98,6 +117,7 @@ class Chaos:
                 del full_env[key]
         return subprocess.run(
             [str(self.binary), *args],
+            check=False,  # callers assert on the exit code themselves
             input=input,
             capture_output=True,
             text=True,
@@ -109,8 +129,12 @@ class Chaos:
 
     def ok(self, *args: str, **kwargs) -> subprocess.CompletedProcess:
         result = self.run(*args, **kwargs)
-        assert result.returncode == 0, f"chaos {' '.join(args)} exited {result.returncode}\n{result.stdout}\n{result.stderr}"
-        assert "ERROR: AddressSanitizer" not in result.stderr and "runtime error:" not in result.stderr, result.stderr
+        assert result.returncode == 0, (
+            f"chaos {' '.join(args)} exited {result.returncode}\n{result.stdout}\n{result.stderr}"
+        )
+        assert (
+            "ERROR: AddressSanitizer" not in result.stderr and "runtime error:" not in result.stderr
+        ), result.stderr
         return result
 
     def json(self, *args: str, **kwargs):
@@ -128,7 +152,17 @@ def build_wheel(source: Path, wheelhouse: Path) -> Path:
     wheelhouse.mkdir(parents=True, exist_ok=True)
     before = set(wheelhouse.glob("*.whl"))
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheelhouse), str(source)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "-w",
+            str(wheelhouse),
+            str(source),
+        ],
         check=True,
     )
     built = set(wheelhouse.glob("*.whl")) - before
