@@ -151,7 +151,10 @@ std::string render_planned_operation(const json& op, const Painter& paint) {
       size_t end = diff.find('\n', pos);
       if (end == std::string::npos) end = diff.size();
       std::string l = diff.substr(pos, end - pos);
-      Tone tone = !l.empty() && l[0] == '+' ? Tone::green : (!l.empty() && l[0] == '-' ? Tone::red : Tone::dim);
+      // pyinfra indents its diff lines; the first visible character says added or removed.
+      size_t first = l.find_first_not_of(' ');
+      char sign = first == std::string::npos ? ' ' : l[first];
+      Tone tone = sign == '+' ? Tone::green : (sign == '-' ? Tone::red : Tone::dim);
       out += "      " + paint(tone, l) + "\n";
       pos = end + 1;
     }
