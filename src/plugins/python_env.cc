@@ -108,6 +108,14 @@ bool load_cached(const Paths& paths, const json& identity, PythonEnv& env) {
       }
     } else if (pth_state(site_dirs) != pth) {
       return false;
+    } else {
+      // Something was installed or removed but no .pth file changed: the import path still
+      // holds. Record the directories' new stamps so the next run takes the cheap check again.
+      json refreshed = cached;
+      json stamps = json::array();
+      for (const auto& dir : site_dirs) stamps.push_back(stamp_json(stamp_of(dir)));
+      refreshed["site_dir_stamps"] = std::move(stamps);
+      (void)write_file_atomic(cache_file(paths), refreshed.dump());
     }
     env.version = cached.at("version").get<std::string>();
     env.prefix = cached.at("prefix").get<std::string>();
