@@ -115,7 +115,7 @@ class Chaos:
         for key, value in list(full_env.items()):
             if value is None:
                 del full_env[key]
-        return subprocess.run(
+        result = subprocess.run(
             [str(self.binary), *args],
             check=False,  # callers assert on the exit code themselves
             input=input,
@@ -126,6 +126,10 @@ class Chaos:
             cwd=str(cwd or self.workdir),
             stdin=None if input is not None else subprocess.DEVNULL,
         )
+        # Every run of the sanitized build is checked, whatever exit status a test expects.
+        sanitizer_report = "Sanitizer" in result.stderr or "runtime error:" in result.stderr
+        assert not sanitizer_report, f"chaos {' '.join(args)}: sanitizer report\n{result.stderr}"
+        return result
 
     def ok(self, *args: str, **kwargs) -> subprocess.CompletedProcess:
         result = self.run(*args, **kwargs)
