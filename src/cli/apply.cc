@@ -150,6 +150,14 @@ class ApplyRun {
 
     auto hello = host_->handshake();
     if (!hello) return fail(hello.error());
+    if (!host_->handshake_reply().value("pyinfra", json()).is_string()) {
+      std::string why = host_->handshake_reply().value("pyinfra_error", json()).is_string()
+                            ? host_->handshake_reply()["pyinfra_error"].get<std::string>()
+                            : "it is not installed";
+      return fail(
+          Error("pyinfra cannot be imported in the plugin environment: " + why, launch->interpreter,
+                "install it: " + launch->interpreter + " -m pip install 'pyinfra>=3.8,<4'  (see `chaos doctor`)"));
+    }
 
     json roles_param = json::array();
     for (const auto& r : report_.roles)

@@ -256,6 +256,7 @@ Result<json> RoleHost::handshake() {
   handshaken_ = true;
   auto result = call("handshake", {{"protocol", kHostProtocol}, {"sys_path_prepend", prepend_}});
   if (!result) return result.error();
+  handshake_reply_ = *result;
   return hello_;
 }
 

@@ -47,6 +47,9 @@ class RoleHost {
   // Waits for the host's hello and completes the handshake; idempotent.
   Result<nlohmann::json> handshake();
   const nlohmann::json& hello() const { return hello_; }
+  // The host's answer to the handshake: the pyinfra version it imported (null, with
+  // `pyinfra_error`, when it could not) and its final import path.
+  const nlohmann::json& handshake_reply() const { return handshake_reply_; }
 
   // Sends one request, passes every event to on_event, and returns the reply's result. A
   // host error reply becomes an Error whose message is the host's; `last_error()` has it all.
@@ -84,6 +87,7 @@ class RoleHost {
   std::string stderr_partial_;
   std::deque<std::string> stderr_tail_;
   nlohmann::json hello_;
+  nlohmann::json handshake_reply_;
   HostError last_error_;
   std::vector<std::string> prepend_;
 };

@@ -13,7 +13,7 @@ import time
 
 import jsonschema
 import pytest
-from support.environments import ROOT, Chaos
+from support.environments import ROOT, Chaos, PluginEnv
 from support.wheelkit import write_wheel
 
 SCHEMA = json.loads((ROOT / "docs" / "apply-report.schema.json").read_text())
@@ -346,3 +346,13 @@ def test_verbose_levels_forward_pyinfra_logs(chaos, guide_plugin):
     assert "[" not in quiet.stderr
     assert loud.stderr.count("\n") > quiet.stderr.count("\n")
     assert chaos.run("apply", "my-role", "--verbose", "4").returncode == 2
+
+
+def test_environment_without_pyinfra_says_what_to_install(tmp_path, example_wheel):
+    bare = PluginEnv(tmp_path / "bare", with_base=False)
+    bare.install(example_wheel("my-chaos-plugin"))
+    chaos = Chaos(tmp_path, bare)
+    result = chaos.run("apply", "my-role")
+    assert result.returncode == 1
+    assert "pyinfra cannot be imported in the plugin environment" in result.stderr
+    assert f"{bare.python} -m pip install 'pyinfra>=3.8,<4'" in result.stderr

@@ -364,3 +364,14 @@ def test_pip_installed_binary_uses_its_own_virtual_environment(tmp_path, example
         __import__("pathlib").Path(binary).parent / "python"
     )
     assert sys.prefix in report["python"]["prefix"] or report["python"]["virtualenv"]
+
+
+def test_plugins_in_directories_added_by_pth_files(chaos, plugin_env, tmp_path):
+    extra = tmp_path / "extra-site"
+    wheel = write_wheel(
+        tmp_path / "w", "via-pth", entry_points={"chaos.roles": {"via-pth": "via_pth:run"}}
+    )
+    plugin_env.pip("install", "--no-deps", "--no-index", "--target", str(extra), str(wheel))
+    assert chaos.json("check", "roles", "-j") == []
+    (plugin_env.site_packages / "extra.pth").write_text(f"{extra}\n")
+    assert chaos.json("check", "roles", "-j") == ["via-pth"]
