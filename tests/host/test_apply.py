@@ -270,10 +270,13 @@ def test_legacy_role_with_skip_confirm(make_host, plugin_dir, tmp_path):
     assert prepare["roles"][0]["kind"] == "legacy"
     assert prepare["deltas"] == []
     assert prepare["changes"] is True
+    # Told to go ahead regardless: no change detection, as pyinfra's CLI does with -y.
+    assert prepare["detect_changes"] is False
     plan = host.call("apply.plan", {})
     [op] = plan["hosts"]["@local"]
-    assert op["name"] == "Legacy directory" and op["will_change"] is True
+    assert op["name"] == "Legacy directory" and "will_change" not in op
     assert op["role"] == "legacy"
+    assert plan["changes"] is True
     execute = host.call("apply.execute", {})
     assert execute["hosts"]["@local"]["changed"] == 1
     assert target.is_dir()
@@ -496,6 +499,11 @@ def test_log_events_follow_verbosity(make_host, plugin_dir, tmp_path, scratch):
     )
     connected = [e for e in _events(loud, "log") if e["message"] == "Connected"]
     assert connected and connected[0]["host"] == "@local" and connected[0]["level"] == "info"
+    assert not [e for e in _events(loud, "log") if e["level"] == "debug"]
+    _, everything = host.request(
+        "apply.prepare", {"roles": roles, "chobolo_path": chobolo, "verbosity": 3}
+    )
+    assert [e for e in _events(everything, "log") if e["level"] == "debug"]
 
 
 def test_unreachable_hosts_are_reported_per_host(make_host, plugin_dir):
@@ -588,7 +596,8 @@ class Fleet(Role):
 """
 
 
-def test_fleet_hosts_plan_and_fail_independently(make_host, plugin_dir):
+@pytest.mark.parametrize("skip_confirm", [False, True])
+def test_fleet_hosts_plan_and_fail_independently(make_host, plugin_dir, skip_confirm):
     plugin_dir("fleetrole", FLEET_ROLE)
     fast = {"fake_delay": 0, "fake_delay_jitter": 0}
     failing = {**fast, "fake_responses": {"run-step-1": {"success": False, "stderr": "boom"}}}
@@ -598,8 +607,10 @@ def test_fleet_hosts_plan_and_fail_independently(make_host, plugin_dir):
         {
             "roles": [{"tag": "fleet", "target": "fleetrole:Fleet"}],
             "hosts": [["@fake/web-1", failing], ["@fake/web-2", fast]],
+            "skip_confirm": skip_confirm,
         },
     )
+    assert prepare["detect_changes"] is not skip_confirm
     assert [(d["host"], d["to_add"]["greet"]) for d in prepare["deltas"]] == [
         ("@fake/web-1", ["@fake/web-1"]),
         ("@fake/web-2", ["@fake/web-2"]),
@@ -620,3 +631,130 @@ def test_fleet_hosts_plan_and_fail_independently(make_host, plugin_dir):
         ("@fake/web-1", "failed"),
         ("@fake/web-2", "changed"),
     }
+
+
+COUNTING_ROLE = """
+import os
+
+from pyinfra import host
+from pyinfra.api import FactBase, operation
+from pyinfra.api.operation import add_op
+from pyinfra.operations import server
+
+from chaos.lib.roles.role import Role
+
+LOG = os.environ["COUNTING_LOG"]
+
+
+class Reads(FactBase):
+    # Every evaluation of the fact appends a line: the test counts how often it was read.
+    def command(self, path):
+        return f"echo read >> {path}; echo present"
+
+    def process(self, output):
+        return output
+
+
+@operation()
+def ensure_counted(path):
+    host.get_fact(Reads, path=path)
+    host.noop(f"{path} was read")
+    yield from ()
+
+
+class Counting(Role):
+    def __init__(self):
+        super().__init__(name="Counting")
+
+    def plan(self, state, host, delta):
+        add_op(state, ensure_counted, name="Read it", path=LOG)
+        add_op(state, server.shell, name="Fail", commands=["echo bad >&2; exit 4"])
+"""
+
+
+@pytest.mark.parametrize(
+    ("params", "detected", "reads"),
+    [
+        ({"skip_confirm": True}, False, 1),
+        ({"skip_confirm": True, "detect_changes": True}, True, 2),
+        ({"skip_confirm": False}, True, 2),
+        ({"skip_confirm": False, "detect_changes": False}, False, 1),
+        ({"skip_confirm": True, "dry": True}, True, 1),
+    ],
+)
+def test_change_detection_reads_facts_once_more(
+    start_host, plugin_dir, tmp_path, params, detected, reads, monkeypatch
+):
+    log = tmp_path / "reads.log"
+    monkeypatch.setenv("COUNTING_LOG", str(log))
+    plugin_dir("countingrole", COUNTING_ROLE)
+    host = start_host()
+    host.handshake([plugin_dir.path])
+    roles = [{"tag": "count", "target": "countingrole:Counting"}]
+    prepare = host.call("apply.prepare", {"roles": roles, **params})
+    assert prepare["detect_changes"] is detected
+    plan = host.call("apply.plan", {})
+    read_it, fail = plan["hosts"]["@local"]
+    assert [read_it["name"], fail["name"]] == ["Read it", "Fail"]
+    if detected:
+        assert (read_it["will_change"], fail["will_change"]) == (False, True)
+        assert read_it["noop"] == f"{log} was read"
+        assert plan["changes"] is True
+    else:
+        # Nothing predicted, nothing read while planning.
+        assert "will_change" not in read_it and "will_change" not in fail
+        assert "noop" not in read_it
+        assert plan["changes"] is True
+        assert not log.exists()
+    if not params.get("dry"):
+        execute = host.call("apply.execute", {})
+        done, failed = execute["hosts"]["@local"]["ops"]
+        assert (done["status"], done["noop"]) == ("no_change", f"{log} was read")
+        assert failed["status"] == "failed" and failed["exit_code"] == 4
+        assert failed["stderr_tail"] == ["bad"]
+    assert log.read_text().splitlines() == ["read"] * reads
+
+
+BAD_ARGS_ROLE = """
+from pyinfra.api.operation import add_op
+from pyinfra.operations import files, server
+
+from chaos.lib.roles.role import Role
+
+
+class BadArgs(Role):
+    def __init__(self):
+        super().__init__(name="Bad args")
+
+    def plan(self, state, host, delta):
+        add_op(state, server.shell, name="first", commands=["true"])
+        add_op(state, files.put, name="bad put", src="/nonexistent/src", dest="/nonexistent/dst")
+        add_op(state, server.shell, name="third", commands=["true"])
+"""
+
+
+def test_without_detection_a_generator_error_fails_execute(make_host, plugin_dir):
+    plugin_dir("badargs", BAD_ARGS_ROLE)
+    host = make_host()
+    roles = [{"tag": "bad", "target": "badargs:BadArgs"}]
+    # With detection the generator runs while planning: the error belongs to the plan.
+    host.call("apply.prepare", {"roles": roles})
+    plan = host.call("apply.plan", {})
+    [error] = plan["errors"]
+    assert error["kind"] == "role_error" and "No such file" in error["message"]
+    # Without, it first runs while executing: the operation fails, the run stops there.
+    host.call("apply.prepare", {"roles": roles, "skip_confirm": True})
+    plan = host.call("apply.plan", {})
+    assert plan["errors"] == []
+    assert [op["name"] for op in plan["hosts"]["@local"]] == ["first", "bad put", "third"]
+    reply, events = host.request("apply.execute", {})
+    assert reply["error"]["kind"] == "execute"
+    assert "No such file: /nonexistent/src" in reply["error"]["message"]
+    ops = reply["error"]["partial"]["hosts"]["@local"]["ops"]
+    assert [(op["op"], op["status"]) for op in ops] == [
+        ("first", "changed"),
+        ("bad put", "failed"),
+        ("third", "skipped"),
+    ]
+    assert "No such file: /nonexistent/src" in ops[1]["messages"][0]
+    assert [e["op"] for e in _events(events, "op_done")] == ["first", "bad put"]

@@ -3,6 +3,7 @@
 prepare  load roles, connect, load the Ch-obolo once, get_context -> delta per (host, class role)
 plan     stage operations: plan(state, host, delta) for class roles with changes, the legacy
          function for legacy roles; report every staged operation with its change prediction
+         (unless the session skips change detection, as pyinfra's CLI does with -y)
 execute  run_ops, streaming one event per operation and host; then disconnect
 
 A failure inside one role on one host is a value in the result (and a ``role_error`` event); it
@@ -250,6 +251,12 @@ class PyinfraLogTap(logging.Handler):
         pass
 
     def emit(self, record: logging.LogRecord) -> None:
+        if (
+            record.levelno < logging.INFO
+            and self.verbosity < 3
+            and not pa.debug_record_wanted(record)
+        ):
+            return
         try:
             message = record.getMessage()
         except (TypeError, ValueError):
@@ -322,6 +329,7 @@ class ApplySession:
         self.secrets: dict[str, Any] = {}
         self.skip_confirm = False
         self.dry = False
+        self.detect_changes = True
         self.deltas: dict[tuple[str, str], DeltaRecord] = {}
         self.role_errors: list[dict[str, Any]] = []
         self.plan_results: list[dict[str, Any]] = []
@@ -369,6 +377,12 @@ class ApplySession:
         self.skip_confirm = _get(params, "skip_confirm", (bool,), False)
         self.dry = _get(params, "dry", (bool,), False)
         diff = _get(params, "diff", (bool,), True)
+        # pyinfra's CLI skips change detection with -y (``State(check_for_changes=not yes)``):
+        # detecting runs every operation's generator, and with it every fact an operation
+        # reads, once more while planning. Predictions are only worth that when someone will
+        # look at them: a dry run, or a run that was not told to go ahead regardless.
+        detect = _get(params, "detect_changes", (bool,), None)
+        self.detect_changes = detect if detect is not None else self.dry or not self.skip_confirm
         self.secrets = _get(params, "secrets", (dict,), {})
         if verbosity not in _FORWARD_LEVEL:
             raise HostError("bad_params", "'verbosity' must be 0..3")
@@ -395,6 +409,7 @@ class ApplySession:
             parallel=parallel,
             sudo_password=sudo_password,
             diff=diff,
+            detect_changes=self.detect_changes,
             verbosity=verbosity,
             listener=self,
         )
@@ -431,6 +446,7 @@ class ApplySession:
             "deltas": deltas,
             "errors": list(self.role_errors),
             "changes": has_legacy or any(not d["empty"] for d in deltas),
+            "detect_changes": self.detect_changes,
         }
 
     @staticmethod
@@ -512,11 +528,16 @@ class ApplySession:
         for host in self._active_hosts():
             name = pa.host_name(host)
             hosts[name] = [self._describe_planned(host, name, h) for h in pa.op_hashes(host)]
+        if self.detect_changes:
+            changes = any(op["will_change"] for ops in hosts.values() for op in ops)
+        else:
+            # Nothing was predicted: any staged operation may change something.
+            changes = any(hosts.values())
         return {
             "hosts": hosts,
             "results": list(self.plan_results),
             "errors": self.role_errors[first_error:],
-            "changes": any(op["will_change"] for ops in hosts.values() for op in ops),
+            "changes": changes,
         }
 
     def _plan_one(self, host: Any, name: str, role: LoadedRole, delta: DeltaRecord | None) -> None:
@@ -569,13 +590,13 @@ class ApplySession:
         return labels["explicit_name"] or ", ".join(labels["names"]) or "operation"
 
     def _describe_planned(self, host: Any, name: str, op_hash: str) -> dict[str, Any]:
-        op: dict[str, Any] = {
-            "name": self._op_name(host, name, op_hash),
-            "hash": op_hash,
-            "will_change": pa.will_change(self.state, host, op_hash),
-            "role": self.op_roles.get((name, op_hash)),
-            "args": pa.op_labels(self.state, host, op_hash)["args"],
-        }
+        op: dict[str, Any] = {"name": self._op_name(host, name, op_hash), "hash": op_hash}
+        if self.detect_changes:
+            # Without detection there is no prediction, and asking pyinfra for one would run
+            # the operation's generator after all.
+            op["will_change"] = pa.will_change(self.state, host, op_hash)
+        op["role"] = self.op_roles.get((name, op_hash))
+        op["args"] = pa.op_labels(self.state, host, op_hash)["args"]
         notes = self.tap.notes.get((name, op_hash))
         if notes is not None:
             diff = "\n".join(notes.diff).strip("\n")
@@ -601,6 +622,7 @@ class ApplySession:
             raise
         except Exception as e:
             self._flush(final=True)
+            self._fail_running(describe_exception(e))
             partial = self._execution_result()
             self.close()
             raise HostError(
@@ -616,6 +638,34 @@ class ApplySession:
         result["error"] = stop_error
         self.close()
         return result
+
+    def _fail_running(self, reason: str) -> None:
+        """pyinfra raised out of ``run_ops``: the operations that had started and not finished
+        are the ones that raised (typically an operation's generator rejecting its arguments,
+        which without change detection is first run here). They failed; say so and why."""
+        hosts = {pa.host_name(h): h for h in pa.inventory_hosts(self.state)}
+        now = time.monotonic()
+        for (name, op_hash), start in self.op_started.items():
+            if (name, op_hash) in self.op_done or name not in hosts:
+                continue
+            done = {
+                "host": name,
+                "op": self._op_name(hosts[name], name, op_hash),
+                "hash": op_hash,
+                "role": self.op_roles.get((name, op_hash)),
+                "duration_s": round(now - start, 6),
+                "retries": 0,
+                "status": "failed",
+                "ignored": False,
+                "command": None,
+                "exit_code": None,
+                "stderr_tail": [],
+                "stdout_tail": [],
+                "messages": [reason],
+            }
+            self.op_done[(name, op_hash)] = done
+            with suppress(OSError):
+                self.channel.event("op_done", **done)
 
     def _execution_result(self) -> dict[str, Any]:
         hosts: dict[str, dict[str, Any]] = {}

@@ -165,6 +165,17 @@ def record_context(record: logging.LogRecord) -> tuple[Any, str | None]:
     return host, op_hash
 
 
+def debug_record_wanted(record: logging.LogRecord) -> bool:
+    """Whether a DEBUG record carries something ``classify_record`` reads; decided without
+    formatting it. pyinfra writes several debug records per command (the command line, "Getting
+    fact", "Waiting for exit status", ...): formatting them all is measurable work per
+    operation, and below verbosity 3 only these few are used."""
+    msg = record.msg
+    if not isinstance(msg, str):
+        return False
+    return "exit status: " in msg or msg.startswith("Adding operation") or "noop: " in msg
+
+
 def classify_record(record: logging.LogRecord, message: str) -> tuple[str, Any]:
     """What a pyinfra log record carries.
 
@@ -185,6 +196,9 @@ def classify_record(record: logging.LogRecord, message: str) -> tuple[str, Any]:
             return "op_added", (match.group(2), names)
     if record.funcName == "noop" and "noop: " in message:
         return "noop", message.split("noop: ", 1)[1]
+    if record.levelno < logging.INFO:
+        # Debug chatter of an operation ("Adding locale x") is not part of what it will change.
+        return "other", None
     path = record.pathname.replace(os.sep, "/")
     if "/pyinfra/operations/" in path or (record.module == "host" and record.funcName == "log"):
         return "op_output", None
@@ -210,10 +224,18 @@ def build_state(
     parallel: int,
     sudo_password: str | None,
     diff: bool,
+    detect_changes: bool,
     verbosity: int,
     listener: Any,
 ) -> Any:
-    """Inventory + Config + State in API mode, callbacks attached, stage Connect."""
+    """Inventory + Config + State in API mode, callbacks attached, stage Connect.
+
+    ``detect_changes`` is ``check_for_changes``: when false (pyinfra's CLI with ``-y``), an
+    operation's generator runs only when it executes, so its facts are read once instead of
+    twice, and ``will_change`` is not known after planning. ``DIFF`` only matters with
+    detection: the host reports diffs from planning only, and without detection they would
+    cost the extra reads for nothing.
+    """
     from pyinfra.api import Config, Inventory, State
     from pyinfra.api.state import StateStage
     from pyinfra.context import ctx_state
@@ -223,12 +245,12 @@ def build_state(
     except Exception as e:
         raise HostError("inventory", f"invalid inventory: {describe_exception(e)}") from e
 
-    config = Config(PARALLEL=max(0, int(parallel)), DIFF=bool(diff))
+    config = Config(PARALLEL=max(0, int(parallel)), DIFF=bool(diff) and detect_changes)
     if sudo_password is not None:
         config.SUDO_PASSWORD = sudo_password
         config.SU_PASSWORD = sudo_password
 
-    state = State(inventory=inventory, config=config, check_for_changes=True)
+    state = State(inventory=inventory, config=config, check_for_changes=detect_changes)
     state.print_noop_info = verbosity >= 2
     state.print_fact_info = verbosity >= 2
     state.add_callback_handler(_callback_handler(listener))
