@@ -1,9 +1,11 @@
 #include "plugins/distributions.h"
 
+#include <dlfcn.h>
 #include <zip.h>
 
 #include <algorithm>
 #include <cctype>
+#include <type_traits>
 #include <unordered_map>
 
 #include "plugins/entry_points.h"
@@ -95,34 +97,88 @@ void scan_directory(const PathEntry& entry, ScanResult& result) {
   }
 }
 
-std::string read_zip_member(zip_t* archive, const std::string& name) {
+// libzip, opened on first use. Linking it would load libcrypto and friends into every
+// command, and their relocations were most of chaos's start-up time; only commands that
+// meet a wheel pay for it.
+struct ZipApi {
+  decltype(&::zip_open) open = nullptr;
+  decltype(&::zip_close) close = nullptr;
+  decltype(&::zip_get_num_entries) num_entries = nullptr;
+  decltype(&::zip_get_name) get_name = nullptr;
+  decltype(&::zip_stat) stat = nullptr;
+  decltype(&::zip_fopen) fopen = nullptr;
+  decltype(&::zip_fread) fread = nullptr;
+  decltype(&::zip_fclose) fclose = nullptr;
+  decltype(&::zip_error_init_with_code) error_init = nullptr;
+  decltype(&::zip_error_strerror) error_text = nullptr;
+  decltype(&::zip_error_fini) error_fini = nullptr;
+  std::string failure;  // why it could not be loaded
+};
+
+const ZipApi& zip_api() {
+  static const ZipApi api = [] {
+    ZipApi z;
+    void* lib = nullptr;
+    for (const char* name : {CHAOS_LIBZIP_SONAME, "libzip.so"}) {
+      if ((lib = ::dlopen(name, RTLD_NOW | RTLD_LOCAL))) break;
+    }
+    if (!lib) {
+      z.failure = std::string("libzip is needed to read wheels (") + CHAOS_LIBZIP_SONAME + "): " + ::dlerror();
+      return z;
+    }
+    auto load = [&](auto& slot, const char* symbol) {
+      slot = reinterpret_cast<std::remove_reference_t<decltype(slot)>>(::dlsym(lib, symbol));
+      if (!slot && z.failure.empty()) z.failure = std::string("libzip lacks ") + symbol;
+    };
+    load(z.open, "zip_open");
+    load(z.close, "zip_close");
+    load(z.num_entries, "zip_get_num_entries");
+    load(z.get_name, "zip_get_name");
+    load(z.stat, "zip_stat");
+    load(z.fopen, "zip_fopen");
+    load(z.fread, "zip_fread");
+    load(z.fclose, "zip_fclose");
+    load(z.error_init, "zip_error_init_with_code");
+    load(z.error_text, "zip_error_strerror");
+    load(z.error_fini, "zip_error_fini");
+    return z;
+  }();
+  return api;
+}
+
+std::string read_zip_member(const ZipApi& z, zip_t* archive, const std::string& name) {
   zip_stat_t st;
-  if (zip_stat(archive, name.c_str(), 0, &st) != 0) return "";
-  zip_file_t* file = zip_fopen(archive, name.c_str(), 0);
+  if (z.stat(archive, name.c_str(), 0, &st) != 0) return "";
+  zip_file_t* file = z.fopen(archive, name.c_str(), 0);
   if (!file) return "";
   std::string out(static_cast<size_t>(st.size), '\0');
-  zip_int64_t got = zip_fread(file, out.data(), st.size);
-  zip_fclose(file);
+  zip_int64_t got = z.fread(file, out.data(), st.size);
+  z.fclose(file);
   if (got < 0) return "";
   out.resize(static_cast<size_t>(got));
   return out;
 }
 
 void scan_zip(const PathEntry& entry, ScanResult& result) {
+  const ZipApi& z = zip_api();
+  if (!z.failure.empty()) {
+    result.problems.push_back({entry.path, "cannot read this wheel: " + z.failure});
+    return;
+  }
   int error_code = 0;
-  zip_t* archive = zip_open(entry.path.c_str(), ZIP_RDONLY, &error_code);
+  zip_t* archive = z.open(entry.path.c_str(), ZIP_RDONLY, &error_code);
   if (!archive) {
     zip_error_t error;
-    zip_error_init_with_code(&error, error_code);
-    result.problems.push_back({entry.path, std::string("cannot read this wheel: ") + zip_error_strerror(&error)});
-    zip_error_fini(&error);
+    z.error_init(&error, error_code);
+    result.problems.push_back({entry.path, std::string("cannot read this wheel: ") + z.error_text(&error)});
+    z.error_fini(&error);
     return;
   }
   // importlib: the first path component of every member, in order of first appearance.
   std::vector<std::string> children;
-  zip_int64_t count = zip_get_num_entries(archive, 0);
+  zip_int64_t count = z.num_entries(archive, 0);
   for (zip_int64_t i = 0; i < count; ++i) {
-    const char* member = zip_get_name(archive, static_cast<zip_uint64_t>(i), 0);
+    const char* member = z.get_name(archive, static_cast<zip_uint64_t>(i), 0);
     if (!member) continue;
     std::string top(member);
     top = top.substr(0, top.find('/'));
@@ -137,16 +193,16 @@ void scan_zip(const PathEntry& entry, ScanResult& result) {
     dist.metadata_dir = entry.path + "/" + child;
     dist.path_entry = entry.path;
     dist.origin = entry.origin;
-    std::string text = read_zip_member(archive, child + "/entry_points.txt");
+    std::string text = read_zip_member(z, archive, child + "/entry_points.txt");
     if (!text.empty()) {
       dist.entry_points_file = dist.metadata_dir + "/entry_points.txt";
       dist.entry_points_text = std::move(text);
     }
-    dist.metadata_text = header_block(read_zip_member(archive, child + "/METADATA"));
-    if (dist.metadata_text.empty()) dist.metadata_text = header_block(read_zip_member(archive, child + "/PKG-INFO"));
+    dist.metadata_text = header_block(read_zip_member(z, archive, child + "/METADATA"));
+    if (dist.metadata_text.empty()) dist.metadata_text = header_block(read_zip_member(z, archive, child + "/PKG-INFO"));
     result.distributions.push_back(std::move(dist));
   }
-  zip_close(archive);
+  z.close(archive);
 }
 
 }  // namespace
