@@ -1,0 +1,391 @@
+// chaos completion SHELL, and the hidden chaos __complete -- WORDS... that its scripts call.
+#include "cli/completion.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <set>
+
+#include "cli/commands.h"
+#include "cli/plugin_manifest.h"
+#include "explain/builtin_topics.h"
+#include "explain/explain.h"
+#include "plugins/aliases.h"
+
+namespace chaos {
+namespace {
+
+bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+// CLI11 spells IsMember choices into the type name: "TEXT:{basic,intermediate,advanced}".
+std::vector<std::string> choices_of(const CLI::Option* opt) {
+  std::string type = opt->get_type_name();
+  size_t open = type.find('{');
+  size_t close = type.rfind('}');
+  std::vector<std::string> out;
+  if (open == std::string::npos || close == std::string::npos || close < open) return out;
+  std::string list = type.substr(open + 1, close - open - 1);
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t comma = list.find(',', start);
+    std::string item = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+Completion::Fallback path_kind(const CLI::Option* opt) {
+  std::string type = opt->get_type_name();
+  if (type.find("DIR") != std::string::npos) return Completion::Fallback::directories;
+  if (type.find("PATH") != std::string::npos || type.find("FILE") != std::string::npos) {
+    return Completion::Fallback::files;
+  }
+  static const std::set<std::string> kPathOptions = {"chobolo", "output", "sudo_password_file", "secrets-file",
+                                                     "sops-file"};
+  for (const auto& name : opt->get_lnames()) {
+    if (kPathOptions.count(name)) return Completion::Fallback::files;
+  }
+  return Completion::Fallback::none;
+}
+
+// Flags expect no items; everything else takes the next word (or `=value`).
+bool takes_value(const CLI::Option* opt) { return opt->get_items_expected_max() > 0; }
+
+// Options are accepted on the command they belong to and, through fallthrough, on its
+// subcommands: look in the app and then its parents.
+const CLI::Option* find_option(const CLI::App* app, const std::string& word) {
+  for (; app; app = app->get_parent()) {
+    for (const auto* opt : app->get_options()) {
+      if (opt->nonpositional() && opt->check_name(word)) return opt;
+    }
+  }
+  return nullptr;
+}
+
+CLI::App* find_subcommand(CLI::App* app, const std::string& word) {
+  for (auto* sub : app->get_subcommands([](CLI::App*) { return true; })) {
+    if (sub->check_name(word)) return sub;
+  }
+  return nullptr;
+}
+
+// The positional option that the `index`-th positional word fills.
+const CLI::Option* positional_at(const CLI::App* app, int index) {
+  int seen = 0;
+  for (const auto* opt : app->get_options([](const CLI::Option* o) { return o->get_positional(); })) {
+    int count = opt->get_items_expected_max();
+    if (index < seen + count || count <= 0) return opt;
+    seen += count;
+  }
+  return nullptr;
+}
+
+std::string path_of(const CLI::App* app) {
+  std::string path;
+  for (; app && app->get_parent(); app = app->get_parent()) path = app->get_name() + (path.empty() ? "" : " ") + path;
+  return path;
+}
+
+void add_option_names(const CLI::App* app, std::string_view current, std::vector<Candidate>& out) {
+  bool long_only = starts_with(current, "--");
+  std::set<std::string> seen;
+  for (const CLI::App* a = app; a; a = a->get_parent()) {
+    for (const auto* opt : a->get_options()) {
+      if (!opt->nonpositional()) continue;
+      // The parents' own help and version flags are not options of a subcommand.
+      if (a != app && (opt == a->get_help_ptr() || opt->check_name("--version"))) continue;
+      std::string description = opt->get_description();
+      for (const auto& l : opt->get_lnames()) {
+        if (seen.insert("--" + l).second) out.push_back({"--" + l, description});
+      }
+      if (long_only && !opt->get_lnames().empty()) continue;
+      for (const auto& s : opt->get_snames()) {
+        if (seen.insert("-" + s).second) out.push_back({"-" + s, description});
+      }
+    }
+  }
+}
+
+Completion values_of(const CLI::Option* opt) {
+  Completion c;
+  for (auto& choice : choices_of(opt)) c.candidates.push_back({choice, ""});
+  if (c.candidates.empty()) c.fallback = path_kind(opt);
+  return c;
+}
+
+}  // namespace
+
+Completion complete_command_line(CLI::App& root, const std::vector<std::string>& words,
+                                 const CompletionSources& sources) {
+  Completion result;
+  if (words.empty()) return result;
+  const std::string current = words.back();
+  CLI::App* app = &root;
+  int positional = 0;
+  bool only_positionals = false;
+  const CLI::Option* pending = nullptr;  // an option whose value comes next
+  for (size_t i = 1; i + 1 < words.size(); ++i) {
+    const std::string& w = words[i];
+    if (pending) {
+      // bash splits `--opt=value` into three words at COMP_WORDBREAKS' `=`.
+      if (w != "=") pending = nullptr;
+      continue;
+    }
+    if (!only_positionals && w == "--") {
+      only_positionals = true;
+      continue;
+    }
+    if (!only_positionals && w.size() > 1 && w[0] == '-') {
+      std::string name = w.substr(0, w.find('='));
+      const CLI::Option* opt = find_option(app, name);
+      if (opt && takes_value(opt) && w.find('=') == std::string::npos) pending = opt;
+      continue;
+    }
+    if (!only_positionals && positional == 0) {
+      if (CLI::App* sub = find_subcommand(app, w)) {
+        app = sub;
+        continue;
+      }
+    }
+    ++positional;
+  }
+
+  auto filtered = [&](Completion c, std::string_view prefix) {
+    c.candidates.erase(std::remove_if(c.candidates.begin(), c.candidates.end(),
+                                      [&](const Candidate& k) { return !starts_with(k.value, prefix); }),
+                       c.candidates.end());
+    return c;
+  };
+  if (pending) return filtered(values_of(pending), current == "=" ? "" : current);
+  if (!only_positionals && starts_with(current, "--") && current.find('=') != std::string::npos) {
+    std::string name = current.substr(0, current.find('='));
+    if (const CLI::Option* opt = find_option(app, name); opt && takes_value(opt)) {
+      Completion c = values_of(opt);
+      for (auto& k : c.candidates) k.value = name + "=" + k.value;
+      return filtered(c, current);
+    }
+    return result;
+  }
+  if (!only_positionals && starts_with(current, "-")) {
+    add_option_names(app, current, result.candidates);
+    return filtered(result, current);
+  }
+
+  if (positional == 0 && !only_positionals) {
+    for (auto* sub : app->get_subcommands([](CLI::App*) { return true; })) {
+      if (sub->get_group().empty()) continue;  // hidden
+      result.candidates.push_back({sub->get_name(), sub->get_description()});
+    }
+  }
+  if (const CLI::Option* opt = positional_at(app, positional)) {
+    const std::string path = path_of(app);
+    if (path == "apply" && sources.tags) {
+      for (auto& c : sources.tags()) result.candidates.push_back(std::move(c));
+    } else if (path == "explain" && sources.topics) {
+      for (auto& c : sources.topics(current)) result.candidates.push_back(std::move(c));
+    } else if (path == "init chobolo" && sources.templates) {
+      for (auto& c : sources.templates()) result.candidates.push_back(std::move(c));
+    } else {
+      Completion values = values_of(opt);
+      for (auto& c : values.candidates) result.candidates.push_back(std::move(c));
+      if (result.candidates.empty()) result.fallback = values.fallback;
+    }
+  }
+  return filtered(result, current);
+}
+
+std::string format_completion(const Completion& completion, std::string_view shell) {
+  if (completion.candidates.empty() && completion.fallback != Completion::Fallback::none) {
+    return completion.fallback == Completion::Fallback::files ? ":files\n" : ":dirs\n";
+  }
+  std::string out;
+  bool described = shell == "zsh" || shell == "fish";
+  for (const auto& c : completion.candidates) {
+    out += c.value;
+    if (described && !c.description.empty()) {
+      std::string d = c.description.substr(0, c.description.find('\n'));
+      std::replace(d.begin(), d.end(), '\t', ' ');
+      out += "\t" + d;
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+std::string completion_script(std::string_view shell) {
+  if (shell == "bash") {
+    return R"BASH(# bash completion for chaos. Load it with: source <(chaos completion bash)
+_chaos_complete() {
+    local cur=${COMP_WORDS[COMP_CWORD]} cmd=${COMP_WORDS[0]} out
+    [[ $cmd == "~/"* ]] && cmd=$HOME/${cmd#"~/"}
+    out=$("$cmd" __complete --shell bash -- "${COMP_WORDS[@]:0:COMP_CWORD+1}" 2>/dev/null) || return 0
+    [[ $cur == "=" ]] && cur=""
+    COMPREPLY=()
+    case $out in
+        :files) compopt -o filenames 2>/dev/null; mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
+        :dirs) compopt -o filenames 2>/dev/null; mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
+        "") ;;
+        *) mapfile -t COMPREPLY <<<"$out" ;;
+    esac
+}
+complete -F _chaos_complete chaos
+)BASH";
+  }
+  if (shell == "zsh") {
+    return R"ZSH(#compdef chaos
+# zsh completion for chaos. Load it with: source <(chaos completion zsh)  (after compinit),
+# or save it as _chaos in a directory of $fpath.
+_chaos() {
+    local out line value desc
+    local -a candidates
+    out=$(${~words[1]} __complete --shell zsh -- "${(@)words[1,CURRENT]}" 2>/dev/null) || return 1
+    case $out in
+        :files) _files; return ;;
+        :dirs) _files -/; return ;;
+    esac
+    for line in "${(@f)out}"; do
+        [[ -z $line ]] && continue
+        value=${line%%$'\t'*}
+        desc=""
+        [[ $line == *$'\t'* ]] && desc=${line#*$'\t'}
+        candidates+=("${value//:/\\:}:$desc")
+    done
+    _describe -t chaos-values chaos candidates
+}
+if [[ ${zsh_eval_context[-1]} == loadautofunc ]]; then
+    _chaos "$@"
+else
+    compdef _chaos chaos
+fi
+)ZSH";
+  }
+  if (shell == "fish") {
+    return R"FISH(# fish completion for chaos. Install it with:
+#   chaos completion fish > ~/.config/fish/completions/chaos.fish
+function __chaos_complete
+    set -l words (commandline -opc) (commandline -ct)
+    set -l out ($words[1] __complete --shell fish -- $words 2>/dev/null)
+    switch "$out[1]"
+        case :files
+            __fish_complete_path (commandline -ct)
+        case :dirs
+            __fish_complete_directories (commandline -ct)
+        case '*'
+            printf '%s\n' $out
+    end
+end
+complete -c chaos -f -a '(__chaos_complete)'
+)FISH";
+  }
+  return "";
+}
+
+namespace {
+
+struct CompleteOptions {
+  std::string shell = "bash";
+  std::vector<std::string> words;
+};
+
+CompletionSources sources_for(Context& ctx) {
+  CompletionSources s;
+  s.tags = [&ctx] {
+    std::vector<Candidate> out;
+    const auto& index = ctx.plugin_index();
+    if (!index) return out;
+    for (const auto* r : index->in_group(Group::roles)) {
+      if (std::none_of(out.begin(), out.end(), [&](const Candidate& c) { return c.value == r->name; })) {
+        out.push_back({r->name, "role from " + index->owner(*r).name});
+      }
+    }
+    const auto& config = ctx.config();
+    if (!config) return out;
+    for (const auto& a : merge_aliases(*index, *config).aliases) {
+      out.push_back({a.name, "alias for " + a.text});
+    }
+    return out;
+  };
+  s.topics = [&ctx](std::string_view current) {
+    std::vector<Candidate> out;
+    const auto& index = ctx.plugin_index();
+    const PluginIndex* idx = index ? &*index : nullptr;
+    size_t dot = current.find('.');
+    std::string topic(current.substr(0, dot));
+    // Sub-topics are wanted once the topic is written out in full.
+    bool want_subtopics = dot != std::string_view::npos;
+    if (!want_subtopics) {
+      for (const auto& name : available_topics(idx)) {
+        bool from_plugin = idx && idx->find(Group::explanations, name);
+        out.push_back({name, from_plugin ? "topic from " + idx->owner(*idx->find(Group::explanations, name)).name
+                                         : "about chaos itself"});
+        if (name == current) want_subtopics = true;
+      }
+    }
+    if (!want_subtopics) return out;
+    std::vector<std::string> subs;
+    if (idx && idx->find(Group::explanations, topic)) {
+      ManifestOptions request;
+      request.cached_only = true;
+      request.only_named = true;
+      request.topics = {topic};
+      auto manifest = load_plugin_manifest(ctx, request);
+      if (manifest) {
+        if (const ExplainTopic* t = manifest->topic(topic)) subs = t->listed_subtopics();
+      }
+    } else if (is_builtin_topic(topic)) {
+      if (auto b = builtin_topic(topic)) subs = b->order;
+    } else {
+      return out;
+    }
+    subs.push_back("list");
+    for (const auto& sub : subs) out.push_back({topic + "." + sub, sub == "list" ? "the sub-topics" : ""});
+    return out;
+  };
+  s.templates = [&ctx] {
+    std::vector<Candidate> out;
+    const auto& index = ctx.plugin_index();
+    if (index) {
+      for (const auto& name : index->names(Group::templates)) {
+        out.push_back({name, "keys from " + index->owner(*index->find(Group::templates, name)).name});
+      }
+    }
+    if (std::none_of(out.begin(), out.end(), [](const Candidate& c) { return c.value == "fleet"; })) {
+      out.push_back({"fleet", "a commented fleet block"});
+    }
+    return out;
+  };
+  return s;
+}
+
+}  // namespace
+
+void add_completion_commands(CLI::App& app, Context& ctx, int& exit_code) {
+  auto shell = std::make_shared<std::string>();
+  CLI::App* cmd = app.add_subcommand("completion", "Print a shell completion script (bash, zsh or fish)");
+  cmd->add_option("shell", *shell, "The shell")->required()->check(CLI::IsMember({"bash", "zsh", "fish"}));
+  cmd->footer(R"(Completes commands, options, role tags and aliases, explanation topics and sub-topics,
+and template names, from the cached plugin index and manifest (no Python is started).
+
+Install:
+  bash  echo 'source <(chaos completion bash)' >> ~/.bashrc
+  zsh   echo 'source <(chaos completion zsh)' >> ~/.zshrc      (after compinit)
+  fish  chaos completion fish > ~/.config/fish/completions/chaos.fish)");
+  cmd->callback([shell, &exit_code] {
+    std::fputs(completion_script(*shell).c_str(), stdout);
+    exit_code = kExitOk;
+  });
+
+  auto opts = std::make_shared<CompleteOptions>();
+  CLI::App* complete = app.add_subcommand("__complete", "Completion candidates for a command line");
+  complete->group("");  // hidden: only the completion scripts call it
+  complete->add_option("--shell", opts->shell, "bash, zsh or fish");
+  complete->add_option("words", opts->words, "The command line up to the cursor, the program first");
+  complete->callback([&app, &ctx, &exit_code, opts] {
+    Completion c = complete_command_line(app, opts->words, sources_for(ctx));
+    std::fputs(format_completion(c, opts->shell).c_str(), stdout);
+    exit_code = kExitOk;
+  });
+}
+
+}  // namespace chaos

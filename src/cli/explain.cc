@@ -1,0 +1,147 @@
+// chaos explain TOPIC...: explanations of roles (from plugins, through the cached manifest)
+// and of chaos itself (built in). Each topic is answered on its own: the ones that resolve are
+// shown even when others fail, and the exit status is 1 if any failed.
+#include <algorithm>
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "cli/plugin_manifest.h"
+#include "explain/explain.h"
+#include "explain/pager.h"
+#include "explain/render.h"
+#include "init/yaml_text.h"
+
+namespace chaos {
+namespace {
+
+struct ExplainOptions {
+  std::vector<std::string> topics;
+  std::string details = "basic";
+  std::string complexity = "basic";
+  bool no_pretty = false;
+  bool json = false;
+};
+
+ordered_json data_of(const Explanation& e) { return e.is_list ? ordered_json(e.subtopics) : e.content; }
+
+int run_explain(Context& ctx, const ExplainOptions& opts) {
+  int failures = 0;
+  std::vector<TopicQuery> queries;
+  for (const auto& text : opts.topics) {
+    auto q = parse_topic_query(text);
+    if (q) {
+      queries.push_back(std::move(*q));
+    } else {
+      ctx.print_error(q.error());
+      ++failures;
+    }
+  }
+
+  // Built-in topics need neither the plugin environment nor Python: look plugins up only
+  // when a topic is not built in (a plugin may also replace a built-in topic).
+  TopicSources sources;
+  std::optional<Error> index_error;
+  std::optional<Manifest> manifest;
+  const bool all_builtin =
+      std::all_of(queries.begin(), queries.end(), [](const TopicQuery& q) { return is_builtin_topic(q.topic); });
+  const auto* index = all_builtin && !ctx.options.refresh_index ? nullptr : &ctx.plugin_index();
+  if (index && *index) {
+    sources.index = &**index;
+  } else if (index) {
+    index_error = index->error();
+  }
+  if (sources.index && std::any_of(queries.begin(), queries.end(),
+                                   [&](const TopicQuery& q) { return needs_manifest(q, *sources.index); })) {
+    ManifestOptions request;
+    request.only_named = true;
+    for (const auto& q : queries) request.topics.push_back(q.topic);
+    auto loaded = load_plugin_manifest(ctx, request);
+    if (loaded) {
+      manifest = std::move(*loaded);
+      sources.manifest = &*manifest;
+    } else {
+      sources.manifest_error = loaded.error();
+    }
+  }
+
+  std::vector<Explanation> results;
+  for (const auto& q : queries) {
+    if (index_error && !is_builtin_topic(q.topic)) {
+      Error e = *index_error;
+      e.message = "cannot look up topic `" + q.topic + "` in plugins: " + e.message;
+      ctx.print_error(e);
+      ++failures;
+      continue;
+    }
+    auto r = resolve_topic(q, sources, opts.complexity);
+    if (r) {
+      results.push_back(std::move(*r));
+    } else {
+      ctx.print_error(r.error());
+      ++failures;
+    }
+  }
+
+  if (opts.no_pretty || opts.json) {
+    ordered_json data;
+    if (opts.topics.size() == 1) {
+      if (!results.empty()) data = data_of(results.front());
+    } else {
+      data = ordered_json::object();
+      for (const auto& r : results) data[r.query.text] = data_of(r);
+    }
+    if (!results.empty() || opts.topics.size() > 1) {
+      std::string text =
+          opts.json ? data.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n" : to_yaml(data);
+      std::fputs(text.c_str(), stdout);
+    }
+  } else if (!results.empty()) {
+    RenderOptions render{opts.details, opts.complexity, ctx.width};
+    std::string text;
+    for (const auto& r : results) {
+      if (!text.empty()) text += "\n";
+      text += r.is_list ? render_subtopic_list(r, ctx.out) : render_explanation(r, render, ctx.out);
+    }
+    show_paged(text);
+  }
+  return failures ? kExitFailure : kExitOk;
+}
+
+}  // namespace
+
+void add_explain_command(CLI::App& app, Context& ctx, int& exit_code) {
+  auto opts = std::make_shared<ExplainOptions>();
+  const std::vector<std::string> levels = {"basic", "intermediate", "advanced"};
+  CLI::App* cmd = app.add_subcommand("explain", "Explain a role, a plugin topic or a chaos concept");
+  cmd->add_option("topics", opts->topics, "TOPIC, TOPIC.SUBTOPIC or TOPIC.list; several may be given")->required();
+  cmd->add_option("-d,--details", opts->details, "Which parts to show (default: basic)")->check(CLI::IsMember(levels));
+  cmd->add_option("-c,--complexity", opts->complexity, "Complexity asked of the explanation (default: basic)")
+      ->check(CLI::IsMember(levels));
+  cmd->add_flag("-n,--no-pretty", opts->no_pretty, "Print the explanation as YAML, unfiltered");
+  cmd->add_flag("-j,--json", opts->json, "Print JSON instead (implies -n)");
+  std::string builtins;
+  for (const auto& name : builtin_topic_names()) builtins += (builtins.empty() ? "" : ", ") + name;
+  cmd->footer(R"(Topics:
+  built in      )" +
+              builtins + R"(
+  from plugins  one per `chaos.explain` entry point: `chaos check explanations`
+
+Examples:
+  chaos explain my-role                 what a role is, does, and why
+  chaos explain my-role.list            its sub-topics
+  chaos explain my-role.usage -d advanced
+  chaos explain apply fleet.hosts       several topics at once
+  chaos explain my-role.usage -n -j     the raw explanation as JSON
+
+-d filters what is shown: basic = concept, what, why, how, examples, security;
+intermediate adds commands and equivalent scripts; advanced shows everything (technical,
+validation, files, learn_more). -c is passed to the explanation method, which may write a
+simpler or a more thorough text. In `topic.sub`, a hyphen stands for an underscore in the
+method name (`demo.layout-rules` reads explain_layout_rules). On a terminal, long output goes
+through $PAGER (default `less -RFX`).
+
+Exit status: 0 when every topic was shown, 1 when one could not be (each is reported).)");
+  cmd->callback([&ctx, &exit_code, opts] { exit_code = run_explain(ctx, *opts); });
+}
+
+}  // namespace chaos

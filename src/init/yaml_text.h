@@ -1,0 +1,31 @@
+// init/: generated files: the Ch-obolo template (`init chobolo`) and the plugin skeleton
+// (`init plugin`), and the YAML text they are written in.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "util/error.h"
+
+namespace chaos {
+
+using ordered_json = nlohmann::ordered_json;
+
+// Block-style YAML for JSON data, keeping key order: multi-line strings become literal blocks,
+// and a string is quoted whenever a YAML reader could take it for anything but that string
+// (true, 1.0, null, 2024-01-01, "a: b", ...). Reading the text back gives the same data.
+std::string to_yaml(const ordered_json& value);
+
+// One mapping entry, `key: value`, indented by `indent` spaces (ends with a newline).
+std::string yaml_entry(const std::string& key, const ordered_json& value, int indent = 0);
+
+// A string as a YAML scalar on one line: plain when that reads back as the same string,
+// double-quoted otherwise.
+std::string yaml_string(std::string_view text);
+
+// Parses YAML into JSON data with the YAML 1.2 core schema (plain true/false/null/numbers are
+// typed, quoted scalars are strings). Errors name `source` with line:column.
+Result<ordered_json> parse_yaml(std::string_view text, const std::string& source);
+
+}  // namespace chaos
