@@ -21,6 +21,9 @@ constexpr const char* kFooter = R"(Examples:
   chaos apply mr --dry         see what would change, changing nothing
   chaos check roles            list the roles installed plugins provide
   chaos check plugins          list plugins and what each registers, with problems found
+  chaos explain my-role        what a role does and why; `chaos explain chaos` for chaos itself
+  chaos init chobolo           write ch-obolo.yml from the keys installed plugins document
+  chaos init plugin my-plugin  start a new plugin that installs and applies as it is
   chaos doctor                 show the plugin environment and what is missing
   chaos -u check roles         rebuild the plugin index first (never needed after pip install)
 
@@ -32,7 +35,7 @@ Environment:
   CHAOS_DEV_PATH    directory of plugin wheels under development
   NO_COLOR          disable colour
 
-Run `chaos COMMAND --help` for a command's options.)";
+Run `chaos COMMAND --help` for a command's options. Shell completion: `chaos completion --help`.)";
 
 }  // namespace
 
@@ -54,6 +57,9 @@ int main(int argc, char** argv) {
   chaos::add_check_command(app, ctx, exit_code);
   chaos::add_doctor_command(app, ctx, exit_code);
   chaos::add_log_command(app, ctx, exit_code);
+  chaos::add_explain_command(app, ctx, exit_code);
+  chaos::add_init_command(app, ctx, exit_code);
+  chaos::add_completion_commands(app, ctx, exit_code);
 
   if (args.empty()) {
     std::fputs(app.help().c_str(), stderr);
