@@ -47,8 +47,9 @@ int main(int argc, char** argv) {
   CLI::App app(kDescription, "chaos");
   app.footer(kFooter);
   app.set_version_flag("-V,--version", std::string("chaos ") + CHAOS_VERSION);
-  app.add_flag("-u,--update-plugins", ctx.options.refresh_index,
-               "Rebuild the plugin index (and relearn the interpreter's import path) before running");
+  app.add_flag(
+      "-u,--update-plugins", ctx.options.refresh_index,
+      "Rebuild the plugin index and the plugin manifest (and relearn the interpreter's import path) before running");
   app.require_subcommand(0, 1);
   app.fallthrough();
 
