@@ -42,7 +42,7 @@ Result<ordered_json> ask_role_host(Context& ctx, const ordered_json& params) {
                  hint);
   }
   (*host)->shutdown();
-  return ordered_json::parse(result->dump());
+  return (*host)->last_result_in_order();
 }
 
 }  // namespace

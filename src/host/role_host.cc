@@ -178,6 +178,7 @@ Result<json> RoleHost::read_message(int timeout_ms) {
       if (message.is_discarded() || !message.is_object()) {
         return Error("the role host sent something that is not a protocol message: " + line.substr(0, 200));
       }
+      last_message_text_ = std::move(line);
       return message;
     }
     if (g_interrupt_pending.exchange(false)) {
@@ -283,6 +284,12 @@ Result<json> RoleHost::call(const std::string& method, const json& params, const
     last_error_.details = err;
     return Error(last_error_.message);
   }
+}
+
+nlohmann::ordered_json RoleHost::last_result_in_order() const {
+  auto message = nlohmann::ordered_json::parse(last_message_text_, nullptr, false);
+  if (!message.is_object() || !message.contains("result")) return nlohmann::ordered_json::object();
+  return message["result"];
 }
 
 void RoleHost::interrupt() {

@@ -56,6 +56,9 @@ class RoleHost {
   Result<nlohmann::json> call(const std::string& method, const nlohmann::json& params,
                               const EventHandler& on_event = {});
   const HostError& last_error() const { return last_error_; }
+  // The last reply's result with its keys in the order the host sent them: plugin data such as
+  // chaos.keys templates keeps its author's order (call() hands back a sorted document).
+  nlohmann::ordered_json last_result_in_order() const;
 
   // Asks the host to stop and waits for it (killing it after `grace_ms`).
   void shutdown(int grace_ms = 5000);
@@ -84,6 +87,7 @@ class RoleHost {
   bool interrupted_ = false;
   int next_id_ = 1;
   std::string reply_buffer_;
+  std::string last_message_text_;
   std::string stderr_partial_;
   std::deque<std::string> stderr_tail_;
   nlohmann::json hello_;

@@ -207,3 +207,19 @@ def test_init_plugin_refuses_bad_names_and_non_empty_directories(chaos, tmp_path
 def test_help_teaches(chaos):
     for args in (["init", "--help"], ["init", "chobolo", "--help"], ["init", "plugin", "--help"]):
         assert "Examples:" in chaos.ok(*args).stdout
+
+
+def test_keys_keep_the_order_their_plugin_wrote_them_in(chaos, plugin_env, tmp_path):
+    keys = "order_keys = [{'zeta': {'second': 2, 'first': 1}, 'alpha': 1}]\n"
+    plugin_env.install(
+        write_wheel(
+            tmp_path / "w",
+            "ordered-keys",
+            entry_points={"chaos.keys": {"ordered": "ordered_keys:order_keys"}},
+            modules={"ordered_keys.py": keys},
+        )
+    )
+    for _ in range(2):  # read through the role host, then from the cached manifest
+        text = chaos.ok("init", "chobolo", "-t", "ordered").stdout
+        body = [line for line in text.splitlines() if line and not line.startswith("#")]
+        assert body == ["zeta:", "  second: 2", "  first: 1", "alpha: 1"]
