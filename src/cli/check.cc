@@ -7,6 +7,7 @@
 #include <set>
 
 #include "cli/commands.h"
+#include "cli/plugin_manifest.h"
 #include "plugins/aliases.h"
 #include "term/layout.h"
 
@@ -56,6 +57,17 @@ int check_plugins(Context& ctx, const PluginIndex& index, const AliasTable& alia
   std::vector<IndexProblem> problems = index.problems;
   for (auto& p : alias_problems(index, aliases)) problems.push_back(std::move(p));
   for (const auto& w : aliases.warnings) problems.push_back({"alias-override", "", w});
+  // What only running plugin code shows: explain classes, keys objects and roles that fail to
+  // load. Read from the manifest cache; a role host starts only for plugins not read before.
+  if (!index.registrations.empty()) {
+    auto manifest = load_plugin_manifest(ctx);
+    if (!manifest) {
+      problems.push_back({"host-unavailable", manifest.error().where,
+                          "plugin code could not be inspected: " + manifest.error().message});
+    } else {
+      for (auto& p : manifest_problems(*manifest)) problems.push_back(std::move(p));
+    }
+  }
 
   if (as_json) {
     ordered_json out = {{"distributions", ordered_json::array()}, {"problems", ordered_json::array()}};
@@ -210,7 +222,8 @@ void add_check_command(CLI::App& app, Context& ctx, int& exit_code) {
   cmd->footer(R"(What:
   plugins       every installed plugin distribution, its version and what it registers;
                 exits 1 if it finds problems (broken entry_points.txt, duplicate names,
-                aliases pointing nowhere or in a cycle, targets that are not module:attr)
+                aliases pointing nowhere or in a cycle, targets that are not module:attr,
+                roles, explanations or templates whose code fails to load)
   roles         chaos.roles          aliases     chaos.aliases + `aliases:` in config.yml
   explanations  chaos.explain        templates   chaos.keys
   providers     chaos.providers      boats       chaos.boats

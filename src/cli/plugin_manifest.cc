@@ -26,6 +26,7 @@ std::string environment_id(const PythonEnv& env) {
 Result<ordered_json> ask_role_host(Context& ctx, const ordered_json& params) {
   auto launch = host_launch_for(ctx);
   if (!launch) return launch.error();
+  launch->warm_pyinfra = false;
   if (stream_is_terminal(STDERR_FILENO)) {
     std::fputs(ctx.err(Tone::dim, "Reading plugin metadata…\n").c_str(), stderr);
   }

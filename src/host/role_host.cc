@@ -86,6 +86,7 @@ Result<std::unique_ptr<RoleHost>> RoleHost::start(const HostLaunch& launch) {
 
   std::vector<std::string> argv = {launch.interpreter, "-c", bootstrap_script(launch.sdk_dir), "--request-fd", "3",
                                    "--reply-fd",       "4"};
+  if (!launch.warm_pyinfra) argv.emplace_back("--no-warm");
   std::vector<char*> args;
   for (auto& a : argv) args.push_back(a.data());
   args.push_back(nullptr);

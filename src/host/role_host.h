@@ -24,6 +24,9 @@ struct HostLaunch {
   // Where the chaos SDK lives, appended to the import path so an environment without the
   // `chaos` package can still host roles (an installed one wins).
   std::string sdk_dir;
+  // Import pyinfra while the core is still busy (apply). Reading plugin metadata needs only
+  // what the plugins import themselves, so the manifest starts the host without it.
+  bool warm_pyinfra = true;
 };
 
 // A host error reply, with everything it said (plugin, entry point, role, host, traceback).

@@ -7,6 +7,7 @@
 #include <set>
 #include <unordered_set>
 
+#include "plugins/entry_points.h"
 #include "util/fs.h"
 
 namespace chaos {
@@ -604,7 +605,18 @@ Result<ordered_json> read_keys_value(const Manifest& manifest, const KeysEntry& 
 
 std::vector<IndexProblem> manifest_problems(const Manifest& manifest) {
   std::vector<IndexProblem> problems;
+  // A role host that could not run at all is one problem, not one per entry it left unread.
+  if (manifest.host_error) {
+    problems.push_back({"host-unavailable", manifest.host_error->where,
+                        "plugin code could not be inspected: " + manifest.host_error->message});
+  }
+  // Entries the host could not read, and targets that are not `module:attr` (the index
+  // already reports those as bad-target), would only repeat another problem.
+  auto unread = [](const std::optional<ManifestError>& e) {
+    return e && (e->kind == "host_unavailable" || (!e->entry_point.empty() && !is_object_reference(e->entry_point)));
+  };
   for (const auto& t : manifest.topics) {
+    if (unread(t.error)) continue;
     if (t.error) {
       problems.push_back({"explain-broken", t.error->locate(t.entry_point, t.plugin),
                           t.plugin + ": explanation topic `" + t.name + "` cannot be loaded: " + t.error->message});
@@ -616,13 +628,13 @@ std::vector<IndexProblem> manifest_problems(const Manifest& manifest) {
     }
   }
   for (const auto& k : manifest.keys) {
-    if (k.error) {
+    if (k.error && !unread(k.error)) {
       problems.push_back({"keys-broken", k.error->locate(k.entry_point, k.plugin),
                           k.plugin + ": template `" + k.name + "` cannot be used: " + k.error->message});
     }
   }
   for (const auto& r : manifest.roles) {
-    if (r.error) {
+    if (r.error && !unread(r.error)) {
       problems.push_back({"role-broken", r.error->locate(r.entry_point, r.plugin),
                           r.plugin + ": role `" + r.tag + "` cannot be loaded: " + r.error->message});
     }

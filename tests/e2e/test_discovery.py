@@ -47,7 +47,23 @@ def test_example_plugin_appears_and_disappears_on_the_next_command(
 def test_every_group_is_discovered(chaos, plugin_env, tmp_path):
     eps = {group: {f"{check}-entry": "everything.mod:obj"} for check, group in GROUPS.items()}
     eps["chaos.aliases"] = {"aliases-entry": "roles-entry"}
-    plugin_env.install(write_wheel(tmp_path / "w", "everything", entry_points=eps))
+    # Real targets: `check plugins` imports roles, explanations and templates to lint them.
+    eps["chaos.roles"]["roles-entry"] = "everything.mod:role"
+    eps["chaos.explain"]["explanations-entry"] = "everything.mod:Explain"
+    eps["chaos.keys"]["templates-entry"] = "everything.mod:KEYS"
+    module = (
+        "def role(state, host, chobolo_path, skip_confirm):\n    pass\n"
+        "class Explain:\n    def explain_everything(self, complexity):\n        return {}\n"
+        "KEYS = []\nobj = object()\n"
+    )
+    plugin_env.install(
+        write_wheel(
+            tmp_path / "w",
+            "everything",
+            entry_points=eps,
+            modules={"everything/__init__.py": "", "everything/mod.py": module},
+        )
+    )
     for check in GROUPS:
         assert chaos.json("check", check, "--json") == (
             [f"{check}-entry"] if check != "aliases" else {"aliases-entry": "roles-entry"}
@@ -56,6 +72,11 @@ def test_every_group_is_discovered(chaos, plugin_env, tmp_path):
     assert [d["name"] for d in report["distributions"]] == ["everything"]
     assert set(report["distributions"][0]["registers"]) == set(GROUPS)
     assert report["problems"] == []
+
+
+def index_problem_kinds(problems: list[dict]) -> list[str]:
+    """The kinds of problems found in metadata alone; these tests' targets are not importable."""
+    return [p["kind"] for p in problems if not p["kind"].endswith("-broken")]
 
 
 IMPORTLIB_SCRIPT = r"""
@@ -115,7 +136,7 @@ def test_same_results_and_precedence_as_importlib(chaos, plugin_env, tmp_path):
     result = chaos.run("check", "plugins", "--json", env={"CHAOS_DEV_PATH": str(dev)})
     assert result.returncode == 1  # the clash on `shared` is a problem
     report = json.loads(result.stdout)
-    assert [p["kind"] for p in report["problems"]] == ["duplicate"]
+    assert index_problem_kinds(report["problems"]) == ["duplicate"]
     expected = importlib_view(plugin_env, [str(dev_wheel), str(chaos.plugin_dir)])
     # importlib lists group by group; within a group the order must be the same.
     ours = [r for group in GROUPS.values() for r in report["registrations"] if r["group"] == group]
@@ -166,7 +187,7 @@ def test_name_registered_twice_is_reported_with_both_owners(chaos, plugin_env, t
     report = chaos.run("check", "plugins", "--json")
     assert report.returncode == 1
     problems = json.loads(report.stdout)["problems"]
-    assert [p["kind"] for p in problems] == ["duplicate"]
+    assert index_problem_kinds(problems) == ["duplicate"]
     assert "first-plugin" in problems[0]["message"] and "second-plugin" in problems[0]["message"]
 
 
@@ -254,6 +275,43 @@ def test_bad_target_string_is_flagged(chaos, plugin_env, tmp_path):
     report = chaos.run("check", "plugins", "--json")
     assert report.returncode == 1
     assert [p["kind"] for p in json.loads(report.stdout)["problems"]] == ["bad-target"]
+
+
+def test_plugin_code_that_fails_to_load_is_a_problem(chaos, plugin_env, tmp_path, example_wheel):
+    plugin_env.install(example_wheel("my-chaos-plugin"))
+    plugin_env.install(
+        write_wheel(
+            tmp_path / "w",
+            "half-broken",
+            entry_points={
+                "chaos.explain": {"shaky": "half_broken.explain:Explain"},
+                "chaos.keys": {"shaky": "half_broken.keys:KEYS"},
+                "chaos.roles": {"shaky": "half_broken.gone:role"},
+            },
+            modules={
+                "half_broken/__init__.py": "",
+                "half_broken/explain.py": "class Explain:\n    def __init__(self):\n"
+                "        raise ValueError('cannot start')\n",
+                "half_broken/keys.py": "KEYS = {'not': 'a list'}\n",
+            },
+        )
+    )
+    report = chaos.run("check", "plugins", "--json")
+    assert report.returncode == 1
+    problems = json.loads(report.stdout)["problems"]
+    assert sorted(p["kind"] for p in problems) == ["explain-broken", "keys-broken", "role-broken"]
+    by_kind = {p["kind"]: p for p in problems}
+    assert "ValueError: cannot start" in by_kind["explain-broken"]["message"]
+    assert "half_broken/explain.py:3" in by_kind["explain-broken"]["where"]
+    assert "half_broken.gone:role" in by_kind["role-broken"]["where"]
+    assert "ModuleNotFoundError" in by_kind["role-broken"]["message"]
+    # The working plugin is listed as usual; the text form says the same as the JSON.
+    names = [d["name"] for d in json.loads(report.stdout)["distributions"]]
+    assert names == sorted(names) or "my-chaos-plugin" in names
+    text = chaos.run("check", "plugins")
+    assert text.returncode == 1
+    assert "3 problems:" in text.stdout and "my-chaos-plugin" in text.stdout
+    assert "explanation topic `shaky` cannot be loaded" in text.stdout
 
 
 def test_plain_output_when_not_a_terminal(chaos, plugin_env, example_wheel):
