@@ -91,6 +91,21 @@ def test_class_role_delta_plan_and_idempotence(chaos, demo):
     assert not (root / "stray.txt").exists()
 
 
+def test_dry_run_shows_file_diffs_and_writes_nothing(chaos, demo):
+    root, chobolo = demo
+    chaos.ok("apply", "demo-files", "-c", str(chobolo))
+    chobolo.write_text(chobolo.read_text().replace("a.txt: alpha", "a.txt: omega"))
+    dry = chaos.ok("apply", "demo-files", "-c", str(chobolo), "--dry")
+    assert (root / "a.txt").read_text() == "alpha"  # nothing executed
+    # The changed file is predicted to change, with pyinfra's diff of old and new content.
+    assert "- alpha" in dry.stdout and "+ omega" in dry.stdout
+    report = chaos.json("apply", "demo-files", "-c", str(chobolo), "--dry", "--json")
+    jsonschema.validate(report, SCHEMA)
+    ops = report["hosts"][0]["operations"]
+    would_change = [op for op in ops if op["status"] == "would_change"]
+    assert len(would_change) == 1 and "+ omega" in would_change[0]["diff"]
+
+
 def test_failed_operation_shows_command_exit_code_and_stderr_and_others_still_run(chaos, demo):
     root, chobolo = demo
     result = chaos.run("apply", "demo-files", "demo-fail", "-c", str(chobolo), "--json")
