@@ -34,6 +34,7 @@ echo "== python lint"
 echo "== pytest"
 export CHAOS_TEST_BINARY=$root/build/asan/chaos
 export CHAOS_INSTALLED_BINARY=$root/$venv/bin/chaos
+export CHAOS_TEST_STRICT=1  # a skipped test is a failure here (tests/conftest.py)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 "$venv/bin/python" -m pytest -q -p no:cacheprovider "$@" tests
