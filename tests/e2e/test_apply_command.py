@@ -4,9 +4,6 @@ changing scratch directories only."""
 from __future__ import annotations
 
 import json
-import os
-import pty
-import select
 import signal
 import subprocess
 import time
@@ -14,6 +11,7 @@ import time
 import jsonschema
 import pytest
 from support.environments import ROOT, Chaos, PluginEnv
+from support.terminal import converse_on_terminal
 from support.wheelkit import write_wheel
 
 SCHEMA = json.loads((ROOT / "docs" / "apply-report.schema.json").read_text())
@@ -152,47 +150,20 @@ def test_legacy_role_skips_its_prompt_with_y_and_without_a_terminal(chaos, demo,
     assert (tmp_path / "marker").exists()
 
 
-def run_in_terminal(
-    chaos: Chaos, args: list[str], answers: list[tuple[str, str]], timeout: float = 60
-) -> tuple[int, str]:
-    """Runs chaos on a pseudo-terminal, answering each prompt (text to wait for, reply)."""
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.chdir(chaos.workdir)
-        os.execve(str(chaos.binary), [str(chaos.binary), *args], chaos.env)
-    output = b""
-    deadline = time.monotonic() + timeout
-    pending = list(answers)
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.5)
-        if ready:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            output += chunk
-        if pending and pending[0][0].encode() in output:
-            os.write(fd, (pending.pop(0)[1] + "\n").encode())
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status), output.decode(errors="replace")
-
-
 def test_on_a_terminal_deltas_are_confirmed_and_legacy_roles_prompt(chaos, demo, tmp_path):
     root, chobolo = demo
-    code, out = run_in_terminal(
+    code, out = converse_on_terminal(
         chaos, ["apply", "demo-files", "-c", str(chobolo)], [("Apply the changes above?", "n")]
     )
     assert code == 1, out
     assert "Nothing was changed." in out
     assert not root.exists()
-    code, out = run_in_terminal(
+    code, out = converse_on_terminal(
         chaos, ["apply", "demo-files", "-c", str(chobolo)], [("Apply the changes above?", "")]
     )
     assert code == 0, out
     assert (root / "a.txt").exists()
-    code, out = run_in_terminal(
+    code, out = converse_on_terminal(
         chaos, ["apply", "demo-legacy", "-c", str(chobolo)], [("Create demo marker?", "y")]
     )
     assert code == 0, out

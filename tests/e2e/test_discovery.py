@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import pty
-import select
 import subprocess
 import sys
 
 import pytest
 from support.environments import Chaos, PluginEnv
+from support.terminal import stdout_on_terminal
 from support.wheelkit import write_wheel
 
 GROUPS = {
@@ -321,35 +320,6 @@ def test_plain_output_when_not_a_terminal(chaos, plugin_env, example_wheel):
     assert chaos.ok("check", "boats").stdout == "No boats found.\n"
 
 
-def run_in_terminal(chaos: Chaos, *args: str) -> str:
-    """Runs chaos with a pseudo-terminal as stdout, as a user at a shell would."""
-    primary, secondary = pty.openpty()
-    env = dict(chaos.env, COLUMNS="60")
-    proc = subprocess.Popen(
-        [str(chaos.binary), *args],
-        stdout=secondary,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        env=env,
-    )
-    os.close(secondary)
-    output = b""
-    while True:
-        ready, _, _ = select.select([primary], [], [], 30)
-        if not ready:
-            break
-        try:
-            chunk = os.read(primary, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        output += chunk
-    proc.wait(timeout=30)
-    os.close(primary)
-    return output.decode().replace("\r\n", "\n")
-
-
 def test_pretty_list_in_columns_on_a_terminal(chaos, plugin_env, tmp_path):
     roles = {f"role-{i:02d}": f"m:r{i}" for i in range(9)}
     plugin_env.install(
@@ -359,14 +329,14 @@ def test_pretty_list_in_columns_on_a_terminal(chaos, plugin_env, tmp_path):
             entry_points={"chaos.roles": roles, "chaos.aliases": {"r0": "role-00"}},
         )
     )
-    out = run_in_terminal(chaos, "check", "roles")
+    out = stdout_on_terminal(chaos, "check", "roles", env={"COLUMNS": "60"})
     # 60 columns fit five names of 7 characters with 3 spaces between; filled column by column.
     assert out.splitlines() == [
         "Available roles (9)",
         "  role-00   role-02   role-04   role-06   role-08",
         "  role-01   role-03   role-05   role-07",
     ]
-    aliases = run_in_terminal(chaos, "check", "aliases")
+    aliases = stdout_on_terminal(chaos, "check", "aliases", env={"COLUMNS": "60"})
     assert "Alias" in aliases and "Maps to" in aliases and "role-00" in aliases
 
 

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import pty
-import select
-import subprocess
-
 import pytest
 import yaml
 from support.environments import Chaos
+from support.terminal import stdout_on_terminal
 from support.wheelkit import write_wheel
 
 
@@ -194,50 +190,21 @@ def test_builtin_topics_need_no_plugin_environment(tmp_path):
     assert result.returncode == 1 and "no-such-python" in result.stderr
 
 
-def run_in_terminal(chaos: Chaos, *args: str, env: dict) -> str:
-    """Runs chaos with stdout on a pseudo-terminal and returns what it wrote there."""
-    main, secondary = pty.openpty()
-    full_env = {**chaos.env, **env}
-    full_env = {k: v for k, v in full_env.items() if v is not None}
-    proc = subprocess.Popen(
-        [str(chaos.binary), *args],
-        stdin=subprocess.DEVNULL,
-        stdout=secondary,
-        stderr=subprocess.PIPE,
-        env=full_env,
-        cwd=chaos.workdir,
-    )
-    os.close(secondary)
-    output = b""
-    while True:
-        ready, _, _ = select.select([main], [], [], 30)
-        if not ready:
-            break
-        try:
-            chunk = os.read(main, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        output += chunk
-    assert proc.wait(timeout=30) == 0, proc.stderr.read()
-    os.close(main)
-    return output.decode()
-
-
 def test_terminal_output_is_coloured_and_long_output_goes_through_the_pager(chaos, guide, tmp_path):
     paged = tmp_path / "paged.txt"
     env = {"NO_COLOR": None, "LINES": "10", "COLUMNS": "80", "PAGER": f"cat > {paged}"}
-    run_in_terminal(chaos, "explain", "plugins", "-d", "advanced", env=env)
+    stdout_on_terminal(chaos, "explain", "plugins", "-d", "advanced", env=env)
     text = paged.read_text()
     assert "\x1b[" in text and "Plugins" in text
 
     paged.unlink()
-    short = run_in_terminal(chaos, "explain", "my-role.list", env=env)
+    short = stdout_on_terminal(chaos, "explain", "my-role.list", env=env)
     assert not paged.exists()  # fits on the screen: no pager
     assert "usage" in short
 
-    plain = run_in_terminal(chaos, "explain", "my-role", env={**env, "NO_COLOR": "1", "PAGER": ""})
+    plain = stdout_on_terminal(
+        chaos, "explain", "my-role", env={**env, "NO_COLOR": "1", "PAGER": ""}
+    )
     assert "\x1b[" not in plain and "My Custom Role" in plain
 
 
