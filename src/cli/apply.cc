@@ -225,7 +225,9 @@ class ApplyRun {
     // pyinfra's own reason for stopping ("No hosts remaining!") only matters when no failed
     // operation already explains it.
     if (!failed_ops && executed->contains("error") && (*executed)["error"].is_string()) {
-      report_.errors.push_back({{"kind", "execute"}, {"message", (*executed)["error"]}});
+      const std::string message = (*executed)["error"];
+      report_.errors.push_back({{"kind", "execute"}, {"message", message}});
+      ctx_.print_error(Error("pyinfra stopped: " + message));
     }
     return report_.errors.empty() && !failed_ops ? kExitOk : kExitFailure;
   }

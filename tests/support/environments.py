@@ -31,11 +31,13 @@ class PluginEnv:
     With ``with_base`` its site-packages gets a .pth file pointing at this interpreter's
     site-packages, so pyinfra, omegaconf and the chaos SDK are importable without
     reinstalling them for every test (and .pth handling is exercised on the way).
+    ``interpreter`` is the Python the environment is made from (same minor version as this
+    one when ``with_base`` is used).
     """
 
-    def __init__(self, root: Path, with_base: bool = True):
+    def __init__(self, root: Path, with_base: bool = True, interpreter: str = sys.executable):
         self.root = root
-        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root)], check=True)
+        subprocess.run([interpreter, "-m", "venv", "--without-pip", str(root)], check=True)
         self.python = root / "bin" / "python"
         self.site_packages = Path(
             subprocess.run(

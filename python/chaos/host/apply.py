@@ -18,12 +18,13 @@ import logging
 import re
 import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
 from chaos.host import pyinfra_adapter as pa
+from chaos.host.askpass import PLACEHOLDER, PipeAskpass
 from chaos.host.errors import (
     HostError,
     attempt,
@@ -338,6 +339,8 @@ class ApplySession:
         self.op_ended: dict[tuple[str, str], float] = {}
         self.op_done: dict[tuple[str, str], dict[str, Any]] = {}
         self.pending: list[tuple[Any, str]] = []
+        self.askpass: PipeAskpass | None = None
+        self.undo_askpass_route: Callable[[], None] | None = None
 
     # Helpers
 
@@ -401,6 +404,8 @@ class ApplySession:
             self.chobolo = load_chobolo(self.chobolo_path)
 
         pa.require()
+        if sudo_password:
+            self._route_sudo_password(sudo_password)
         self.tap.install()
         self.tap.reset(verbosity, set())
         self.tap.phase = "prepare"
@@ -448,6 +453,21 @@ class ApplySession:
             "changes": has_legacy or any(not d["empty"] for d in deltas),
             "detect_changes": self.detect_changes,
         }
+
+    def _route_sudo_password(self, password: str) -> None:
+        self.askpass = PipeAskpass(password)
+        self.undo_askpass_route = pa.route_local_sudo_password(self.askpass.script, PLACEHOLDER)
+        if self.undo_askpass_route is None:
+            self.askpass.close()
+            self.askpass = None
+            self.channel.event(
+                "log",
+                level="warning",
+                logger="chaos.host",
+                message="this pyinfra builds sudo commands differently from what chaos knows: "
+                "the sudo password goes to sudo the way pyinfra passes it, visible in the "
+                "process list while each command runs",
+            )
 
     @staticmethod
     def _describe_host(record: HostResult) -> dict[str, Any]:
@@ -632,6 +652,10 @@ class ApplySession:
                 partial=partial,
             ) from e
         self._flush(final=True)
+        if stop_error is not None:
+            # pyinfra gave up on a host in the middle of an operation (a fact it could not
+            # read, say because sudo refused the password) without reporting that operation.
+            self._fail_running(stop_error)
         self.stage = "executed"
         self.tap.phase = None
         result = self._execution_result()
@@ -640,9 +664,11 @@ class ApplySession:
         return result
 
     def _fail_running(self, reason: str) -> None:
-        """pyinfra raised out of ``run_ops``: the operations that had started and not finished
-        are the ones that raised (typically an operation's generator rejecting its arguments,
-        which without change detection is first run here). They failed; say so and why."""
+        """pyinfra raised out of ``run_ops``, or stopped with no host left: the operations that
+        had started and not finished are the ones that failed (typically an operation's
+        generator rejecting its arguments, which without change detection is first run here,
+        or a fact it needed that could not be read). Say so, with what pyinfra logged for
+        them and why it stopped."""
         hosts = {pa.host_name(h): h for h in pa.inventory_hosts(self.state)}
         now = time.monotonic()
         for (name, op_hash), start in self.op_started.items():
@@ -661,7 +687,10 @@ class ApplySession:
                 "exit_code": None,
                 "stderr_tail": [],
                 "stdout_tail": [],
-                "messages": [reason],
+                "messages": [
+                    *self.tap.notes[(name, op_hash)].messages[-MESSAGE_TAIL_LINES:],
+                    reason,
+                ],
             }
             self.op_done[(name, op_hash)] = done
             with suppress(OSError):
@@ -815,3 +844,9 @@ class ApplySession:
             # must not turn a finished run into an error.
             with suppress(Exception):
                 pa.disconnect(self.state, timeout=timeout)
+        if self.undo_askpass_route is not None:
+            self.undo_askpass_route()
+            self.undo_askpass_route = None
+        if self.askpass is not None:
+            self.askpass.close()
+            self.askpass = None

@@ -259,6 +259,52 @@ def build_state(
     return state
 
 
+def route_local_sudo_password(askpass_script: str, placeholder: str) -> Callable[[], None] | None:
+    """Commands on @local that need the sudo (or su) password get ``askpass_script`` as their
+    askpass helper and ``placeholder`` where pyinfra would put the password (see
+    chaos.host.askpass). Returns the function that undoes it, or None when this pyinfra does not
+    build commands the way this relies on (the password then goes pyinfra's way).
+
+    The local connector imports ``make_unix_command_for_host`` by name; that reference is the
+    one replaced. Commands with a password skip pyinfra's own askpass set-up, which would write
+    a script that prints PYINFRA_SUDO_PASSWORD.
+    """
+    import inspect
+
+    try:
+        from pyinfra.connectors import local, util
+
+        original = local.make_unix_command_for_host
+        parameters = inspect.signature(util.make_unix_command).parameters
+    except (ImportError, AttributeError, TypeError, ValueError):
+        return None
+    if not {"_sudo_password", "_sudo_askpass_path", "_su_password", "_su_askpass_path"} <= set(
+        parameters
+    ):
+        return None
+
+    def make_command(state: Any, host: Any, command: Any, **arguments: Any) -> Any:
+        sudo = bool(arguments.get("_sudo") and arguments.get("_sudo_password"))
+        su = bool(arguments.get("_su_user") and arguments.get("_su_password"))
+        if not (sudo or su):
+            return original(state, host, command, **arguments)
+        if sudo:
+            arguments["_sudo_password"] = placeholder
+            arguments["_sudo_askpass_path"] = askpass_script
+        if su:
+            arguments["_su_password"] = placeholder
+            arguments["_su_askpass_path"] = askpass_script
+        return util.make_unix_command(command, **arguments)
+
+    local.make_unix_command_for_host = make_command
+
+    def undo() -> None:
+        if local.make_unix_command_for_host is make_command:
+            local.make_unix_command_for_host = original
+
+    return undo
+
+
 def _callback_handler(listener: Any) -> Any:
     from pyinfra.api.state import BaseStateCallback
 
