@@ -24,7 +24,37 @@ struct ExplainOptions {
 
 ordered_json data_of(const Explanation& e) { return e.is_list ? ordered_json(e.subtopics) : e.content; }
 
+// `chaos explain` alone: what there is to explain. Plugin topics come from the index, so this
+// starts no Python process either.
+int list_topics(Context& ctx, const ExplainOptions& opts) {
+  const auto& builtins = builtin_topic_names();
+  std::vector<std::string> from_plugins;
+  const auto& index = ctx.plugin_index();
+  if (index) {
+    from_plugins = index->names(Group::explanations);
+  } else {
+    ctx.print_warning("plugin topics cannot be listed: " + index.error().message);
+  }
+  if (opts.json || opts.no_pretty) {
+    ordered_json data = {{"builtin", builtins}, {"plugins", from_plugins}};
+    std::fputs((opts.json ? data.dump(2) + "\n" : to_yaml(data)).c_str(), stdout);
+    return kExitOk;
+  }
+  auto join = [](const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+    return out.empty() ? std::string("(none installed)") : out;
+  };
+  std::string text = ctx.out(Tone::bold, "Topics") + "\n" + "  built in      " + join(builtins) + "\n" +
+                     "  from plugins  " + (index ? join(from_plugins) : "(cannot be listed: see the warning)") +
+                     "\n\n" +
+                     "chaos explain TOPIC shows one; TOPIC.list its sub-topics. Start with `chaos explain chaos`.\n";
+  std::fputs(text.c_str(), stdout);
+  return kExitOk;
+}
+
 int run_explain(Context& ctx, const ExplainOptions& opts) {
+  if (opts.topics.empty()) return list_topics(ctx, opts);
   int failures = 0;
   std::vector<TopicQuery> queries;
   for (const auto& text : opts.topics) {
@@ -113,7 +143,8 @@ void add_explain_command(CLI::App& app, Context& ctx, int& exit_code) {
   auto opts = std::make_shared<ExplainOptions>();
   const std::vector<std::string> levels = {"basic", "intermediate", "advanced"};
   CLI::App* cmd = app.add_subcommand("explain", "Explain a role, a plugin topic or a chaos concept");
-  cmd->add_option("topics", opts->topics, "TOPIC, TOPIC.SUBTOPIC or TOPIC.list; several may be given")->required();
+  cmd->add_option("topics", opts->topics,
+                  "TOPIC, TOPIC.SUBTOPIC or TOPIC.list; several may be given (none: list the topics)");
   cmd->add_option("-d,--details", opts->details, "Which parts to show (default: basic)")->check(CLI::IsMember(levels));
   cmd->add_option("-c,--complexity", opts->complexity, "Complexity asked of the explanation (default: basic)")
       ->check(CLI::IsMember(levels));
@@ -127,6 +158,7 @@ void add_explain_command(CLI::App& app, Context& ctx, int& exit_code) {
   from plugins  one per `chaos.explain` entry point: `chaos check explanations`
 
 Examples:
+  chaos explain                         the topics there are
   chaos explain my-role                 what a role is, does, and why
   chaos explain my-role.list            its sub-topics
   chaos explain my-role.usage -d advanced

@@ -65,6 +65,16 @@ def test_unknown_subtopic_fails_naming_topic_and_listing_subtopics(chaos, guide)
     assert "my_chaos_plugin.explain:MyRoleExplain" in result.stderr
 
 
+def test_explain_alone_lists_every_topic(chaos, guide):
+    out = chaos.ok("explain").stdout
+    assert "apply, chaos, explain, fleet, plugins, secrets" in out
+    assert "from plugins  my-role" in out
+    assert chaos.json("explain", "-j") == {
+        "builtin": ["apply", "chaos", "explain", "fleet", "plugins", "secrets"],
+        "plugins": ["my-role"],
+    }
+
+
 def test_unknown_topic_lists_topics(chaos, guide):
     result = chaos.run("explain", "nothing-here")
     assert result.returncode == 1
