@@ -14,14 +14,19 @@ namespace chaos {
 namespace {
 
 // Bump when the layout of summary.json or of a part changes: old caches are then re-read.
-constexpr int kManifestFormat = 1;
+constexpr int kManifestFormat = 2;
 
 std::string manifest_dir(const std::string& cache_dir) { return join_path(cache_dir, "manifest"); }
 std::string summary_file(const std::string& cache_dir) { return join_path(manifest_dir(cache_dir), "summary.json"); }
 // The summary's fingerprint on its own: checking it costs one small read, not a parse.
 std::string fingerprint_file(const std::string& cache_dir) { return join_path(manifest_dir(cache_dir), "fingerprint"); }
+// A part is two files: its entries (with key templates, which `init chobolo` reads for every
+// plugin at once) and the explanation bodies (large; `explain` reads one plugin's at a time).
 std::string part_file(const std::string& parts_dir, const std::string& key) {
   return join_path(parts_dir, key + ".json");
+}
+std::string bodies_file(const std::string& parts_dir, const std::string& key) {
+  return join_path(parts_dir, key + ".bodies.json");
 }
 
 std::vector<std::string> string_list(const ordered_json& j) {
@@ -237,12 +242,27 @@ Result<ordered_json> read_json_file(const std::string& path) {
   return j;
 }
 
-// A part file that exists, parses, and is the part it claims to be.
+// A part's entries file that exists, parses, is the part it claims to be, and has its bodies
+// file beside it.
 std::optional<ordered_json> read_part(const std::string& parts_dir, const std::string& key) {
   auto j = read_json_file(part_file(parts_dir, key));
   if (!j || j->value("format", 0) != kManifestFormat || j->value("key", "") != key) return std::nullopt;
   if (!(*j)["explain"].is_array() || !(*j)["keys"].is_array() || !(*j)["roles"].is_array()) return std::nullopt;
+  if (!is_regular_file(bodies_file(parts_dir, key))) return std::nullopt;
   return std::move(*j);
+}
+
+// Writes a part read from the host as its two files: bodies first, so that an entries file
+// is never without its bodies.
+Status write_part(const std::string& parts_dir, const std::string& key, const ordered_json& part) {
+  ordered_json entries = part;
+  ordered_json bodies = {{"format", kManifestFormat}, {"key", key}, {"bodies", ordered_json::object()}};
+  for (auto& topic : entries["explain"]) {
+    bodies["bodies"][topic.value("name", "")] = topic.value("explanations", ordered_json::object());
+    topic.erase("explanations");
+  }
+  if (auto err = write_file_atomic(bodies_file(parts_dir, key), bodies.dump())) return err;
+  return write_file_atomic(part_file(parts_dir, key), entries.dump());
 }
 
 // The part's entries, without their bodies, added to `m`; with `summary`, to it as well.
@@ -272,6 +292,17 @@ const ordered_json* part_of(const Manifest& m, const std::string& key) {
   return &m.parts_read->emplace(key, std::move(*part)).first->second;
 }
 
+// A part's bodies file through the same per-process cache.
+const ordered_json* bodies_of(const Manifest& m, const std::string& key) {
+  const std::string cache_key = key + ".bodies";
+  auto it = m.parts_read->find(cache_key);
+  if (it != m.parts_read->end()) return &it->second;
+  auto j = read_json_file(bodies_file(m.parts_dir, key));
+  if (!j || j->value("format", 0) != kManifestFormat || j->value("key", "") != key || !(*j)["bodies"].is_object())
+    return nullptr;
+  return &m.parts_read->emplace(cache_key, std::move(*j)).first->second;
+}
+
 bool names_any(const std::vector<const Registration*>& regs, const std::vector<std::string>& names) {
   return std::any_of(regs.begin(), regs.end(), [&](const Registration* r) {
     return std::find(names.begin(), names.end(), r->name) != names.end();
@@ -288,11 +319,16 @@ Manifest manifest_from_summary(const ordered_json& s, const std::string& parts_d
   return m;
 }
 
+bool ends_with(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
 // Removes part files no summary refers to any more (upgraded or removed plugins).
 void remove_unused_parts(const std::string& parts_dir, const std::set<std::string>& used) {
   for (const auto& name : list_directory(parts_dir)) {
-    if (name.size() < 5 || name.compare(name.size() - 5, 5, ".json") != 0) continue;
-    if (used.count(name.substr(0, name.size() - 5))) continue;
+    if (!ends_with(name, ".json")) continue;
+    const size_t suffix = ends_with(name, ".bodies.json") ? 12 : 5;
+    if (used.count(name.substr(0, name.size() - suffix))) continue;
     std::string path = join_path(parts_dir, name);
     (void)::remove(path.c_str());
   }
@@ -485,9 +521,10 @@ Result<Manifest> load_manifest(const PluginIndex& index, const ManifestOptions& 
           Manifest m = manifest_from_summary(*summary, parts_dir);
           m.current = current;
           // A part removed behind our back is re-read below rather than failing later.
-          bool parts_present = options.cached_only || std::all_of(plan.parts.begin(), plan.parts.end(), [&](auto& p) {
-                                 return is_regular_file(part_file(parts_dir, p.key));
-                               });
+          bool parts_present =
+              options.cached_only || std::all_of(plan.parts.begin(), plan.parts.end(), [&](auto& p) {
+                return is_regular_file(part_file(parts_dir, p.key)) && is_regular_file(bodies_file(parts_dir, p.key));
+              });
           if (parts_present) {
             // A summary written before the fingerprint file existed (or whose file was lost).
             if (current && !summary_current)
@@ -538,7 +575,7 @@ Result<Manifest> load_manifest(const PluginIndex& index, const ManifestOptions& 
                      "`chaos doctor`");
       }
       if (m.host_error) continue;
-      if (auto err = write_file_atomic(part_file(parts_dir, plan.parts[i].key), contents[i]->dump())) {
+      if (auto err = write_part(parts_dir, plan.parts[i].key, *contents[i])) {
         write_errors.push_back(err->message);
       }
     }
@@ -575,21 +612,29 @@ Result<ordered_json> read_explanation(const Manifest& manifest, const ExplainTop
                    "fix the plugin " + topic.plugin + ", or try another complexity with -c");
     }
   }
-  const ordered_json* part = part_of(manifest, topic.part);
-  if (part) {
+  // Bodies are in memory when this process read the plugin from the host, else on disk.
+  const ordered_json* found = nullptr;
+  if (const ordered_json* part = part_of(manifest, topic.part)) {
     for (const auto& entry : part->at("explain")) {
-      if (entry.value("name", "") != topic.name) continue;
-      const auto& bodies = entry.value("explanations", ordered_json::object());
-      auto m = bodies.find(method);
-      if (m != bodies.end() && m->is_object()) {
-        auto level = m->find(complexity);
-        if (level != m->end() && level->is_object()) return *level;
-      }
-      return Error(topic.name + ": " + method_name + "(\"" + complexity + "\") gave no explanation", topic.entry_point);
+      if (entry.value("name", "") == topic.name && entry.contains("explanations")) found = &entry["explanations"];
     }
   }
+  if (!found) {
+    if (const ordered_json* bodies = bodies_of(manifest, topic.part)) {
+      auto it = bodies->at("bodies").find(topic.name);
+      if (it != bodies->at("bodies").end()) found = &*it;
+    }
+  }
+  if (found) {
+    auto m = found->find(method);
+    if (m != found->end() && m->is_object()) {
+      auto level = m->find(complexity);
+      if (level != m->end() && level->is_object()) return *level;
+    }
+    return Error(topic.name + ": " + method_name + "(\"" + complexity + "\") gave no explanation", topic.entry_point);
+  }
   return Error("the plugin manifest cache has no explanations for topic `" + topic.name + "`",
-               part_file(manifest.parts_dir, topic.part), "run the command again with `chaos -u` to re-read plugins");
+               bodies_file(manifest.parts_dir, topic.part), "run the command again with `chaos -u` to re-read plugins");
 }
 
 Result<ordered_json> read_keys_value(const Manifest& manifest, const KeysEntry& entry) {

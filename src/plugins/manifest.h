@@ -5,7 +5,9 @@
 // The cache is split per plugin distribution. Each distribution's part is keyed by what it was
 // read from (its name, version, metadata directory stamp, registrations, and the environment),
 // so upgrading one plugin re-reads only that plugin; `summary.json` holds everything except
-// explanation bodies and key templates, which stay in the parts and are read on demand.
+// explanation bodies and key templates, which stay in the parts and are read on demand. A part
+// is two files, entries with key templates and explanation bodies, so that `init chobolo`
+// over every plugin does not parse every plugin's explanations.
 #pragma once
 
 #include <functional>

@@ -89,12 +89,15 @@ def test_removed_plugin_disappears_and_its_part_is_dropped(chaos, plugin_env, tm
     plugin_env.install(plugin(tmp_path / "w", "alpha"), plugin(tmp_path / "w", "beta"))
     chaos.ok("explain", "alpha")
     parts = chaos.cache_dir / "manifest" / "parts"
-    assert len(list(parts.glob("*.json"))) == 2
+    # Each plugin's part is two files: its entries and its explanation bodies.
+    assert len(list(parts.glob("*.bodies.json"))) == 2
+    assert len(list(parts.glob("*.json"))) == 4
     plugin_env.uninstall("beta")
     result = chaos.run("explain", "beta")
     assert result.returncode == 1 and "no explanation for topic `beta`" in result.stderr
     chaos.ok("explain", "alpha")
-    assert len(list(parts.glob("*.json"))) == 1
+    assert len(list(parts.glob("*.bodies.json"))) == 1
+    assert len(list(parts.glob("*.json"))) == 2
     summary = json.loads((chaos.cache_dir / "manifest" / "summary.json").read_text())
     assert [t["name"] for t in summary["explain"]] == ["alpha"]
 

@@ -160,6 +160,17 @@ TEST(LoadManifest, ReadsOnceThenServesFromTheCache) {
   auto keys = read_keys_value(*again, *again->keys_entry("k"));
   ASSERT_TRUE(keys.ok());
   EXPECT_EQ(*keys, ordered_json::parse(R"([{"k":[1,2]}])"));
+
+  // A part whose explanation bodies were lost is read from the host again.
+  const std::string parts = env.options().cache_dir + "/manifest/parts";
+  for (const auto& name : list_directory(parts)) {
+    if (name.find(".bodies.json") != std::string::npos) (void)::remove((parts + "/" + name).c_str());
+  }
+  auto third = load_manifest(env.index(), env.options(), host.call());
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(host.requests.size(), 2u);
+  auto restored = read_explanation(*third, *third->topic("my-topic"), "my_topic", "basic");
+  ASSERT_TRUE(restored.ok()) << restored.error().message;
 }
 
 TEST(LoadManifest, OnlyTheChangedPluginIsReadAgain) {
@@ -177,8 +188,8 @@ TEST(LoadManifest, OnlyTheChangedPluginIsReadAgain) {
   EXPECT_EQ(host.requests[1]["explain"]["b"]["target"], "b2:E");
   EXPECT_EQ(m->topic("b")->entry_point, "b2:E");
   EXPECT_NE(m->topic("a"), nullptr);
-  // The old part is gone: one file per installed plugin.
-  EXPECT_EQ(list_directory(env.options().cache_dir + "/manifest/parts").size(), 2u);
+  // The old part is gone: two files (entries, explanation bodies) per installed plugin.
+  EXPECT_EQ(list_directory(env.options().cache_dir + "/manifest/parts").size(), 4u);
 }
 
 TEST(LoadManifest, OnlyNamedReadsJustTheirPartsWhenCurrent) {
