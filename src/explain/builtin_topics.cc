@@ -309,6 +309,11 @@ sections:
       When chaos does not run as root, operations that need root use sudo. The password
       comes from `-pf FILE`, a prompt on the terminal, or standard input when that is not a
       terminal.
+    how: |
+      chaos passes the password to the role host over a private pipe. For operations on this
+      machine the role host gives sudo an askpass helper that reads it from a named pipe in a
+      directory only you can open, instead of the environment variable on the command line
+      pyinfra itself would use, so it never appears in a process list.
     security: |
       `--password` puts the password in the process list, where other users can read it;
       prefer the prompt or a file readable only by you.
