@@ -14,9 +14,12 @@ from pathlib import Path
 
 import pytest
 from support.environments import Chaos, PluginEnv
+from support.terminal import converse_on_terminal
 from support.wheelkit import write_wheel
 
-USER = "chaos-sudo-test"  # no dot: sudo ignores sudoers.d files whose name has one
+# One user per test process, so that two test runs on one machine do not share a password.
+# No dot: sudo ignores sudoers.d files whose name has one.
+USER = f"chaos-sudo-{os.getpid()}"
 
 ROLE = """
 import os
@@ -97,9 +100,8 @@ class ProcessWatch:
             self._stop.wait(0.01)
 
 
-def sudo_run(uid: int, shared_dir: Path, target: Path, password: str):
-    """`chaos apply sudo-dirs -y` as the unprivileged user, ``password`` on standard input
-    (not a terminal, so that is where chaos reads it), the role creating ``target``."""
+def user_chaos(uid: int, shared_dir: Path) -> Chaos:
+    """chaos with the sudo role installed, its directories owned by the unprivileged user."""
     env = PluginEnv(shared_dir / "venv", interpreter="/usr/bin/python3")
     env.install(
         write_wheel(
@@ -113,15 +115,25 @@ def sudo_run(uid: int, shared_dir: Path, target: Path, password: str):
     run_dir.mkdir()
     chaos = Chaos(run_dir, env)
     subprocess.run(["chown", "-R", f"{uid}:{uid}", str(run_dir)], check=True)
-    as_user = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--init-groups"]
+    return chaos
+
+
+def as_user(uid: int) -> list[str]:
+    return ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--init-groups"]
+
+
+def sudo_run(uid: int, shared_dir: Path, target: Path, password: str):
+    """`chaos apply sudo-dirs -y` as the unprivileged user, ``password`` on standard input
+    (not a terminal, so that is where chaos reads it), the role creating ``target``."""
+    chaos = user_chaos(uid, shared_dir)
     return subprocess.run(
-        [*as_user, str(chaos.binary), "apply", "sudo-dirs", "-y"],
+        [*as_user(uid), str(chaos.binary), "apply", "sudo-dirs", "-y"],
         check=False,
         input=password + "\n",
         capture_output=True,
         text=True,
         env={**chaos.env, "SUDO_TEST_DIR": str(target)},
-        cwd=run_dir,
+        cwd=chaos.workdir,
         timeout=180,
     )
 
@@ -157,3 +169,19 @@ def test_a_wrong_sudo_password_fails_the_operation_and_says_so(sudo_user, shared
     assert not target.exists()
     assert "✗ failed" in result.stdout and "Make the protected directory" in result.stdout
     assert "sudo: 3 incorrect password attempts" in result.stdout
+
+
+def test_on_a_terminal_the_password_is_asked_without_echo(sudo_user, shared_dir):
+    uid, password = sudo_user
+    target = protected_dir(shared_dir) / "asked-on-the-terminal"
+    chaos = user_chaos(uid, shared_dir)
+    code, shown = converse_on_terminal(
+        chaos,
+        ["apply", "sudo-dirs", "-y"],
+        [("password for the target hosts:", password)],
+        prefix=as_user(uid),
+        env={"SUDO_TEST_DIR": str(target)},
+    )
+    assert code == 0, shown
+    assert target.is_dir() and target.stat().st_uid == 0
+    assert password not in shown  # typed with echo off

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pty
 import select
+import signal
 import subprocess
 import time
 
@@ -44,28 +45,40 @@ def stdout_on_terminal(chaos: Chaos, *args: str, env: dict | None = None) -> str
 
 
 def converse_on_terminal(
-    chaos: Chaos, args: list[str], answers: list[tuple[str, str]], timeout: float = 60
+    chaos: Chaos,
+    args: list[str],
+    answers: list[tuple[str, str]],
+    timeout: float = 60,
+    prefix: list[str] | None = None,
+    env: dict | None = None,
 ) -> tuple[int, str]:
     """Runs chaos with all of stdin, stdout and stderr on one pseudo-terminal, answering each
-    prompt in turn (text to wait for, reply). Returns the exit code and everything shown."""
+    prompt in turn (text to wait for, reply). Returns the exit code and everything shown.
+    ``prefix`` is a command chaos runs under (``setpriv ...``); ``env`` adds variables."""
+    command = [*(prefix or []), str(chaos.binary), *args]
+    full_env = {**chaos.env, **(env or {})}
     pid, fd = pty.fork()
     if pid == 0:
         os.chdir(chaos.workdir)
-        os.execve(str(chaos.binary), [str(chaos.binary), *args], chaos.env)
+        os.execvpe(command[0], command, full_env)
     output = b""
     deadline = time.monotonic() + timeout
     pending = list(answers)
-    while time.monotonic() < deadline:
+    closed = False
+    while not closed and time.monotonic() < deadline:
         ready, _, _ = select.select([fd], [], [], 0.5)
         if ready:
             try:
                 chunk = os.read(fd, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
+            except OSError:  # EIO: the terminal's other side is closed, chaos has ended
+                chunk = b""
+            closed = not chunk
             output += chunk
         if pending and pending[0][0].encode() in output:
             os.write(fd, (pending.pop(0)[1] + "\n").encode())
+    if not closed:  # still running at the deadline: stop it, and let the caller see what it showed
+        os.kill(pid, signal.SIGKILL)
+        output += b"\n[killed after %d s]" % timeout
     _, status = os.waitpid(pid, 0)
+    os.close(fd)
     return os.waitstatus_to_exitcode(status), output.decode(errors="replace")
