@@ -8,6 +8,7 @@ import os
 import secrets
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -102,7 +103,20 @@ class ProcessWatch:
 
 def user_chaos(uid: int, shared_dir: Path) -> Chaos:
     """chaos with the sudo role installed, its directories owned by the unprivileged user."""
-    env = PluginEnv(shared_dir / "venv", interpreter="/usr/bin/python3")
+    # The test's own interpreter may live where the user cannot go (pyenv under /root); the
+    # system one must be of the same minor version, since the environment borrows this one's
+    # site-packages (pyinfra, gevent) through a .pth file.
+    system_python = "/usr/bin/python3"
+    version = subprocess.run(
+        [system_python, "-c", "import sys; print(sys.version_info[:2])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    assert version == str(sys.version_info[:2]), (
+        f"{system_python} is Python {version}, the tests run on {sys.version_info[:2]}"
+    )
+    env = PluginEnv(shared_dir / "venv", interpreter=system_python)
     env.install(
         write_wheel(
             shared_dir / "wheels",
