@@ -1,6 +1,5 @@
 #include "explain/pager.h"
 
-#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,16 +11,6 @@
 #include "term/style.h"
 
 namespace chaos {
-
-int terminal_height(int fd) {
-  struct winsize ws {};
-  if (::ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0) return ws.ws_row;
-  if (const char* lines = std::getenv("LINES")) {
-    int n = std::atoi(lines);
-    if (n > 0) return n;
-  }
-  return 24;
-}
 
 void show_paged(const std::string& text) {
   const char* env = std::getenv("PAGER");

@@ -4,9 +4,6 @@
 
 namespace chaos {
 
-// Lines of the terminal on fd, else $LINES, else 24.
-int terminal_height(int fd);
-
 // Writes `text` to stdout, through $PAGER (default `less -RFX`) when stdout is a terminal and
 // the text is taller than it. An empty $PAGER or `cat` means no pager; a pager that cannot be
 // started is skipped.

@@ -20,15 +20,24 @@ bool colour_enabled_for(int fd) {
   return stream_is_terminal(fd);
 }
 
-int terminal_width(int fd) {
+namespace {
+
+// One dimension of the terminal on fd, else the environment variable, else the fallback.
+int terminal_size(int fd, unsigned short winsize::*dimension, const char* variable, int fallback) {
   struct winsize ws {};
-  if (::ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
-  if (const char* cols = std::getenv("COLUMNS")) {
-    int n = std::atoi(cols);
+  if (::ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.*dimension > 0) return ws.*dimension;
+  if (const char* value = std::getenv(variable)) {
+    int n = std::atoi(value);
     if (n > 0) return n;
   }
-  return 80;
+  return fallback;
 }
+
+}  // namespace
+
+int terminal_width(int fd) { return terminal_size(fd, &winsize::ws_col, "COLUMNS", 80); }
+
+int terminal_height(int fd) { return terminal_size(fd, &winsize::ws_row, "LINES", 24); }
 
 std::string Painter::operator()(Tone tone, std::string_view text) const {
   if (!colour_ || tone == Tone::plain) return std::string(text);

@@ -12,6 +12,8 @@ bool stream_is_terminal(int fd);
 bool colour_enabled_for(int fd);
 // Columns of the terminal on fd, else $COLUMNS, else 80.
 int terminal_width(int fd);
+// Lines of the terminal on fd, else $LINES, else 24.
+int terminal_height(int fd);
 
 enum class Tone { plain, bold, dim, red, green, yellow, blue, magenta, cyan, italic_cyan };
 
