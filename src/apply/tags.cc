@@ -42,12 +42,10 @@ std::vector<std::string> closest_names(const std::string& word, const std::vecto
 }
 
 Result<std::vector<ResolvedRole>> resolve_roles(const PluginIndex& index, const AliasTable& aliases,
-                                                const std::vector<std::string>& tags) {
-  auto expanded = expand_tags(aliases, tags);
-  if (!expanded) return expanded.error();
+                                                const std::vector<std::string>& expanded_tags) {
   std::vector<ResolvedRole> roles;
   std::vector<std::string> unknown;
-  for (const auto& tag : *expanded) {
+  for (const auto& tag : expanded_tags) {
     const Registration* r = index.find(Group::roles, tag);
     if (!r) {
       unknown.push_back(tag);

@@ -15,10 +15,10 @@ struct ResolvedRole {
   std::string plugin;  // distribution name
 };
 
-// Expands aliases (recursively, order kept, repeats dropped) and finds each role. An unknown
-// tag is an error naming it with the closest role and alias names.
+// Finds the role of each tag, already expanded from aliases (expand_tags). An unknown tag is
+// an error naming it with the closest role and alias names.
 Result<std::vector<ResolvedRole>> resolve_roles(const PluginIndex& index, const AliasTable& aliases,
-                                                const std::vector<std::string>& tags);
+                                                const std::vector<std::string>& expanded_tags);
 
 // Names from `candidates` closest to `word` (edit distance), best first, at most `limit`.
 std::vector<std::string> closest_names(const std::string& word, const std::vector<std::string>& candidates,

@@ -125,9 +125,11 @@ class ApplyRun {
     if (!index) return fail(index.error());
     AliasTable aliases = merge_aliases(*index, *config);
     for (const auto& w : aliases.warnings) ctx_.print_warning(w);
-    auto roles = resolve_roles(*index, aliases, opts_.tags);
-    if (!roles)
-      return fail(roles.error(), roles.error().message.rfind("alias cycle", 0) == 0 ? kExitFailure : kExitUsage);
+    // An alias cycle is a broken installation or config (1); an unknown tag is a usage error (2).
+    auto tags = expand_tags(aliases, opts_.tags);
+    if (!tags) return fail(tags.error());
+    auto roles = resolve_roles(*index, aliases, *tags);
+    if (!roles) return fail(roles.error(), kExitUsage);
     report_.roles = *roles;
 
     std::string chobolo = opts_.chobolo.empty() ? config->chobolo_file.value_or("") : opts_.chobolo;
@@ -214,10 +216,7 @@ class ApplyRun {
     }
 
     auto executed = call("apply.execute", {{"serial", opts_.serial}, {"no_wait", opts_.no_wait}});
-    if (!executed) {
-      if (host_->last_error().details.contains("partial")) take_execution(host_->last_error().details["partial"]);
-      return host_failure(executed.error());
-    }
+    if (!executed) return host_failure(executed.error());
     take_execution(*executed);
     bool failed_ops = false;
     for (const auto& [name, host] : report_.hosts.items())
@@ -343,12 +342,10 @@ class ApplyRun {
 
   int host_failure(const Error& failure) {
     const HostError& e = host_->last_error();
+    // What had completed when execution stopped (member() makes a malformed one a no-op).
+    if (e.details.contains("partial")) take_execution(e.details["partial"]);
     if (host_->interrupted() || e.kind == "interrupted") {
       report_.interrupted = true;
-      if (e.details.contains("partial") && e.details["partial"].is_object() && e.details["partial"].contains("hosts") &&
-          e.details["partial"]["hosts"].is_object()) {
-        take_execution(e.details["partial"]);
-      }
       say("\n" + paint_(Tone::yellow, "Interrupted.") + " What had completed is summarised below.\n");
       return kExitInterrupted;
     }

@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <set>
 
 #include "cli/commands.h"
 #include "cli/plugin_manifest.h"
@@ -34,8 +33,6 @@ void print_problems(Context& ctx, const PluginIndex& index) {
 // Problems that are not in the index itself: aliases pointing nowhere, alias cycles.
 std::vector<IndexProblem> alias_problems(const PluginIndex& index, const AliasTable& aliases) {
   std::vector<IndexProblem> problems;
-  std::set<std::string> roles;
-  for (const auto& name : index.names(Group::roles)) roles.insert(name);
   for (const auto& alias : aliases.aliases) {
     auto expanded = expand_tags(aliases, {alias.name});
     if (!expanded) {
@@ -43,7 +40,7 @@ std::vector<IndexProblem> alias_problems(const PluginIndex& index, const AliasTa
       continue;
     }
     for (const auto& tag : *expanded) {
-      if (!roles.count(tag)) {
+      if (!index.find(Group::roles, tag)) {
         problems.push_back(
             {"alias-target", alias.owner,
              "alias `" + alias.name + "` points at `" + tag + "`, which no installed plugin provides as a role"});
