@@ -14,8 +14,6 @@
 namespace chaos {
 namespace {
 
-bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
-
 // CLI11 spells IsMember choices into the type name: "TEXT:{basic,intermediate,advanced}".
 std::vector<std::string> choices_of(const CLI::Option* opt) {
   std::string type = opt->get_type_name();
@@ -88,7 +86,7 @@ std::string path_of(const CLI::App* app) {
 }
 
 void add_option_names(const CLI::App* app, std::string_view current, std::vector<Candidate>& out) {
-  bool long_only = starts_with(current, "--");
+  bool long_only = current.starts_with("--");
   std::set<std::string> seen;
   for (const CLI::App* a = app; a; a = a->get_parent()) {
     for (const auto* opt : a->get_options()) {
@@ -153,12 +151,12 @@ Completion complete_command_line(CLI::App& root, const std::vector<std::string>&
 
   auto filtered = [&](Completion c, std::string_view prefix) {
     c.candidates.erase(std::remove_if(c.candidates.begin(), c.candidates.end(),
-                                      [&](const Candidate& k) { return !starts_with(k.value, prefix); }),
+                                      [&](const Candidate& k) { return !k.value.starts_with(prefix); }),
                        c.candidates.end());
     return c;
   };
   if (pending) return filtered(values_of(pending), current == "=" ? "" : current);
-  if (!only_positionals && starts_with(current, "--") && current.find('=') != std::string::npos) {
+  if (!only_positionals && current.starts_with("--") && current.find('=') != std::string::npos) {
     std::string name = current.substr(0, current.find('='));
     if (const CLI::Option* opt = find_option(app, name); opt && takes_value(opt)) {
       Completion c = values_of(opt);
@@ -167,7 +165,7 @@ Completion complete_command_line(CLI::App& root, const std::vector<std::string>&
     }
     return result;
   }
-  if (!only_positionals && starts_with(current, "-")) {
+  if (!only_positionals && current.starts_with("-")) {
     add_option_names(app, current, result.candidates);
     return filtered(result, current);
   }

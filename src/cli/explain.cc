@@ -10,6 +10,7 @@
 #include "explain/pager.h"
 #include "explain/render.h"
 #include "init/yaml_text.h"
+#include "util/text.h"
 
 namespace chaos {
 namespace {
@@ -40,13 +41,11 @@ int list_topics(Context& ctx, const ExplainOptions& opts) {
     std::fputs((opts.json ? data.dump(2) + "\n" : to_yaml(data)).c_str(), stdout);
     return kExitOk;
   }
-  auto join = [](const std::vector<std::string>& names) {
-    std::string out;
-    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-    return out.empty() ? std::string("(none installed)") : out;
+  auto names = [](const std::vector<std::string>& list) {
+    return list.empty() ? std::string("(none installed)") : join(list);
   };
-  std::string text = ctx.out(Tone::bold, "Topics") + "\n" + "  built in      " + join(builtins) + "\n" +
-                     "  from plugins  " + (index ? join(from_plugins) : "(cannot be listed: see the warning)") +
+  std::string text = ctx.out(Tone::bold, "Topics") + "\n" + "  built in      " + names(builtins) + "\n" +
+                     "  from plugins  " + (index ? names(from_plugins) : "(cannot be listed: see the warning)") +
                      "\n\n" +
                      "chaos explain TOPIC shows one; TOPIC.list its sub-topics. Start with `chaos explain chaos`.\n";
   std::fputs(text.c_str(), stdout);
@@ -150,8 +149,7 @@ void add_explain_command(CLI::App& app, Context& ctx, int& exit_code) {
       ->check(CLI::IsMember(levels));
   cmd->add_flag("-n,--no-pretty", opts->no_pretty, "Print the explanation as YAML, unfiltered");
   cmd->add_flag("-j,--json", opts->json, "Print JSON instead (implies -n)");
-  std::string builtins;
-  for (const auto& name : builtin_topic_names()) builtins += (builtins.empty() ? "" : ", ") + name;
+  const std::string builtins = join(builtin_topic_names());
   cmd->footer(R"(Topics:
   built in      )" +
               builtins + R"(

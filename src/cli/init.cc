@@ -11,6 +11,7 @@
 #include "init/output_file.h"
 #include "init/plugin_scaffold.h"
 #include "util/fs.h"
+#include "util/text.h"
 
 namespace chaos {
 namespace {
@@ -30,12 +31,6 @@ struct PluginOptions {
   std::string directory;
   bool force = false;
 };
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
 
 int run_init_chobolo(Context& ctx, const ChoboloOptions& opts) {
   // The built-in fleet template alone needs no plugin environment.

@@ -6,14 +6,10 @@
 #include <cstdlib>
 
 #include "util/fs.h"
+#include "util/text.h"
 
 namespace chaos {
 namespace {
-
-std::string env_or_empty(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? std::string(v) : std::string();
-}
 
 std::string xdg_dir(const char* variable, const std::string& home, const char* fallback) {
   std::string v = env_or_empty(variable);

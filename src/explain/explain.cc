@@ -1,16 +1,11 @@
 #include "explain/explain.h"
+#include "util/text.h"
 
 #include <algorithm>
 #include <set>
 
 namespace chaos {
 namespace {
-
-std::string join(const std::vector<std::string>& items, const std::string& separator = ", ") {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : separator) + item;
-  return out;
-}
 
 std::string subtopics_hint(const std::string& topic, const std::vector<std::string>& subtopics) {
   if (subtopics.empty()) return "`" + topic + "` has no sub-topics; run `chaos explain " + topic + "`";

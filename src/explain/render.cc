@@ -1,4 +1,5 @@
 #include "explain/render.h"
+#include "util/text.h"
 
 #include <algorithm>
 #include <cctype>
@@ -620,8 +621,7 @@ std::string render_explanation(const Explanation& e, const RenderOptions& option
   }
   if (!any) out += "\n" + paint(Tone::dim, "Nothing to show at -d " + options.details + ".") + "\n";
   if (!hidden.empty()) {
-    std::string list;
-    for (const auto& h : hidden) list += (list.empty() ? "" : ", ") + h;
+    const std::string list = join(hidden);
     out += "\n" +
            paint(Tone::dim,
                  "More with -d " + std::string(needs_advanced ? "advanced" : "intermediate") + ": " + list + ".") +

@@ -1,4 +1,5 @@
 #include "init/yaml_text.h"
+#include "util/text.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -10,12 +11,6 @@ namespace chaos {
 namespace {
 
 std::string pad(int n) { return std::string(static_cast<size_t>(n), ' '); }
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 bool has_control_characters(std::string_view s, bool allow_newline) {
   return std::any_of(s.begin(), s.end(), [&](char ch) {

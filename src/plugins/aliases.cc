@@ -1,4 +1,5 @@
 #include "plugins/aliases.h"
+#include "util/text.h"
 
 #include <algorithm>
 #include <set>
@@ -19,8 +20,7 @@ AliasTable merge_aliases(const PluginIndex& index, const GlobalConfig& config) {
     table.aliases.push_back({r->name, split_alias_targets(r->value), r->value, false, index.owner(*r).name, false});
   }
   for (const auto& def : config.aliases) {
-    std::string text;
-    for (const auto& t : def.targets) text += (text.empty() ? "" : " ") + t;
+    std::string text = join(def.targets, " ");
     Alias alias{def.name, def.targets, text, def.written_as_list, config.path, true};
     auto existing =
         std::find_if(table.aliases.begin(), table.aliases.end(), [&](const Alias& a) { return a.name == def.name; });

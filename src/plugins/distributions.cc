@@ -10,23 +10,12 @@
 
 #include "plugins/entry_points.h"
 #include "util/fs.h"
+#include "util/text.h"
 
 namespace chaos {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
-bool is_metadata_dir_name(const std::string& low) {
-  return ends_with(low, ".dist-info") || ends_with(low, ".egg-info");
-}
+bool is_metadata_dir_name(const std::string& low) { return low.ends_with(".dist-info") || low.ends_with(".egg-info"); }
 
 // importlib: name = low.rpartition(".")[0].partition("-")[0], then normalised.
 std::string name_from_metadata_dir(const std::string& low) {
@@ -72,7 +61,7 @@ std::string egg_name(const std::string& path_entry) {
 }
 
 void scan_directory(const PathEntry& entry, ScanResult& result) {
-  bool base_is_egg = ends_with(lower(base_name(entry.path)), ".egg");
+  bool base_is_egg = lower(base_name(entry.path)).ends_with(".egg");
   for (const auto& child : order_like_importlib(list_directory(entry.path), base_is_egg)) {
     FoundDistribution dist;
     dist.dir_name = child == "EGG-INFO" ? base_name(entry.path) : child;
@@ -184,7 +173,7 @@ void scan_zip(const PathEntry& entry, ScanResult& result) {
     top = top.substr(0, top.find('/'));
     if (std::find(children.begin(), children.end(), top) == children.end()) children.push_back(top);
   }
-  bool base_is_egg = ends_with(lower(base_name(entry.path)), ".egg");
+  bool base_is_egg = lower(base_name(entry.path)).ends_with(".egg");
   for (const auto& child : order_like_importlib(children, base_is_egg)) {
     FoundDistribution dist;
     dist.in_zip = true;

@@ -319,15 +319,11 @@ Manifest manifest_from_summary(const ordered_json& s, const std::string& parts_d
   return m;
 }
 
-bool ends_with(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 // Removes part files no summary refers to any more (upgraded or removed plugins).
 void remove_unused_parts(const std::string& parts_dir, const std::set<std::string>& used) {
   for (const auto& name : list_directory(parts_dir)) {
-    if (!ends_with(name, ".json")) continue;
-    const size_t suffix = ends_with(name, ".bodies.json") ? 12 : 5;
+    if (!name.ends_with(".json")) continue;
+    const size_t suffix = name.ends_with(".bodies.json") ? 12 : 5;
     if (used.count(name.substr(0, name.size() - suffix))) continue;
     std::string path = join_path(parts_dir, name);
     (void)::remove(path.c_str());

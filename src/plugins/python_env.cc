@@ -5,6 +5,7 @@
 
 #include "util/fs.h"
 #include "util/subprocess.h"
+#include "util/text.h"
 
 namespace chaos {
 namespace {
@@ -31,11 +32,6 @@ print(json.dumps({
     "site_dirs": sites,
 }))
 )PY";
-
-std::string env_or_empty(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
 
 json stamp_json(const FileStamp& s) { return json::array({s.exists, s.is_dir, s.mtime_ns, s.size, s.inode}); }
 

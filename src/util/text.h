@@ -1,0 +1,19 @@
+// Small string helpers shared by every concern.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace chaos {
+
+// The items with `separator` between them: join({"a", "b"}) == "a, b".
+std::string join(const std::vector<std::string>& items, std::string_view separator = ", ");
+
+// ASCII lower case (names, file suffixes); other bytes unchanged.
+std::string lower(std::string_view text);
+
+// The environment variable's value, or "" when it is not set.
+std::string env_or_empty(const char* name);
+
+}  // namespace chaos
