@@ -13,17 +13,6 @@ namespace {
 
 constexpr const char* kExists = "already exists";
 
-Status write_all(int fd, std::string_view content, const std::string& path) {
-  size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Error("cannot write " + path + ": " + std::strerror(errno), path);
-    done += static_cast<size_t>(n);
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 Status write_user_file(const std::string& path, std::string_view content, bool overwrite) {

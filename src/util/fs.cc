@@ -73,22 +73,26 @@ Status make_directories(const std::string& path, unsigned mode) {
   return std::nullopt;
 }
 
+Status write_all(int fd, std::string_view content, const std::string& path) {
+  size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Error("cannot write " + path + ": " + errno_text(), path);
+    done += static_cast<size_t>(n);
+  }
+  return std::nullopt;
+}
+
 Status write_file_atomic(const std::string& path, std::string_view content) {
   if (auto err = make_directories(parent_path(path))) return err;
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return Error("cannot write " + path + ": " + errno_text(), path);
-  size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      Error e("cannot write " + path + ": " + errno_text(), path);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return e;
-    }
-    done += static_cast<size_t>(n);
+  if (auto err = write_all(fd, content, path)) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return err;
   }
   ::close(fd);
   if (::rename(tmp.c_str(), path.c_str()) != 0) {

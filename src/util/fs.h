@@ -29,6 +29,8 @@ Result<std::string> read_file(const std::string& path);
 // Writes through a temporary file and rename(), so a reader never sees half a file and a
 // crash never leaves a corrupt one. Parent directories are created with mode 0700.
 Status write_file_atomic(const std::string& path, std::string_view content);
+// Writes all of `content` to fd (retrying interrupted writes); errors name `path`.
+Status write_all(int fd, std::string_view content, const std::string& path);
 Status make_directories(const std::string& path, unsigned mode = 0700);
 
 // Entries of a directory in the order the kernel returns them (the order os.listdir sees,
