@@ -9,8 +9,6 @@ Python code as deploy.py, registered as a legacy function role of a generated pl
 
 from __future__ import annotations
 
-import shutil
-
 from common import WORK, chaos_binary, fresh_env, hyperfine, isolated_environment, machine, ms, save
 from support.wheelkit import write_wheel
 
@@ -51,15 +49,11 @@ def main() -> None:
     deploy.write_text(DEPLOY)
     root = WORK / "apply-root"
     environ = isolated_environment({"CHAOS_PYTHON": str(env.python), "BENCH_ROOT": str(root)})
-    pyinfra = shutil.which("pyinfra", path=str(env.python.parent)) or str(
-        env.python.parent / "pyinfra"
-    )
     # The plugin environment reaches pyinfra through a .pth file; run its CLI with that interpreter.
     commands = {
         "chaos apply": f"{chaos} apply bench-dirs -y",
         "pyinfra @local deploy.py": f"{env.python} -m pyinfra @local {deploy} -y",
     }
-    del pyinfra
     first = hyperfine(
         {f"{k} (first run)": v for k, v in commands.items()},
         environ,

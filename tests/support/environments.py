@@ -138,9 +138,6 @@ class Chaos:
         assert result.returncode == 0, (
             f"chaos {' '.join(args)} exited {result.returncode}\n{result.stdout}\n{result.stderr}"
         )
-        assert (
-            "ERROR: AddressSanitizer" not in result.stderr and "runtime error:" not in result.stderr
-        ), result.stderr
         return result
 
     def json(self, *args: str, **kwargs):

@@ -675,10 +675,7 @@ class ApplySession:
             if (name, op_hash) in self.op_done or name not in hosts:
                 continue
             done = {
-                "host": name,
-                "op": self._op_name(hosts[name], name, op_hash),
-                "hash": op_hash,
-                "role": self.op_roles.get((name, op_hash)),
+                **self._op_head(hosts[name], name, op_hash),
                 "duration_s": round(now - start, 6),
                 "retries": 0,
                 "status": "failed",
@@ -713,10 +710,7 @@ class ApplySession:
                     # Started but not finished can only mean a SIGINT stopped it.
                     started = (name, op_hash) in self.op_started
                     done = {
-                        "host": name,
-                        "op": self._op_name(host, name, op_hash),
-                        "hash": op_hash,
-                        "role": self.op_roles.get((name, op_hash)),
+                        **self._op_head(host, name, op_hash),
                         "status": "interrupted" if started else "skipped",
                     }
                 status = done["status"]
@@ -748,13 +742,7 @@ class ApplySession:
             return
         name = pa.host_name(host)
         self.op_started[(name, op_hash)] = time.monotonic()
-        self.channel.event(
-            "op_start",
-            host=name,
-            op=self._op_name(host, name, op_hash),
-            hash=op_hash,
-            role=self.op_roles.get((name, op_hash)),
-        )
+        self.channel.event("op_start", **self._op_head(host, name, op_hash))
 
     def op_host_end(self, host: Any, op_hash: str) -> None:
         # pyinfra fires this before it records the outcome on the OperationMeta, so the
@@ -778,15 +766,21 @@ class ApplySession:
             self.channel.event("op_done", **done)
         self.pending = still
 
+    def _op_head(self, host: Any, name: str, op_hash: str) -> dict[str, Any]:
+        """The fields every operation event and record starts with."""
+        return {
+            "host": name,
+            "op": self._op_name(host, name, op_hash),
+            "hash": op_hash,
+            "role": self.op_roles.get((name, op_hash)),
+        }
+
     def _op_done(self, host: Any, op_hash: str, outcome: dict[str, Any] | None) -> dict[str, Any]:
         name = pa.host_name(host)
         key = (name, op_hash)
         start, end = self.op_started.get(key), self.op_ended.get(key)
         done: dict[str, Any] = {
-            "host": name,
-            "op": self._op_name(host, name, op_hash),
-            "hash": op_hash,
-            "role": self.op_roles.get(key),
+            **self._op_head(host, name, op_hash),
             "duration_s": round(end - start, 6) if start is not None and end is not None else None,
         }
         if outcome is None:
