@@ -5,11 +5,16 @@
 namespace chaos {
 
 std::string bundled_sdk_dir() {
-  for (const std::string& dir :
-       {join_path(parent_path(executable_directory()), "share/chaos/python"), std::string(CHAOS_SOURCE_PYTHON_DIR)}) {
-    if (is_regular_file(join_path(dir, "chaos/host/__init__.py"))) return dir;
-  }
-  return "";
+  // Asked for by the manifest's cache key and by every host launch; it cannot change while
+  // chaos runs, so the lookup (readlink of /proc/self/exe, stats) happens once.
+  static const std::string found = [] {
+    for (const std::string& dir :
+         {join_path(parent_path(executable_directory()), "share/chaos/python"), std::string(CHAOS_SOURCE_PYTHON_DIR)}) {
+      if (is_regular_file(join_path(dir, "chaos/host/__init__.py"))) return dir;
+    }
+    return std::string();
+  }();
+  return found;
 }
 
 Result<HostLaunch> host_launch_for(Context& ctx) {

@@ -5,11 +5,15 @@
 #include <regex>
 #include <set>
 
+#include "explain/explain.h"
+
 namespace chaos {
 namespace {
 
 // Replaces every {{NAME}} in `text`.
 std::string fill(std::string text, const ScaffoldNames& n) {
+  // The explain method for the role's topic, named the way `chaos explain` looks it up.
+  const std::string method = method_suffix(n.role);
   const std::pair<const char*, const std::string*> fields[] = {
       {"{{DIST}}", &n.distribution},
       {"{{PKG}}", &n.package},
@@ -19,17 +23,13 @@ std::string fill(std::string text, const ScaffoldNames& n) {
       {"{{ROLE_CLASS}}", &n.role_class},
       {"{{EXPLAIN_CLASS}}", &n.explain_class},
       {"{{KEYS_OBJECT}}", &n.keys_object},
+      {"{{METHOD}}", &method},
   };
   for (const auto& [marker, value] : fields) {
     std::string m(marker);
     for (size_t at = text.find(m); at != std::string::npos; at = text.find(m, at + value->size())) {
       text.replace(at, m.size(), *value);
     }
-  }
-  std::string method = n.role;
-  std::replace(method.begin(), method.end(), '-', '_');
-  for (size_t at = text.find("{{METHOD}}"); at != std::string::npos; at = text.find("{{METHOD}}", at)) {
-    text.replace(at, 10, method);
   }
   return text;
 }
