@@ -44,9 +44,8 @@ Status expand_into(const AliasTable& table, const std::string& tag, std::vector<
     if (seen.insert(tag).second) out.push_back(tag);
     return std::nullopt;
   }
-  if (std::find(chain.begin(), chain.end(), tag) != chain.end()) {
+  if (auto start = std::find(chain.begin(), chain.end(), tag); start != chain.end()) {
     std::string path;
-    auto start = std::find(chain.begin(), chain.end(), tag);
     for (auto it = start; it != chain.end(); ++it) path += *it + " -> ";
     path += tag;
     return Error("alias cycle: " + path, alias->owner,
