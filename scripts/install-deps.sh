@@ -10,6 +10,7 @@ packages=(
   python3 python3-venv python3-pip            # the plugin environment
   age                                         # secrets key backend (checked by `chaos doctor`)
   clang-format                                # style check
+  ccache                                      # rebuilds in other checkouts cost little
   zsh fish                                    # completion scripts are tested in every shell
   sudo passwd                                 # the sudo password test: real sudo, a real user
 )

@@ -15,7 +15,13 @@ mapfile -t cxx_files < <(git ls-files 'src/*.cc' 'src/*.h' 'tests/unit/*.cc' 'te
 clang-format --dry-run -Werror "${cxx_files[@]}"
 
 echo "== build (ASan + UBSan, -Werror)"
-cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCHAOS_WERROR=ON -DCHAOS_SANITIZE=ON >/dev/null
+# A compiler cache, when there is one, makes rebuilds in other checkouts of the tree cheap.
+launcher=()
+if command -v ccache >/dev/null; then
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$(dirname "$root")}
+fi
+cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCHAOS_WERROR=ON -DCHAOS_SANITIZE=ON "${launcher[@]}" >/dev/null
 cmake --build build/asan
 
 echo "== unit tests"
