@@ -20,6 +20,7 @@ launcher=()
 if command -v ccache >/dev/null; then
   launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
   export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$(dirname "$root")}
+  export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}  # debug builds would otherwise hash the build directory
   export CMAKE_ARGS="${CMAKE_ARGS:-} -DCMAKE_CXX_COMPILER_LAUNCHER=ccache"  # pip install . too
 fi
 cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCHAOS_WERROR=ON -DCHAOS_SANITIZE=ON "${launcher[@]}" >/dev/null
