@@ -17,8 +17,10 @@ Status append_history(const std::string& state_dir, const nlohmann::json& record
   if (auto err = make_directories(state_dir)) return err;
   std::string path = history_file(state_dir);
   // O_APPEND: concurrent runs each add whole lines without locking.
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd < 0) return Error("cannot write the run history: " + std::string(std::strerror(errno)), path);
+  // Never through a symlink planted at the name, never blocking on a FIFO (util/fs.h).
+  auto opened = open_for_append(path, 0600);
+  if (!opened) return Error("cannot write the run history: " + opened.error().message, path, opened.error().hint);
+  int fd = *opened;
   std::string line = record.dump() + "\n";
   ssize_t n = ::write(fd, line.data(), line.size());
   ::close(fd);
@@ -29,7 +31,7 @@ Status append_history(const std::string& state_dir, const nlohmann::json& record
 std::vector<nlohmann::json> read_history(const std::string& state_dir, size_t limit, size_t& damaged) {
   damaged = 0;
   std::deque<nlohmann::json> records;
-  auto text = read_file(history_file(state_dir));
+  auto text = read_regular_file(history_file(state_dir));
   if (!text) return {};
   size_t pos = 0;
   while (pos < text->size()) {

@@ -11,7 +11,10 @@ Context::Context()
       out(colour_enabled_for(STDOUT_FILENO)),
       err(colour_enabled_for(STDERR_FILENO)),
       stdout_is_terminal(stream_is_terminal(STDOUT_FILENO)),
-      width(terminal_width(STDOUT_FILENO)) {}
+      width(terminal_width(STDOUT_FILENO)) {
+  // Directories chaos refused to use (config/paths.h): said before anything else happens.
+  for (const auto& w : paths.warnings) print_warning(w);
+}
 
 const Result<GlobalConfig>& Context::config() {
   if (!config_) config_.emplace(load_global_config(paths.config_file()));

@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "host/launch.h"
+#include "plugins/python_env.h"
 #include "util/fs.h"
 #include "util/subprocess.h"
 
@@ -23,7 +24,8 @@ struct Requirement {
   std::string purpose;
 };
 
-// One interpreter run answers every Python question at once.
+// One interpreter run answers every Python question at once; isolated like every Python chaos
+// starts (kPythonIsolatedFlag), so a module in the working directory is not what it finds.
 constexpr const char* kModulesScript = R"PY(
 import importlib.util, json, sys
 out = {}
@@ -70,7 +72,7 @@ int run_doctor(Context& ctx, bool as_json) {
     Requirement pyinfra{"pyinfra", false, true, "", "", pip + " 'pyinfra>=3.8,<4'", "runs every role's operations"};
     Requirement omegaconf{"omegaconf", false, true, "", "", pip + " omegaconf", "roles read Ch-obolos with it"};
     Requirement sdk{"chaos SDK (chaos.host)", false, true, "", "", "", "hosts plugin code"};
-    auto run = run_capture({env->interpreter, "-c", kModulesScript}, RunOptions{{}, 30000});
+    auto run = run_capture({env->interpreter, kPythonIsolatedFlag, "-c", kModulesScript}, RunOptions{{}, 30000});
     nlohmann::json answer =
         run && run->exit_code == 0 ? nlohmann::json::parse(run->out, nullptr, false) : nlohmann::json();
     auto fill = [&](Requirement& r, const char* module) {
@@ -85,11 +87,13 @@ int run_doctor(Context& ctx, bool as_json) {
     fill(sdk, "chaos.host");
     if (!sdk.found) {
       // The binary can still host roles with the SDK it was built or installed with.
-      if (std::string dir = bundled_sdk_dir(); !dir.empty()) {
+      const BundledSdk& bundled = bundled_sdk();
+      if (!bundled.dir.empty()) {
         sdk.found = true;
-        sdk.location = dir + " (added to the import path by chaos)";
+        sdk.location = bundled.dir + " (added to the import path by chaos)";
       }
       sdk.fix = pip + " chaos-cli   (or reinstall chaos into this environment)";
+      if (bundled.refused) sdk.fix += "; " + bundled.refused->message + ": " + bundled.refused->hint;
     }
     reqs.push_back(pyinfra);
     reqs.push_back(omegaconf);
@@ -123,7 +127,10 @@ int run_doctor(Context& ctx, bool as_json) {
     for (const auto& [label, dir] :
          {std::pair{"CHAOS_PLUGIN_DIR", ctx.paths.user_plugin_dir}, std::pair{"system", ctx.paths.system_plugin_dir},
           std::pair{"CHAOS_DEV_PATH", ctx.paths.dev_path}}) {
-      out["plugin_dirs"].push_back({{"kind", label}, {"path", dir}, {"exists", !dir.empty() && is_directory(dir)}});
+      out["plugin_dirs"].push_back({{"kind", label},
+                                    {"path", dir},
+                                    {"exists", !dir.empty() && is_directory(dir)},
+                                    {"refused", ctx.paths.refuses(dir)}});
     }
     out["requirements"] = ordered_json::array();
     for (const auto& r : reqs) {
@@ -173,7 +180,10 @@ int run_doctor(Context& ctx, bool as_json) {
     if (dir.empty()) {
       row(label, p(Tone::dim, "(not set)"));
     } else {
-      row(label, dir + (is_directory(dir) ? "" : p(Tone::dim, " (does not exist)")));
+      std::string note = !is_directory(dir)       ? p(Tone::dim, " (does not exist)")
+                         : ctx.paths.refuses(dir) ? p(Tone::red, " (not used: others can change it, see the warning)")
+                                                  : "";
+      row(label, dir + note);
     }
   }
   t += "\n" + p(Tone::bold, "Requirements") + "\n";

@@ -160,9 +160,20 @@ int run_init_plugin(Context& ctx, const PluginOptions& opts) {
                           "choose another directory with -o, or --force to write the plugin's files into it"));
     return kExitFailure;
   }
+  // The plugin's own directory and its subdirectories are chaos's to create; the directory it
+  // goes in must exist (a mistyped -o is an error, not a new tree).
+  if (auto err = require_parent_directory(dir)) {
+    ctx.print_error(*err);
+    return kExitFailure;
+  }
   auto files = plugin_scaffold(*names);
   for (const auto& f : files) {
-    if (auto err = write_user_file(join_path(dir, f.path), f.content, opts.force)) {
+    std::string path = join_path(dir, f.path);
+    if (auto err = make_directories(parent_path(path), 0755)) {
+      ctx.print_error(*err);
+      return kExitFailure;
+    }
+    if (auto err = write_user_file(path, f.content, opts.force)) {
       if (is_exists_error(*err)) err->hint = "use --force to replace the plugin's files";
       ctx.print_error(*err);
       return kExitFailure;

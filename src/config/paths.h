@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace chaos {
 
@@ -16,7 +17,15 @@ struct Paths {
   std::string system_plugin_dir;  // /usr/share/chaos/plugins
   std::string dev_path;           // $CHAOS_DEV_PATH, empty when unset
 
+  // Checked by from_environment (util/trusted_path.h): plugin directories and wheels that
+  // someone other than root and the user could change are left off the import path; a cache
+  // or state directory that others could change is not used (a private directory, removed at
+  // exit, stands in, so commands still work, only slower and without history).
+  std::vector<std::string> refused;   // plugin directories and wheels, as listed
+  std::vector<std::string> warnings;  // one per refusal, with the fix, for the command to print
+
   std::string config_file() const;
+  bool refuses(const std::string& path) const;
 
   static Paths from_environment();
 };

@@ -158,7 +158,8 @@ sections:
       Each plugin may register a `chaos.keys` object: a list of mappings showing the keys its
       roles read. `init chobolo` merges them (naming each plugin above its keys) and adds a
       documented `fleet` block. It writes `ch-obolo.yml` in the current directory unless
-      `-o` says otherwise, and never replaces an existing file without `--force`.
+      `-o` says otherwise (into a directory that exists), and never replaces an existing file
+      without `--force`, nor anything but a regular file even with it.
     examples:
       - shell: |
           chaos init chobolo -t            # print instead of writing

@@ -5,9 +5,15 @@
 
 namespace chaos {
 
-// Where the chaos SDK (and the role host) can be found when the plugin environment has no
-// `chaos` package: beside an installed binary (share/chaos/python), else the source tree of
-// a development build. Empty when neither exists.
+// The chaos SDK (and the role host) of a system install: <prefix>/share/chaos/python beside
+// <prefix>/bin/chaos, for plugin environments without the `chaos` package. A wheel install
+// has the package in the environment itself and no such directory. Never a build tree: the
+// binary holds no path of the checkout it was built from.
+struct BundledSdk {
+  std::string dir;  // empty when there is none, or it was refused
+  Status refused;   // the directory exists but others could change it (check_trusted_path)
+};
+const BundledSdk& bundled_sdk();
 std::string bundled_sdk_dir();
 
 // Everything needed to start a role host for this context's plugin environment: its

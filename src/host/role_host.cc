@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "plugins/python_env.h"
 #include "util/subprocess.h"
 
 extern char** environ;
@@ -41,8 +42,9 @@ void on_interrupt(int, siginfo_t* info, void*) {
   }
 }
 
-// The bootstrap drops the `-c` entry from sys.path (the host drops the current directory
-// for `-m` the same way) and appends the SDK directory, then runs `chaos.host`.
+// The bootstrap drops the `-c` entry from sys.path should an interpreter without -I add one
+// (the host drops the current directory for `-m` the same way) and appends the SDK directory
+// (checked by host_launch_for), then runs `chaos.host`.
 std::string bootstrap_script(const std::string& sdk_dir) {
   std::string script =
       "import sys\n"
@@ -84,8 +86,9 @@ Result<std::unique_ptr<RoleHost>> RoleHost::start(const HostLaunch& launch) {
   posix_spawn_file_actions_adddup2(&actions, replies[1], 4);
   posix_spawn_file_actions_adddup2(&actions, errors[1], 2);
 
-  std::vector<std::string> argv = {launch.interpreter, "-c", bootstrap_script(launch.sdk_dir), "--request-fd", "3",
-                                   "--reply-fd",       "4"};
+  // Isolated (-I) like every Python chaos starts: see kPythonIsolatedFlag for why.
+  std::vector<std::string> argv = {launch.interpreter, kPythonIsolatedFlag, "-c", bootstrap_script(launch.sdk_dir),
+                                   "--request-fd",     "3",                 "--reply-fd", "4"};
   if (!launch.warm_pyinfra) argv.emplace_back("--no-warm");
   std::vector<char*> args;
   for (auto& a : argv) args.push_back(a.data());

@@ -1,6 +1,7 @@
 #include "init/output_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,32 +14,49 @@ namespace {
 
 constexpr const char* kExists = "already exists";
 
+// Something other than a regular file at `path`: never replaced, never written through.
+Status refuse_special(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode)) return std::nullopt;
+  return Error(path + " is " + file_type_name(st.st_mode) + "; chaos replaces only regular files, even with --force",
+               path, "remove it first, or write elsewhere with -o PATH");
+}
+
 }  // namespace
 
+Status require_parent_directory(const std::string& path) {
+  std::string parent = parent_path(absolute_path(path));
+  if (parent.empty() || is_directory(parent)) return std::nullopt;
+  return Error("cannot write " + path + ": the directory " + parent + " does not exist", path,
+               "create it first (mkdir -p " + parent + "), or choose another path");
+}
+
 Status write_user_file(const std::string& path, std::string_view content, bool overwrite) {
-  if (auto err = make_directories(parent_path(absolute_path(path)), 0755)) return err;
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-  if (fd < 0) return Error("cannot write " + path + ": " + std::strerror(errno), path);
-  Status written = write_all(fd, content, path);
-  if (::close(fd) != 0 && !written) written = Error("cannot write " + path + ": " + std::strerror(errno), path);
+  if (auto err = require_parent_directory(path)) return err;
+  if (auto err = refuse_special(path)) return err;
+  auto tmp = create_temp_beside(path, 0666);
+  if (!tmp) return tmp.error();
+  Status written = write_all(tmp->fd, content, path);
+  if (::close(tmp->fd) != 0 && !written) written = Error("cannot write " + path + ": " + std::strerror(errno), path);
   if (written) {
-    ::unlink(tmp.c_str());
+    ::unlink(tmp->name.c_str());
     return written;
   }
   if (overwrite) {
-    if (::rename(tmp.c_str(), path.c_str()) == 0) return std::nullopt;
+    // rename() replaces the name itself: whatever was swapped in since the check above is
+    // replaced, never written through.
+    if (::rename(tmp->name.c_str(), path.c_str()) == 0) return std::nullopt;
     Error e("cannot write " + path + ": " + std::strerror(errno), path);
-    ::unlink(tmp.c_str());
+    ::unlink(tmp->name.c_str());
     return e;
   }
-  int rc = ::link(tmp.c_str(), path.c_str());
+  int rc = ::link(tmp->name.c_str(), path.c_str());
   int link_errno = errno;
-  ::unlink(tmp.c_str());
+  ::unlink(tmp->name.c_str());
   if (rc == 0) return std::nullopt;
   if (link_errno == EEXIST) return Error(path + " " + kExists, path);
   // A filesystem without hard links: create exclusively in place instead.
-  fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
   if (fd < 0) {
     return errno == EEXIST ? Error(path + " " + kExists, path)
                            : Error("cannot write " + path + ": " + std::strerror(errno), path);

@@ -100,14 +100,19 @@ std::vector<std::string> PluginIndex::names(Group group) const {
 
 std::vector<PathEntry> plugin_search_path(const Paths& paths, const PythonEnv& env) {
   std::vector<PathEntry> path;
-  if (!paths.dev_path.empty()) {
-    for (auto& wheel : wheels_in(paths.dev_path)) path.push_back({wheel, "CHAOS_DEV_PATH"});
+  // Directories and wheels others could change (Paths::refused) never reach the import path.
+  if (!paths.dev_path.empty() && !paths.refuses(paths.dev_path)) {
+    for (auto& wheel : wheels_in(paths.dev_path)) {
+      if (!paths.refuses(wheel)) path.push_back({wheel, "CHAOS_DEV_PATH"});
+    }
   }
   for (const auto& [dir, origin] : {std::pair{paths.user_plugin_dir, std::string("CHAOS_PLUGIN_DIR")},
                                     std::pair{paths.system_plugin_dir, paths.system_plugin_dir}}) {
-    if (!is_directory(dir)) continue;
+    if (!is_directory(dir) || paths.refuses(dir)) continue;
     path.push_back({dir, origin});
-    for (auto& wheel : wheels_in(dir)) path.push_back({wheel, origin});
+    for (auto& wheel : wheels_in(dir)) {
+      if (!paths.refuses(wheel)) path.push_back({wheel, origin});
+    }
   }
   for (const auto& entry : env.sys_path) path.push_back({entry, "python"});
   return path;
@@ -161,7 +166,7 @@ PluginIndex load_plugin_index(const Paths& paths, const PythonEnv& env, bool ref
   std::vector<PathEntry> path = plugin_search_path(paths, env);
   std::string file = cache_file(paths);
   if (!refresh && is_regular_file(file)) {
-    auto text = read_file(file);
+    auto text = read_regular_file(file);
     PluginIndex cached;
     CacheVerdict verdict = text ? parse_index_cache(*text, path, cached) : CacheVerdict::damaged;
     if (verdict == CacheVerdict::current) return cached;

@@ -12,15 +12,13 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kCacheFormat = 1;
+// 2: asked with -I, so PYTHON* variables and HOME no longer decide the path.
+constexpr int kCacheFormat = 2;
 
-// Asked once per environment; prints what the import path is without the entry `python -c`
-// adds for the current directory (the role host drops it the same way).
+// Asked once per environment, run isolated (kPythonIsolatedFlag): sys.path holds no entry for
+// the current directory, so every entry is reported as it is.
 constexpr const char* kQueryScript = R"PY(
 import json, os, site, sys
-path = list(sys.path)
-if path and not getattr(sys.flags, "safe_path", False):
-    path = path[1:]
 sites = list(site.getsitepackages()) if hasattr(site, "getsitepackages") else []
 if site.ENABLE_USER_SITE:
     sites.append(site.getusersitepackages())
@@ -28,7 +26,7 @@ print(json.dumps({
     "version": "%d.%d.%d" % sys.version_info[:3],
     "prefix": sys.prefix,
     "venv": sys.prefix != sys.base_prefix,
-    "path": [os.path.abspath(p) if p else os.getcwd() for p in path],
+    "path": [os.path.abspath(p) for p in sys.path if p],
     "site_dirs": sites,
 }))
 )PY";
@@ -46,18 +44,13 @@ FileStamp stamp_from_json(const json& j) {
   return s;
 }
 
-// Everything outside the .pth files that decides what sys.path will be.
+// Everything outside the .pth files that decides what sys.path will be. The environment
+// does not: the interpreter runs isolated and ignores PYTHON* variables and the user site.
 json identity_of(const std::string& interpreter) {
   std::string venv_cfg = join_path(parent_path(parent_path(interpreter)), "pyvenv.cfg");
   return json{{"interpreter", interpreter},
               {"interpreter_stamp", stamp_json(stamp_of(interpreter))},
-              {"pyvenv_cfg", stamp_json(stamp_of(venv_cfg))},
-              {"PYTHONPATH", env_or_empty("PYTHONPATH")},
-              {"PYTHONHOME", env_or_empty("PYTHONHOME")},
-              {"PYTHONNOUSERSITE", env_or_empty("PYTHONNOUSERSITE")},
-              {"PYTHONUSERBASE", env_or_empty("PYTHONUSERBASE")},
-              {"PYTHONSAFEPATH", env_or_empty("PYTHONSAFEPATH")},
-              {"HOME", env_or_empty("HOME")}};
+              {"pyvenv_cfg", stamp_json(stamp_of(venv_cfg))}};
 }
 
 // The .pth files of every site directory with their stamps: adding, removing or editing one
@@ -80,7 +73,7 @@ json pth_state(const std::vector<std::string>& site_dirs) {
 std::string cache_file(const Paths& paths) { return join_path(paths.cache_dir, "python-env.json"); }
 
 bool load_cached(const Paths& paths, const json& identity, PythonEnv& env) {
-  auto text = read_file(cache_file(paths));
+  auto text = read_regular_file(cache_file(paths));
   if (!text) return false;
   json cached = json::parse(*text, nullptr, false);
   if (cached.is_discarded() || !cached.is_object()) return false;
@@ -171,7 +164,7 @@ Result<PythonEnv> resolve_python_env(const Paths& paths, const GlobalConfig& con
   json identity = identity_of(env.interpreter);
   if (!refresh && load_cached(paths, identity, env)) return env;
 
-  auto run = run_capture({env.interpreter, "-c", kQueryScript}, RunOptions{{}, 30000});
+  auto run = run_capture({env.interpreter, kPythonIsolatedFlag, "-c", kQueryScript}, RunOptions{{}, 30000});
   if (!run)
     return Error(run.error().message, env.interpreter, "check that this interpreter runs: " + env.interpreter + " -V");
   if (run->exit_code != 0) {

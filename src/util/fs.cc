@@ -2,7 +2,9 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,7 +17,47 @@ namespace {
 
 std::string errno_text() { return std::strerror(errno); }
 
+// An fd opened with O_NONBLOCK (so a FIFO cannot block the open): regular files only, and
+// blocking again for them.
+Status require_regular(int fd, const std::string& path) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return Error("cannot read " + path + ": " + errno_text(), path);
+  if (!S_ISREG(st.st_mode)) {
+    return Error(path + " is " + file_type_name(st.st_mode) + ", not a regular file; chaos does not use it", path,
+                 "remove it (chaos recreates the file)");
+  }
+  int flags = ::fcntl(fd, F_GETFL);
+  if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+  return std::nullopt;
+}
+
+std::string random_suffix() {
+  unsigned char bytes[8];
+  size_t got = 0;
+  while (got < sizeof bytes) {
+    ssize_t n = ::getrandom(bytes + got, sizeof bytes - got, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+  std::string out;
+  for (unsigned char b : bytes) out.push_back(digits[b % 36]);
+  // No entropy at all (getrandom unavailable): the pid still differs, and O_EXCL keeps it safe.
+  if (got == 0) out = std::to_string(::getpid());
+  return out;
+}
+
 }  // namespace
+
+const char* file_type_name(unsigned mode) {
+  if (S_ISLNK(mode)) return "a symbolic link";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISSOCK(mode)) return "a socket";
+  return S_ISREG(mode) ? "a regular file" : "not a regular file";
+}
 
 FileStamp stamp_of(const std::string& path) {
   struct stat st {};
@@ -41,9 +83,10 @@ bool is_regular_file(const std::string& path) {
 
 bool is_executable_file(const std::string& path) { return is_regular_file(path) && ::access(path.c_str(), X_OK) == 0; }
 
-Result<std::string> read_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Error("cannot read " + path + ": " + errno_text(), path);
+namespace {
+
+// Reads fd to its end and closes it.
+Result<std::string> read_all_and_close(int fd, const std::string& path) {
   std::string out;
   char buf[65536];
   for (;;) {
@@ -59,6 +102,14 @@ Result<std::string> read_file(const std::string& path) {
   }
   ::close(fd);
   return out;
+}
+
+}  // namespace
+
+Result<std::string> read_file(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Error("cannot read " + path + ": " + errno_text(), path);
+  return read_all_and_close(fd, path);
 }
 
 Status make_directories(const std::string& path, unsigned mode) {
@@ -84,23 +135,72 @@ Status write_all(int fd, std::string_view content, const std::string& path) {
   return std::nullopt;
 }
 
+Result<TempFile> create_temp_beside(const std::string& path, unsigned mode) {
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    std::string name = path + ".tmp." + random_suffix();
+    int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (fd >= 0) return TempFile{fd, name};
+    if (errno != EEXIST) return Error("cannot write " + path + ": " + errno_text(), path);
+  }
+  return Error("cannot write " + path + ": no free temporary name beside it", path);
+}
+
 Status write_file_atomic(const std::string& path, std::string_view content) {
   if (auto err = make_directories(parent_path(path))) return err;
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Error("cannot write " + path + ": " + errno_text(), path);
-  if (auto err = write_all(fd, content, path)) {
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return err;
+  auto tmp = create_temp_beside(path, 0600);
+  if (!tmp) return tmp.error();
+  Status written = write_all(tmp->fd, content, path);
+  if (::close(tmp->fd) != 0 && !written) written = Error("cannot write " + path + ": " + errno_text(), path);
+  if (written) {
+    ::unlink(tmp->name.c_str());
+    return written;
   }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+  if (::rename(tmp->name.c_str(), path.c_str()) != 0) {
     Error e("cannot write " + path + ": " + errno_text(), path);
-    ::unlink(tmp.c_str());
+    ::unlink(tmp->name.c_str());
     return e;
   }
   return std::nullopt;
+}
+
+Result<int> open_for_append(const std::string& path, unsigned mode) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode);
+  if (fd < 0) {
+    if (errno == ELOOP) {
+      return Error(path + " is a symbolic link; chaos does not write through it", path,
+                   "remove the link (chaos recreates the file)");
+    }
+    return Error("cannot write " + path + ": " + errno_text(), path);
+  }
+  if (auto err = require_regular(fd, path)) {
+    ::close(fd);
+    return *err;
+  }
+  return fd;
+}
+
+Result<std::string> read_regular_file(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return Error("cannot read " + path + ": " + errno_text(), path);
+  if (auto err = require_regular(fd, path)) {
+    ::close(fd);
+    return *err;
+  }
+  return read_all_and_close(fd, path);
+}
+
+void remove_tree(const std::string& path) {
+  ::nftw(
+      path.c_str(),
+      [](const char* p, const struct stat*, int type, struct FTW*) {
+        if (type == FTW_DP) {
+          ::rmdir(p);
+        } else {
+          ::unlink(p);
+        }
+        return 0;
+      },
+      16, FTW_DEPTH | FTW_PHYS);
 }
 
 std::vector<std::string> list_directory(const std::string& path) {

@@ -21,14 +21,37 @@ struct FileStamp {
 };
 
 FileStamp stamp_of(const std::string& path);
+// "a symbolic link", "a FIFO", "a device", ... for an st_mode, in errors about what is at a name.
+const char* file_type_name(unsigned mode);
 bool is_directory(const std::string& path);
 bool is_regular_file(const std::string& path);
 bool is_executable_file(const std::string& path);
 
 Result<std::string> read_file(const std::string& path);
+// For caches and state: like read_file, but anything other than a regular file (a FIFO, a
+// device, a directory planted at the name) is an error at once, never blocked on.
+Result<std::string> read_regular_file(const std::string& path);
 // Writes through a temporary file and rename(), so a reader never sees half a file and a
-// crash never leaves a corrupt one. Parent directories are created with mode 0700.
+// crash never leaves a corrupt one. The temporary file is created exclusively under an
+// unpredictable name beside `path` (never through a link planted there) and rename() replaces
+// the name itself, never what a symlink at `path` points to. Parent directories are created
+// with mode 0700.
 Status write_file_atomic(const std::string& path, std::string_view content);
+
+// A new file beside `path` ("<path>.tmp.<random>"), created with O_EXCL|O_NOFOLLOW and
+// `mode` less the umask. The caller writes to fd, then renames or links `name` into place.
+struct TempFile {
+  int fd = -1;
+  std::string name;
+};
+Result<TempFile> create_temp_beside(const std::string& path, unsigned mode);
+
+// Opens a log-like file for appending (creating it with `mode`) without following a symlink
+// at its name and without blocking on a FIFO: anything but a regular file is an error.
+Result<int> open_for_append(const std::string& path, unsigned mode = 0600);
+
+// Removes a directory tree without following symlinks inside it.
+void remove_tree(const std::string& path);
 // Writes all of `content` to fd (retrying interrupted writes); errors name `path`.
 Status write_all(int fd, std::string_view content, const std::string& path);
 Status make_directories(const std::string& path, unsigned mode = 0700);

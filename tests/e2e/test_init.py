@@ -54,6 +54,7 @@ def test_writes_ch_obolo_and_never_overwrites_without_force(chaos, guide, tmp_pa
     assert "my_role_dirs" in target.read_text()
 
     elsewhere = tmp_path / "nested" / "dir" / "host.yml"
+    elsewhere.parent.mkdir(parents=True)  # a missing directory is an error (test_security.py)
     chaos.ok("init", "chobolo", "my-role", "-o", str(elsewhere))
     assert yaml.safe_load(elsewhere.read_text()) == {"my_role_dirs": ["/tmp/dir1", "/tmp/dir2"]}
 
