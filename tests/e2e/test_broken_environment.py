@@ -6,14 +6,6 @@ from __future__ import annotations
 import pytest
 
 
-@pytest.fixture
-def guide_plugin(chaos, plugin_env, example_wheel, tmp_path):
-    plugin_env.install(example_wheel("my-chaos-plugin"))
-    target = tmp_path / "my-role-dir"
-    chaos.env["MY_ROLE_DIR"] = str(target)
-    return target
-
-
 @pytest.mark.parametrize(
     "content",
     [
@@ -22,8 +14,10 @@ def guide_plugin(chaos, plugin_env, example_wheel, tmp_path):
     ],
 )
 def test_broken_entry_points_file_of_another_package_does_not_break_apply(
-    chaos, plugin_env, guide_plugin, content
+    chaos, plugin_env, example_wheel, tmp_path, content
 ):
+    plugin_env.install(example_wheel("my-chaos-plugin"))
+    chaos.env["MY_ROLE_DIR"] = str(tmp_path / "made-by-my-role")
     # A damaged installation of some other package (pip itself refuses to write one).
     broken = plugin_env.site_packages / "damaged_pkg-1.0.dist-info"
     broken.mkdir()
@@ -31,5 +25,5 @@ def test_broken_entry_points_file_of_another_package_does_not_break_apply(
     (broken / "entry_points.txt").write_bytes(content)
     result = chaos.run("apply", "my-role", "-y")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert guide_plugin.is_dir()
+    assert (tmp_path / "made-by-my-role").is_dir()
     assert str(broken / "entry_points.txt") in result.stderr

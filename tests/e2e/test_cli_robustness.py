@@ -3,6 +3,8 @@ mistake on the command line is named with what was probably meant (issue 8, item
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from support.wheelkit import write_wheel
 
@@ -203,16 +205,32 @@ def test_two_plugins_providing_one_role_make_apply_refuse_naming_both(chaos, plu
     assert not (tmp_path / "second_mod.ran").exists()
 
 
-def test_deep_alias_chain_expands_without_overflowing_the_stack(chaos, plugin_env):
-    depth = 60_000
+def write_alias_chain(chaos, depth):
     lines = ["aliases:"]
     lines += [f"  a{i}: a{i + 1}" for i in range(depth)]
     lines.append(f"  a{depth}: end-of-chain")
     chaos.write_config("\n".join(lines) + "\n")
+
+
+def test_deep_alias_chain_expands_without_overflowing_the_stack(chaos, plugin_env):
+    depth = 60_000
+    write_alias_chain(chaos, depth)
     result = chaos.run("apply", "a0", timeout=120)
     assert_no_crash(result)
     assert result.returncode == 2, result.stderr[-2000:]
     assert f"alias `a{depth}` points at `end-of-chain`" in result.stderr
+
+
+def test_check_plugins_finds_the_broken_end_of_a_deep_alias_chain(chaos, plugin_env):
+    depth = 60_000
+    write_alias_chain(chaos, depth)
+    result = chaos.run("check", "plugins", "--json", timeout=120)
+    assert_no_crash(result)
+    assert result.returncode == 1, result.stderr[-2000:]
+    problems = json.loads(result.stdout)["problems"]
+    assert [p["message"] for p in problems if p["kind"] == "alias-target"] == [
+        f"alias `a{depth}` points at `end-of-chain`, which no installed plugin provides as a role"
+    ]
 
 
 def test_many_aliases_expand_and_a_long_cycle_is_still_found(chaos, plugin_env):

@@ -21,6 +21,18 @@ def run(state, host, chobolo_path, skip_confirm):
 """
 
 
+def install_role_plugin(plugin_env, directory, name, source):
+    module = name.replace("-", "_") + "_role"
+    plugin_env.install(
+        write_wheel(
+            directory,
+            f"{name}-plugin",
+            entry_points={"chaos.roles": {name: f"{module}:run"}},
+            modules={f"{module}.py": source},
+        )
+    )
+
+
 def problems(chaos):
     result = chaos.run("check", "plugins", "--json")
     return result.returncode, json.loads(result.stdout)["problems"]
@@ -29,14 +41,7 @@ def problems(chaos):
 def test_installing_a_missing_dependency_later_clears_the_import_error(chaos, plugin_env, tmp_path):
     log = tmp_path / "imports.log"
     chaos.env["IMPORT_LOG"] = str(log)
-    plugin_env.install(
-        write_wheel(
-            tmp_path / "w",
-            "needy-plugin",
-            entry_points={"chaos.roles": {"needy": "needy_role:run"}},
-            modules={"needy_role.py": ROLE},
-        )
-    )
+    install_role_plugin(plugin_env, tmp_path / "w", "needy", ROLE)
     code, found = problems(chaos)
     assert code == 1
     assert any("No module named 'helper_dep'" in p["message"] for p in found), found
@@ -67,16 +72,8 @@ def test_a_plugin_that_loaded_is_not_read_again_when_the_environment_changes(
 ):
     log = tmp_path / "imports.log"
     chaos.env["IMPORT_LOG"] = str(log)
-    plugin_env.install(
-        write_wheel(
-            tmp_path / "w",
-            "fine-plugin",
-            entry_points={"chaos.roles": {"fine": "fine_role:run"}},
-            modules={
-                "fine_role.py": ROLE.replace("import helper_dep\n", "").replace("needy", "fine")
-            },
-        )
-    )
+    fine = ROLE.replace("import helper_dep\n", "").replace("helper_dep.work()", "pass")
+    install_role_plugin(plugin_env, tmp_path / "w", "fine", fine.replace("needy", "fine"))
     assert problems(chaos)[0] == 0
     assert log.read_text().split() == ["fine"]
     plugin_env.install(write_wheel(tmp_path / "w2", "unrelated", modules={"unrelated.py": ""}))
