@@ -3,12 +3,16 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <exception>
 #include <string>
 #include <vector>
 
 #include "cli/argv_rewrite.h"
 #include "cli/commands.h"
 #include "cli/context.h"
+#include "cli/parse_errors.h"
+#include "util/utf8.h"
 
 namespace {
 
@@ -35,14 +39,57 @@ Environment:
   CHAOS_DEV_PATH    directory of plugin wheels under development
   NO_COLOR          disable colour
 
-Run `chaos COMMAND --help` for a command's options. Shell completion: `chaos completion --help`.)";
+Run `chaos help COMMAND` (or `chaos COMMAND --help`) for a command's options. Shell completion:
+`chaos completion --help`.)";
 
-}  // namespace
+constexpr const char* kBugHint =
+    "this is a bug, please report it with the command you ran, the output above and `chaos --version`";
 
-int main(int argc, char** argv) {
-  chaos::Context ctx;
+// The last resort: whatever escaped every error path becomes one line and exit 1 instead of
+// SIGABRT (134), so a script sees a failure and a person sees what to report.
+void report_internal_error(const char* what) {
+  std::string text =
+      "chaos: internal error: " + chaos::escape_invalid_utf8(what ? what : "unknown") + "\n  " + kBugHint + "\n";
+  std::fputs(text.c_str(), stderr);
+  std::fflush(stderr);
+}
+
+[[noreturn]] void on_terminate() {
+  // Reached from a throwing destructor or noexcept function, where unwinding cannot continue.
+  const char* what = "std::terminate was called";
+  if (auto current = std::current_exception()) {
+    try {
+      std::rethrow_exception(current);
+    } catch (const std::exception& e) {
+      report_internal_error(e.what());
+      std::_Exit(chaos::kExitFailure);
+    } catch (...) {
+      what = "an exception that is not a std::exception";
+    }
+  }
+  report_internal_error(what);
+  std::_Exit(chaos::kExitFailure);
+}
+
+int run(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  args = chaos::rewrite_legacy_options(args);
+  // Arguments end up in JSON (history, role-host messages), which holds UTF-8 only.
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (!chaos::is_valid_utf8(args[i])) {
+      std::string text = "error: argument " + std::to_string(i + 1) + " is not valid UTF-8: `" +
+                         chaos::escape_invalid_utf8(args[i]) +
+                         "`\n  hint: chaos takes tags, paths and options as UTF-8 text; rename the file or "
+                         "retype the argument\n";
+      std::fputs(text.c_str(), stderr);
+      return chaos::kExitUsage;
+    }
+  }
+  chaos::Context ctx;
+  if (auto err = chaos::check_paths_are_utf8(ctx.paths)) {
+    ctx.print_error(*err);
+    return chaos::kExitFailure;
+  }
+  args = chaos::rewrite_help_command(chaos::rewrite_legacy_options(args));
 
   CLI::App app(kDescription, "chaos");
   app.footer(kFooter);
@@ -66,6 +113,10 @@ int main(int argc, char** argv) {
     std::fputs(app.help().c_str(), stderr);
     return chaos::kExitUsage;
   }
+  if (auto err = chaos::check_command_word(app, args)) {
+    ctx.print_error(*err);
+    return chaos::kExitUsage;
+  }
   try {
     std::reverse(args.begin(), args.end());  // CLI11 consumes a reversed vector
     app.parse(args);
@@ -75,6 +126,9 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
+  } catch (const CLI::ExtrasError& e) {
+    ctx.print_error(chaos::describe_extra_arguments(app, e));
+    return chaos::kExitUsage;
   } catch (const CLI::ParseError& e) {
     std::string message = ctx.err(chaos::Tone::red, "error:") + " " + e.what() + "\n";
     message += "Run `chaos --help` (or `chaos COMMAND --help`) to see what is accepted.\n";
@@ -91,4 +145,18 @@ int main(int argc, char** argv) {
                 index->registrations.size());
   }
   return exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::set_terminate(on_terminate);
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    report_internal_error(e.what());
+  } catch (...) {
+    report_internal_error("an exception that is not a std::exception");
+  }
+  return chaos::kExitFailure;
 }

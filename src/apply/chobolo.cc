@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "util/fs.h"
+#include "util/utf8.h"
 
 namespace chaos {
 
@@ -22,11 +23,17 @@ Result<std::string> validate_chobolo(const std::string& given) {
       return Error("a Ch-obolo must be a mapping of keys to values at its top level",
                    path + ":" + std::to_string(root.Mark().line + 1) + ":" + std::to_string(root.Mark().column + 1));
     }
-  } catch (const YAML::ParserException& e) {
-    return Error("the Ch-obolo is not valid YAML: " + e.msg,
+  } catch (const YAML::Exception& e) {
+    return Error("the Ch-obolo is not valid YAML: " + escape_invalid_utf8(e.msg),
                  path + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1));
   }
-  return real_path(path);
+  // The path travels in JSON (to the role host, into the history), which holds UTF-8 only.
+  std::string resolved = real_path(path);
+  if (!is_valid_utf8(resolved)) {
+    return Error("the Ch-obolo's path is not valid UTF-8: `" + escape_invalid_utf8(resolved) + "`", "",
+                 "rename the file or a directory above it to a UTF-8 name");
+  }
+  return resolved;
 }
 
 }  // namespace chaos

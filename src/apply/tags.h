@@ -16,9 +16,12 @@ struct ResolvedRole {
 };
 
 // Finds the role of each tag, already expanded from aliases (expand_tags). An unknown tag is
-// an error naming it with the closest role and alias names.
+// an error naming it with the closest role and alias names and `environment` (the plugin
+// environment's interpreter) as where it was searched; one an alias points at names the alias
+// and its owner. A role two plugins register is refused, naming both.
 Result<std::vector<ResolvedRole>> resolve_roles(const PluginIndex& index, const AliasTable& aliases,
-                                                const std::vector<std::string>& expanded_tags);
+                                                const std::vector<std::string>& expanded_tags,
+                                                const std::string& environment = "");
 
 // Names from `candidates` closest to `word` (edit distance), best first, at most `limit`.
 std::vector<std::string> closest_names(const std::string& word, const std::vector<std::string>& candidates,

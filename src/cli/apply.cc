@@ -128,7 +128,7 @@ class ApplyRun {
     // An alias cycle is a broken installation or config (1); an unknown tag is a usage error (2).
     auto tags = expand_tags(aliases, opts_.tags);
     if (!tags) return fail(tags.error());
-    auto roles = resolve_roles(*index, aliases, *tags);
+    auto roles = resolve_roles(*index, aliases, *tags, launch->interpreter);
     if (!roles) return fail(roles.error(), kExitUsage);
     report_.roles = *roles;
 

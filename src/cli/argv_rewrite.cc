@@ -1,5 +1,6 @@
 #include "cli/argv_rewrite.h"
 
+#include <cstddef>
 #include <string_view>
 #include <utility>
 
@@ -37,6 +38,19 @@ std::vector<std::string> rewrite_legacy_options(const std::vector<std::string>& 
     out.push_back(std::move(rewritten));
   }
   return out;
+}
+
+std::vector<std::string> rewrite_help_command(const std::vector<std::string>& args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--") break;
+    if (!args[i].empty() && args[i][0] == '-') continue;  // a global flag (none takes a value)
+    if (args[i] != "help") break;
+    std::vector<std::string> out(args.begin(), args.begin() + static_cast<std::ptrdiff_t>(i));
+    out.insert(out.end(), args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
+    out.push_back("--help");
+    return out;
+  }
+  return args;
 }
 
 }  // namespace chaos

@@ -10,4 +10,8 @@ namespace chaos {
 // parsing; everything after `--` is left alone.
 std::vector<std::string> rewrite_legacy_options(const std::vector<std::string>& args);
 
+// `chaos help [COMMAND...]` is `chaos [COMMAND...] --help`: the word `help` in the command
+// position is dropped and --help appended. Global options before it are kept.
+std::vector<std::string> rewrite_help_command(const std::vector<std::string>& args);
+
 }  // namespace chaos

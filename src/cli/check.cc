@@ -33,6 +33,21 @@ void print_problems(Context& ctx, const PluginIndex& index) {
 // Problems that are not in the index itself: aliases pointing nowhere, alias cycles.
 std::vector<IndexProblem> alias_problems(const PluginIndex& index, const AliasTable& aliases) {
   std::vector<IndexProblem> problems;
+  std::vector<std::string> names;
+  for (const auto& alias : aliases.aliases) names.push_back(alias.name);
+  if (expand_tags(aliases, names)) {
+    // No cycle anywhere (one linear pass): each alias is checked for the targets it names itself,
+    // so a long chain costs its length once, not once per alias in it.
+    for (const auto& alias : aliases.aliases) {
+      for (const auto& tag : alias.targets) {
+        if (aliases.find(tag) || index.find(Group::roles, tag)) continue;
+        problems.push_back(
+            {"alias-target", alias.owner,
+             "alias `" + alias.name + "` points at `" + tag + "`, which no installed plugin provides as a role"});
+      }
+    }
+    return problems;
+  }
   for (const auto& alias : aliases.aliases) {
     auto expanded = expand_tags(aliases, {alias.name});
     if (!expanded) {

@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+#include "util/utf8.h"
+
 namespace chaos {
 
 Context::Context()
@@ -45,6 +47,25 @@ const Result<PluginIndex>& Context::plugin_index() {
     }
   }
   return *plugin_index_;
+}
+
+Status check_paths_are_utf8(const Paths& paths) {
+  const std::pair<const std::string*, const char*> checked[] = {
+      {&paths.home, "HOME"},
+      {&paths.config_dir, "CHAOS_CONFIG_DIR (or XDG_CONFIG_HOME, HOME)"},
+      {&paths.cache_dir, "CHAOS_CACHE_DIR (or XDG_CACHE_HOME, HOME)"},
+      {&paths.state_dir, "XDG_STATE_HOME (or HOME)"},
+      {&paths.user_plugin_dir, "CHAOS_PLUGIN_DIR (or XDG_DATA_HOME, HOME)"},
+      {&paths.dev_path, "CHAOS_DEV_PATH"},
+  };
+  for (const auto& [value, source] : checked) {
+    if (is_valid_utf8(*value)) continue;
+    return Error("a directory chaos uses is not valid UTF-8: `" + escape_invalid_utf8(*value) + "`",
+                 std::string("from $") + source,
+                 "chaos records paths as UTF-8 text; point the variable at a directory whose name is UTF-8 (a "
+                 "relative value is resolved against the current directory)");
+  }
+  return std::nullopt;
 }
 
 void Context::print_error(const Error& error) const {

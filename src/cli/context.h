@@ -48,4 +48,8 @@ class Context {
   std::optional<Result<PluginIndex>> plugin_index_;
 };
 
+// Every directory in `paths` must be UTF-8: they are written into JSON (caches, history,
+// role-host messages). The error names the variable it came from, with the bytes escaped.
+Status check_paths_are_utf8(const Paths& paths);
+
 }  // namespace chaos

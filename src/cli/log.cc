@@ -26,18 +26,26 @@ std::string join(const nlohmann::json& list) {
 }
 
 int run_log(Context& ctx, const LogOptions& opts) {
-  size_t damaged = 0;
-  auto records = read_history(ctx.paths.state_dir, opts.limit, damaged);
-  if (damaged) {
-    ctx.print_warning(std::to_string(damaged) + " damaged line(s) in " + history_file(ctx.paths.state_dir) +
-                      " were skipped");
+  const std::string file = history_file(ctx.paths.state_dir);
+  HistoryRead read = read_history(ctx.paths.state_dir, opts.limit);
+  if (!read.error.empty()) {
+    ctx.print_error(Error(read.error, file, "move the file away; a new history starts with the next apply"));
+    return kExitFailure;
   }
+  if (read.torn_tail) {
+    ctx.print_warning("the last line of " + file +
+                      " is incomplete (a run was cut off while writing it, or the disk was full) and was skipped");
+  }
+  if (read.damaged) {
+    ctx.print_warning(std::to_string(read.damaged) + " damaged line(s) in " + file + " were skipped");
+  }
+  const auto& records = read.records;
   if (opts.json) {
     std::printf("%s\n", nlohmann::json(records).dump(2).c_str());
     return kExitOk;
   }
   if (records.empty()) {
-    std::printf("No runs recorded yet (%s).\n", history_file(ctx.paths.state_dir).c_str());
+    std::printf("No runs recorded yet (%s).\n", file.c_str());
     return kExitOk;
   }
   std::vector<std::vector<std::string>> rows;
@@ -65,7 +73,15 @@ int run_log(Context& ctx, const LogOptions& opts) {
 void add_log_command(CLI::App& app, Context& ctx, int& exit_code) {
   auto opts = std::make_shared<LogOptions>();
   CLI::App* cmd = app.add_subcommand("log", "List recent `chaos apply` runs, newest first");
-  cmd->add_option("-n,--limit", opts->limit, "How many runs to show")->default_val(20)->check(CLI::PositiveNumber);
+  // A custom check: CLI11's PositiveNumber lets 0 through, and "how many" must be at least one.
+  CLI::Validator at_least_one(
+      [](std::string& value) -> std::string {
+        bool digits = !value.empty() && value.find_first_not_of("0123456789") == std::string::npos;
+        if (digits && value.find_first_not_of('0') != std::string::npos && value.size() <= 9) return "";
+        return "`" + value + "` is not a number of runs: give 1 or more, e.g. `chaos log -n 5`";
+      },
+      "N>=1");
+  cmd->add_option("-n,--limit", opts->limit, "How many runs to show (1 or more)")->default_val(20)->check(at_least_one);
   cmd->add_flag("-j,--json", opts->json, "Print the records as JSON (oldest first)");
   cmd->footer(
       "Every apply appends one record (time, tags, hosts, counts, duration, exit code; never a secret)\n"

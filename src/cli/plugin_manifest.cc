@@ -55,6 +55,7 @@ Result<Manifest> load_plugin_manifest(Context& ctx, ManifestOptions request) {
   if (!env) return env.error();
   request.cache_dir = ctx.paths.cache_dir;
   request.environment = environment_id(*env);
+  request.site_stamp = site_stamp_of(env->sys_path);
   request.refresh = ctx.options.refresh_index && !request.cached_only;
   return load_manifest(*index, request, [&ctx](const ordered_json& params) { return ask_role_host(ctx, params); });
 }

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "util/fs.h"
+#include "util/utf8.h"
 
 namespace chaos {
 namespace {
@@ -21,7 +22,26 @@ Result<std::optional<std::string>> optional_string(const YAML::Node& root, const
     return Error(std::string("`") + key + "` must be a string", position(path, node.Mark()),
                  std::string("write it as `") + key + ": /path/to/something`");
   }
-  return std::optional<std::string>(node.as<std::string>());
+  std::string value = node.Scalar();
+  if (!is_valid_utf8(value)) {
+    return Error(std::string("`") + key + "` is not valid UTF-8: `" + escape_invalid_utf8(value) + "`",
+                 position(path, node.Mark()), "chaos keeps paths as UTF-8 text; rename the file or fix the value");
+  }
+  return std::optional<std::string>(std::move(value));
+}
+
+// A scalar's text for an alias name or target; anything else (a list or map written as a key,
+// bytes that are not UTF-8) is an error at its position.
+Result<std::string> alias_word(const YAML::Node& node, const std::string& path, const std::string& what) {
+  if (!node.IsScalar()) {
+    return Error(what + " must be plain text, not a list or mapping", position(path, node.Mark()),
+                 "write aliases as `name: tag`, `name: \"tag other\"` or `name: [tag, other]`");
+  }
+  if (!is_valid_utf8(node.Scalar())) {
+    return Error(what + " is not valid UTF-8: `" + escape_invalid_utf8(node.Scalar()) + "`",
+                 position(path, node.Mark()));
+  }
+  return node.Scalar();
 }
 
 }  // namespace
@@ -43,8 +63,8 @@ Result<GlobalConfig> load_global_config(const std::string& path) {
   YAML::Node root;
   try {
     root = YAML::Load(*text);
-  } catch (const YAML::ParserException& e) {
-    return Error("the global configuration is not valid YAML: " + e.msg, position(path, e.mark),
+  } catch (const YAML::Exception& e) {
+    return Error("the global configuration is not valid YAML: " + escape_invalid_utf8(e.msg), position(path, e.mark),
                  "fix the file or move it away to start from defaults");
   }
   if (!root || root.IsNull()) return config;
@@ -71,17 +91,23 @@ Result<GlobalConfig> load_global_config(const std::string& path) {
     }
     for (const auto& item : aliases) {
       AliasDefinition def;
-      def.name = item.first.as<std::string>();
+      auto name = alias_word(item.first, path, "an alias name");
+      if (!name) return name.error();
+      def.name = *name;
       const YAML::Node& target = item.second;
       if (target.IsScalar()) {
-        def.targets = split_alias_targets(target.as<std::string>());
+        auto text = alias_word(target, path, "alias `" + def.name + "`");
+        if (!text) return text.error();
+        def.targets = split_alias_targets(*text);
       } else if (target.IsSequence()) {
         def.written_as_list = true;
         for (const auto& t : target) {
           if (!t.IsScalar()) {
             return Error("alias `" + def.name + "` lists something that is not a tag", position(path, t.Mark()));
           }
-          for (auto& word : split_alias_targets(t.as<std::string>())) def.targets.push_back(word);
+          auto text = alias_word(t, path, "a tag of alias `" + def.name + "`");
+          if (!text) return text.error();
+          for (auto& word : split_alias_targets(*text)) def.targets.push_back(word);
         }
       } else {
         return Error("alias `" + def.name + "` must be a tag, a space-separated list of tags, or a list",

@@ -292,6 +292,27 @@ const ordered_json* part_of(const Manifest& m, const std::string& key) {
   return &m.parts_read->emplace(key, std::move(*part)).first->second;
 }
 
+// Whether a cached part holds a failure recorded under other import-path stamps: a plugin that
+// could not be imported may load now that something was installed, so it is read again.
+bool stale_failure(const ordered_json& part, const std::string& site_stamp) {
+  auto it = part.find("site_stamp");
+  return it != part.end() && (!it->is_string() || it->get<std::string>() != site_stamp);
+}
+
+bool has_failure(const ordered_json& part) {
+  for (const char* group : {"explain", "keys", "roles"}) {
+    auto g = part.find(group);
+    if (g == part.end() || !g->is_array()) continue;
+    for (const auto& entry : *g) {
+      if (!entry.is_object()) continue;
+      if (entry.contains("error")) return true;
+      auto m = entry.find("method_errors");
+      if (m != entry.end() && m->is_array() && !m->empty()) return true;
+    }
+  }
+  return false;
+}
+
 // A part's bodies file through the same per-process cache.
 const ordered_json* bodies_of(const Manifest& m, const std::string& key) {
   const std::string cache_key = key + ".bodies";
@@ -427,6 +448,15 @@ std::string fingerprint_of(std::string_view text) {
   return out;
 }
 
+std::string site_stamp_of(const std::vector<std::string>& directories) {
+  std::string text;
+  for (const auto& dir : directories) {
+    FileStamp stamp = stamp_of(dir);
+    text += dir + '\0' + std::to_string(stamp.mtime_ns) + '\0' + std::to_string(stamp.inode) + '\n';
+  }
+  return fingerprint_of(text);
+}
+
 ManifestPlan plan_manifest(const PluginIndex& index, const std::string& environment) {
   ManifestPlan plan;
   std::vector<int> part_of(index.distributions.size(), -1);
@@ -496,7 +526,7 @@ Result<Manifest> load_manifest(const PluginIndex& index, const ManifestOptions& 
     for (const auto& p : plan.parts) {
       if (!names_any(p.explain, options.topics) && !names_any(p.keys, options.templates)) continue;
       const ordered_json* part = part_of(m, p.key);
-      if (!part) {
+      if (!part || (!options.cached_only && stale_failure(*part, options.site_stamp))) {
         cached = false;
         break;
       }
@@ -511,7 +541,8 @@ Result<Manifest> load_manifest(const PluginIndex& index, const ManifestOptions& 
   if (!options.refresh) {
     auto summary = read_json_file(summary_file(options.cache_dir));
     if (summary && summary->value("format", 0) == kManifestFormat) {
-      bool current = summary->value("fingerprint", "") == plan.fingerprint;
+      bool current =
+          summary->value("fingerprint", "") == plan.fingerprint && !stale_failure(*summary, options.site_stamp);
       if (options.cached_only || current) {
         try {
           Manifest m = manifest_from_summary(*summary, parts_dir);
@@ -545,6 +576,7 @@ Result<Manifest> load_manifest(const PluginIndex& index, const ManifestOptions& 
   std::vector<const ManifestPart*> missing;
   for (size_t i = 0; i < plan.parts.size(); ++i) {
     if (!options.refresh) contents[i] = read_part(parts_dir, plan.parts[i].key);
+    if (contents[i] && stale_failure(*contents[i], options.site_stamp)) contents[i].reset();
     if (!contents[i]) missing.push_back(&plan.parts[i]);
   }
   Manifest m;
@@ -571,6 +603,7 @@ Result<Manifest> load_manifest(const PluginIndex& index, const ManifestOptions& 
                      "`chaos doctor`");
       }
       if (m.host_error) continue;
+      if (has_failure(*contents[i])) (*contents[i])["site_stamp"] = options.site_stamp;
       if (auto err = write_part(parts_dir, plan.parts[i].key, *contents[i])) {
         write_errors.push_back(err->message);
       }
@@ -584,6 +617,7 @@ Result<Manifest> load_manifest(const PluginIndex& index, const ManifestOptions& 
   std::set<std::string> used;
   for (size_t i = 0; i < plan.parts.size(); ++i) {
     used.insert(plan.parts[i].key);
+    if (contents[i]->contains("site_stamp")) summary["site_stamp"] = options.site_stamp;
     add_part(m, *contents[i], &summary);
     // Kept for read_explanation: parsed once, and those the host could not read are not on disk.
     m.parts_read->emplace(plan.parts[i].key, std::move(*contents[i]));

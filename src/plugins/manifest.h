@@ -120,6 +120,10 @@ struct ManifestPlan {
 // Stable 64-bit FNV-1a of `text`, as 16 hex digits.
 std::string fingerprint_of(std::string_view text);
 
+// Fingerprint of the directories' stamps (mtime, inode): changes when a package is installed
+// into or removed from any of them.
+std::string site_stamp_of(const std::vector<std::string>& directories);
+
 // Which registrations the manifest covers (the one importlib would pick for each name in
 // chaos.explain, chaos.keys and chaos.roles), grouped by distribution, each with its key.
 // `environment` identifies the interpreter and SDK the manifest is read with.
@@ -132,8 +136,12 @@ ordered_json manifest_request(const PluginIndex& index, const std::vector<const 
 using ManifestHostCall = std::function<Result<ordered_json>(const ordered_json& params)>;
 
 struct ManifestOptions {
-  std::string cache_dir;     // the manifest lives in <cache_dir>/manifest/
-  std::string environment;   // see plan_manifest
+  std::string cache_dir;    // the manifest lives in <cache_dir>/manifest/
+  std::string environment;  // see plan_manifest
+  // Stamps of the plugin environment's import-path directories (site_stamp_of). A part in
+  // which some plugin failed to load (a missing dependency, ...) is kept only while these are
+  // unchanged: installing the missing module later is then seen on the next command.
+  std::string site_stamp;
   bool refresh = false;      // ignore every cached part (chaos -u)
   bool cached_only = false;  // never call the host: use whatever is cached (completion)
   // With `only_named`, the manifest needs to hold only the plugins registering these topics

@@ -50,5 +50,56 @@ TEST(MergeAliases, ConfigOverridesPluginAliasInPlaceWithAWarning) {
   EXPECT_NE(t.warnings[0].find("overrides"), std::string::npos);
 }
 
+// Issue 8, item 13: expansion is iterative and linear; shared sub-aliases are not cycles.
+TEST(AliasExpansion, DiamondIsNotACycle) {
+  auto tags = expand_tags(table_of({{"b", "a mr"}, {"a", "mr"}}), {"b"});
+  ASSERT_TRUE(tags.ok()) << tags.error().message;
+  EXPECT_EQ(*tags, (std::vector<std::string>{"mr"}));
+}
+
+TEST(AliasExpansion, SharedSubAliasExpandedOnceKeepsOrder) {
+  auto t = table_of({{"top", "left right"}, {"left", "shared x"}, {"right", "shared y"}, {"shared", "s1 s2"}});
+  auto tags = expand_tags(t, {"top", "shared"});
+  ASSERT_TRUE(tags.ok());
+  EXPECT_EQ(*tags, (std::vector<std::string>{"s1", "s2", "x", "y"}));
+}
+
+TEST(AliasExpansion, CycleBehindASharedAliasIsStillFound) {
+  auto tags = expand_tags(table_of({{"b", "a c"}, {"a", "c"}, {"c", "d"}, {"d", "b"}}), {"b"});
+  ASSERT_FALSE(tags.ok());
+  EXPECT_NE(tags.error().message.find("b -> a -> c -> d -> b"), std::string::npos) << tags.error().message;
+}
+
+TEST(AliasExpansion, DeepChainNeedsNoStack) {
+  std::vector<std::pair<std::string, std::string>> defs;
+  const int depth = 200000;
+  for (int i = 0; i < depth; ++i) defs.emplace_back("a" + std::to_string(i), "a" + std::to_string(i + 1));
+  auto t = table_of(std::move(defs));
+  auto tags = expand_tags(t, {"a0"});
+  ASSERT_TRUE(tags.ok());
+  EXPECT_EQ(*tags, (std::vector<std::string>{"a" + std::to_string(depth)}));
+}
+
+TEST(AliasExpansion, WideGraphOfSharedAliasesIsLinear) {
+  // Each level points twice at the next: expanded naively this is 2^60 visits.
+  std::vector<std::pair<std::string, std::string>> defs;
+  for (int i = 0; i < 60; ++i) {
+    std::string next = "l" + std::to_string(i + 1);
+    defs.emplace_back("l" + std::to_string(i), next + " " + next);
+  }
+  auto tags = expand_tags(table_of(std::move(defs)), {"l0"});
+  ASSERT_TRUE(tags.ok());
+  EXPECT_EQ(*tags, (std::vector<std::string>{"l60"}));
+}
+
+TEST(AliasExpansion, FindAfterGrowingTheTable) {
+  AliasTable t = table_of({{"x", "y"}});
+  EXPECT_NE(t.find("x"), nullptr);
+  t.aliases.push_back({"z", {"w"}, "w", false, "test", false});
+  ASSERT_NE(t.find("z"), nullptr);
+  EXPECT_EQ(t.find("z")->targets, (std::vector<std::string>{"w"}));
+  EXPECT_EQ(t.find("nope"), nullptr);
+}
+
 }  // namespace
 }  // namespace chaos

@@ -108,12 +108,60 @@ def warm_import() -> str | None:
 
 
 def _import_pyinfra() -> None:
-    for name in WARM_MODULES:
-        importlib.import_module(name)
-    from pyinfra.api.connectors import get_all_connectors
+    # pyinfra scans every distribution's entry points for connectors (already while it is
+    # imported), and importlib gives up on the first entry_points.txt it cannot read: one broken
+    # package anywhere would stop every run. pyinfra's connectors module binds `entry_points` when
+    # it is imported, so the scan that skips such a file (naming it on stderr) is put in place for
+    # that import only and kept in that module; everyone else keeps importlib's own.
+    from importlib import metadata
 
+    patched = [(metadata, metadata.entry_points)]
+    if importlib.util.find_spec("importlib_metadata") is not None:  # pyinfra prefers the backport
+        import importlib_metadata
+
+        patched.append((importlib_metadata, importlib_metadata.entry_points))
+    for module, _ in patched:
+        module.entry_points = _entry_points_skipping_broken
+    try:
+        for name in WARM_MODULES:
+            importlib.import_module(name)
+        from pyinfra.api import connectors
+    finally:
+        for module, original in patched:
+            module.entry_points = original
+    connectors.entry_points = _entry_points_skipping_broken
     # Loads every connector module once; Inventory() calls this several times.
-    get_all_connectors()
+    connectors.get_all_connectors()
+
+
+_reported_broken: set[str] = set()
+
+
+def _entry_points_skipping_broken(**params: Any) -> Any:
+    """``importlib.metadata.entry_points(**params)``, without the distributions whose
+    entry_points.txt cannot be read or parsed (first distribution of a name wins, as there)."""
+    from importlib import metadata
+
+    found = []
+    seen: set[str] = set()
+    for dist in metadata.distributions():
+        name = getattr(dist, "_normalized_name", None)
+        if name is not None:
+            if name in seen:
+                continue
+            seen.add(name)
+        try:
+            found.extend(dist.entry_points)
+        except Exception as e:  # noqa: BLE001 - any parse failure means "skip this file"
+            where = str(getattr(dist, "_path", "?"))
+            if where not in _reported_broken:
+                _reported_broken.add(where)
+                file = os.path.join(where, "entry_points.txt")
+                reason = f"{type(e).__name__}: {e}".encode("utf-8", "backslashreplace").decode()
+                sys.stderr.write(
+                    f"chaos: warning: ignoring unreadable entry points in {file!r}: {reason}\n"
+                )
+    return metadata.EntryPoints(found).select(**params)
 
 
 def loaded_version() -> str | None:
