@@ -19,6 +19,7 @@ for a in "$@"; do printf ' %s' "$a" >>"$log"; done
 echo >>"$log"
 echo "askpass=$SUDO_ASKPASS" >>"$log"
 echo "env-password=$PYINFRA_SUDO_PASSWORD" >>"$log"
+echo "parent=$(tr '\\0' ' ' </proc/$PPID/cmdline)" >>"$log"
 if [ -n "$SUDO_ASKPASS" ]; then echo "got=$("$SUDO_ASKPASS")" >>"$log"; fi
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -86,6 +87,9 @@ def test_sudo_password_reaches_sudo_through_the_askpass_helper(
     assert f"got={PASSWORD}" in lines
     assert PASSWORD not in argv
     assert not any(PASSWORD in line for line in lines if line.startswith("env-password="))
+    # The shell pyinfra runs the command line in shows it to every local user (ps).
+    parent = next(line for line in lines if line.startswith("parent="))
+    assert "sudo" in parent and PASSWORD not in parent, parent
     assert askpass.startswith("/") and PASSWORD not in askpass
     # The helper and its pipe are gone once the session has executed.
     assert not Path(askpass).exists() and not Path(askpass).parent.exists()
@@ -103,3 +107,55 @@ def test_without_a_password_sudo_is_not_asked_to_prompt(
     argv = next(line for line in log.read_text().splitlines() if line.startswith("argv:"))
     assert " -n " in argv and " -A " not in argv, argv  # never waits on a prompt
     assert "askpass=" in log.read_text().splitlines()
+
+
+# `su` reads the password on its standard input: pyinfra pipes its askpass helper into it.
+FAKE_SU = """#!/bin/sh
+log="$FAKE_SUDO_LOG"
+printf 'su-argv:' >>"$log"
+for a in "$@"; do printf ' %s' "$a" >>"$log"; done
+echo >>"$log"
+echo "su-parent=$(tr '\\0' ' ' </proc/$PPID/cmdline)" >>"$log"
+read -r password
+echo "su-got=$password" >>"$log"
+while [ $# -gt 0 ] && [ "$1" != "-c" ]; do shift; done
+shift
+exec sh -c "$1"
+"""
+
+SU_ROLE = """
+from pyinfra.api.operation import add_op
+from pyinfra.operations import server
+
+from chaos.lib.roles.role import Role
+
+
+class AsOther(Role):
+    def __init__(self):
+        super().__init__(name="As another user")
+
+    def plan(self, state, host, delta):
+        add_op(state, server.shell, name="Under su", commands=["echo ran-under-su"], _su_user="nobody")
+"""
+
+
+def test_su_password_reaches_su_through_the_askpass_helper(
+    make_host, plugin_dir, tmp_path, monkeypatch
+):
+    log = fake_sudo(tmp_path, monkeypatch)
+    su = tmp_path / "bin" / "su"
+    su.write_text(FAKE_SU)
+    su.chmod(su.stat().st_mode | stat.S_IXUSR)
+    plugin_dir("surole", SU_ROLE)
+    host = make_host()
+    host.call(
+        "apply.prepare",
+        {"roles": [{"tag": "as-other", "target": "surole:AsOther"}], "sudo_password": PASSWORD},
+    )
+    host.call("apply.plan", {})
+    [op] = host.call("apply.execute", {})["hosts"]["@local"]["ops"]
+    assert op["status"] == "changed", op
+    lines = log.read_text().splitlines()
+    assert f"su-got={PASSWORD}" in lines
+    argv = next(line for line in lines if line.startswith("su-argv:"))
+    assert "nobody" in argv and PASSWORD not in argv
