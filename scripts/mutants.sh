@@ -56,8 +56,11 @@ trap finish EXIT
 trap 'exit 130' INT TERM
 restore  # a previous run killed before its trap ran
 
+# Builds the binary, and the unit tests too when asked to (linking them is slow).
 build_cxx() {
-  cmake --build "$build" >"$1" 2>&1
+  local targets=(--target chaos)
+  [[ ${2:-} == unit ]] && targets+=(chaos_unit_tests)
+  cmake --build "$build" "${targets[@]}" >>"$1" 2>&1
 }
 
 # Runs the tests named in a patch header; 0 when they all pass.
@@ -98,7 +101,7 @@ fi
 rm -rf "$log_dir" && mkdir -p "$log_dir"
 
 echo "== build $build"
-build_cxx "$log_dir/build.log" || { cat "$log_dir/build.log"; exit 1; }
+build_cxx "$log_dir/build.log" unit || { cat "$log_dir/build.log"; exit 1; }
 
 # The tests must pass on the real code, or a "caught" means nothing.
 all_tests=()
@@ -128,7 +131,7 @@ for m in "${mutants[@]}"; do
   patch -p1 -s -f --no-backup-if-mismatch <"$m" >>"$out" 2>&1
   if grep -q '^+++ b/src/' "$m"; then
     rebuild_needed=1
-    if ! build_cxx "$out"; then
+    if ! build_cxx "$out" "$(grep -q '^# tests:.*unit:' "$m" && echo unit)"; then
       echo "BROKEN    $name (does not compile: $out)"
       broken+=("$name")
       restore

@@ -169,7 +169,8 @@ class ApplyRun {
                            {"hosts", json::array({"@local"})},
                            {"parallel", 0},
                            {"verbosity", verbosity()},
-                           {"skip_confirm", skip_confirm_},
+                           // A dry run asks nothing, legacy roles' own prompts included.
+                           {"skip_confirm", skip_confirm_ || opts_.dry},
                            {"dry", opts_.dry},
                            {"diff", true}};
     if (*password) prepare_params["sudo_password"] = **password;
@@ -458,7 +459,8 @@ void add_apply_command(CLI::App& app, Context& ctx, int& exit_code) {
                 "Compute deltas and plans, list every operation that would run with the changes pyinfra predicts, "
                 "execute nothing, ask nothing");
   cmd->add_flag("-y,--i-know-what-im-doing", opts->yes, "Do not ask for confirmation (also -ikwid)");
-  cmd->add_flag("-v", opts->v_count, "More logs from pyinfra: -v info, -vv also what operations report while planned, -vvv debug "
+  cmd->add_flag("-v", opts->v_count,
+                "More logs from pyinfra: -v info, -vv also what operations report while planned, -vvv debug "
                 "(warnings are always shown)");
   cmd->add_option("--verbose", opts->verbose, "Log level 1-3, as -v repeated")->check(CLI::Range(1, 3));
   cmd->add_flag("-e,--serial", opts->serial, "Run one host at a time for each operation");

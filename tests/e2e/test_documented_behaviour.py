@@ -203,7 +203,7 @@ def test_plugin_topic_replaces_a_builtin_one(chaos, plugin_env, tmp_path):
         )
     )
     data = chaos.json("explain", "apply", "-j")
-    assert data["apply"]["concept"] == "Our apply"
+    assert data["concept"] == "Our apply"
     text = chaos.ok("explain", "apply").stdout
     assert "the plugin wrote this" in text
     assert "chaos apply" not in text.split("\n", 1)[0]
