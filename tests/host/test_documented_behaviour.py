@@ -65,6 +65,13 @@ def test_bad_command_line_exits_2(start_host):
     assert "--no-such-option" in client.stderr()
 
 
+def test_request_fd_that_is_not_open_exits_2(start_host):
+    # The last --request-fd wins over the client's own.
+    client = start_host("--request-fd", "250")
+    assert client.wait() == 2
+    assert "--request-fd 250" in client.stderr()
+
+
 def test_role_class_that_cannot_be_instantiated_is_role_init(make_host, plugin_dir, tmp_path):
     plugin_dir("docroles", f"COUNTER = {str(tmp_path / 'n')!r}\n" + ROLES)
     host = make_host()
