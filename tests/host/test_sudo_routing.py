@@ -47,6 +47,8 @@ class AsRoot(Role):
 """
 
 PASSWORD = "s3cret pass'word"
+# What a shell-quoted copy of the password still contains (the quote gets escaped).
+SECRET_PART = "s3cret"
 
 
 def fake_sudo(tmp_path: Path, monkeypatch) -> Path:
@@ -89,7 +91,7 @@ def test_sudo_password_reaches_sudo_through_the_askpass_helper(
     assert not any(PASSWORD in line for line in lines if line.startswith("env-password="))
     # The shell pyinfra runs the command line in shows it to every local user (ps).
     parent = next(line for line in lines if line.startswith("parent="))
-    assert "sudo" in parent and PASSWORD not in parent, parent
+    assert "sudo" in parent and SECRET_PART not in parent, parent
     assert askpass.startswith("/") and PASSWORD not in askpass
     # The helper and its pipe are gone once the session has executed.
     assert not Path(askpass).exists() and not Path(askpass).parent.exists()
@@ -159,3 +161,6 @@ def test_su_password_reaches_su_through_the_askpass_helper(
     assert f"su-got={PASSWORD}" in lines
     argv = next(line for line in lines if line.startswith("su-argv:"))
     assert "nobody" in argv and PASSWORD not in argv
+    # The shell that runs `askpass | su` shows its command line to every local user (ps).
+    parent = next(line for line in lines if line.startswith("su-parent="))
+    assert " su " in parent and SECRET_PART not in parent, parent
