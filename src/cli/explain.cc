@@ -66,14 +66,13 @@ int run_explain(Context& ctx, const ExplainOptions& opts) {
     }
   }
 
-  // Built-in topics need neither the plugin environment nor Python: look plugins up only
-  // when a topic is not built in (a plugin may also replace a built-in topic).
+  // A plugin may replace a built-in topic, so plugins are always looked up (natively: Python
+  // starts only for a plugin topic whose manifest is not cached). Built-in topics still need no
+  // plugin environment: a discovery error only stops the topics that are not built in.
   TopicSources sources;
   std::optional<Error> index_error;
   std::optional<Manifest> manifest;
-  const bool all_builtin =
-      std::all_of(queries.begin(), queries.end(), [](const TopicQuery& q) { return is_builtin_topic(q.topic); });
-  const auto* index = all_builtin && !ctx.options.refresh_index ? nullptr : &ctx.plugin_index();
+  const auto* index = &ctx.plugin_index();
   if (index && *index) {
     sources.index = &**index;
   } else if (index) {

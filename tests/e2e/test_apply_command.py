@@ -184,6 +184,14 @@ def test_alias_cycle_is_rejected_naming_it(chaos, guide_plugin):
     assert "alias cycle: ping -> pong -> ping" in result.stderr
 
 
+def test_diamond_shaped_aliases_are_not_a_cycle(chaos, guide_plugin):
+    # `b` reaches the plugin's alias `mr` twice: directly and through `a`.
+    chaos.write_config("aliases:\n  b: [a, mr]\n  a: mr\n")
+    report = chaos.json("apply", "b", "--json")
+    assert [r["tag"] for r in report["roles"]] == ["my-role"]
+    assert report["success"] is True and guide_plugin.is_dir()
+
+
 def test_multi_tag_config_alias_expands_in_order(chaos, demo):
     _, chobolo = demo
     # `demo` is the plugin's two-role alias and `df` repeats one of them: order is kept and
@@ -326,12 +334,58 @@ def test_password_on_the_command_line_is_warned_about(chaos, guide_plugin):
     assert "process list" in result.stderr
 
 
-def test_verbose_levels_forward_pyinfra_logs(chaos, guide_plugin):
-    quiet = chaos.ok("apply", "my-role")
-    loud = chaos.ok("apply", "my-role", "-vvv")
-    assert "[" not in quiet.stderr
-    assert loud.stderr.count("\n") > quiet.stderr.count("\n")
-    assert chaos.run("apply", "my-role", "--verbose", "4").returncode == 2
+CHATTY = """
+import logging
+
+from pyinfra.operations import files
+
+log = logging.getLogger("pyinfra")
+
+
+def role(state, host, chobolo_path, skip_confirm):
+    log.warning("chatty: a warning")
+    log.info("chatty: some info")
+    log.debug("chatty: a debug detail")
+    files.directory(name="Chatty directory", path=TARGET)
+"""
+
+
+def test_verbose_levels_forward_pyinfra_logs(chaos, plugin_env, tmp_path):
+    target = tmp_path / "chatty-dir"
+    plugin_env.install(
+        write_wheel(
+            tmp_path / "w",
+            "chatty",
+            entry_points={"chaos.roles": {"chatty": "chatty_role:role"}},
+            modules={"chatty_role.py": f"TARGET = {str(target)!r}\n" + CHATTY},
+        )
+    )
+    chaos.ok("apply", "chatty")
+    assert target.is_dir()
+    # The directory exists now, so the operation says why it has nothing to do (a noop).
+    levels = {
+        n: chaos.ok("apply", "chatty", *(["-" + "v" * n] if n else [])).stderr for n in range(4)
+    }
+
+    def logged(stderr: str, level: str, text: str) -> bool:
+        return any(line.startswith(f"[{level}] ") and text in line for line in stderr.splitlines())
+
+    for n, stderr in levels.items():
+        assert logged(stderr, "warning", "chatty: a warning"), (n, stderr)
+        assert logged(stderr, "info", "chatty: some info") is (n >= 1), (n, stderr)
+        assert ("already exists" in stderr) is (n >= 2), (n, stderr)
+        assert logged(stderr, "debug", "chatty: a debug detail") is (n >= 3), (n, stderr)
+    assert chaos.ok("apply", "chatty", "--verbose", "2").stderr.count("already exists") >= 1
+    assert chaos.run("apply", "chatty", "--verbose", "4").returncode == 2
+
+
+def test_failing_operation_errors_are_shown_once_without_flags(chaos, demo):
+    _, chobolo = demo
+    result = chaos.run("apply", "demo-fail", "-c", str(chobolo))
+    assert result.returncode == 1
+    # In the operation's report on stdout, not repeated as log lines on stderr.
+    assert "demo failure" in result.stdout
+    assert "[error]" not in result.stderr
 
 
 def test_environment_without_pyinfra_says_what_to_install(tmp_path, example_wheel):

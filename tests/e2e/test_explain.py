@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 from support.environments import Chaos
@@ -206,6 +208,14 @@ def test_terminal_output_is_coloured_and_long_output_goes_through_the_pager(chao
     stdout_on_terminal(chaos, "explain", "plugins", "-d", "advanced", env=env)
     text = paged.read_text()
     assert "\x1b[" in text and "Plugins" in text
+    # Prose is wrapped to the terminal's width.
+    widths = [len(re.sub(r"\x1b\[[0-9;]*m", "", line)) for line in text.splitlines()]
+    assert max(widths) <= 80, max(widths)
+    paged.unlink()
+    stdout_on_terminal(chaos, "explain", "plugins", "-d", "advanced", env={**env, "COLUMNS": "50"})
+    narrow = paged.read_text()
+    narrow_widths = [len(re.sub(r"\x1b\[[0-9;]*m", "", line)) for line in narrow.splitlines()]
+    assert max(narrow_widths) <= 50 and len(narrow_widths) > len(widths)
 
     paged.unlink()
     short = stdout_on_terminal(chaos, "explain", "my-role.list", env=env)

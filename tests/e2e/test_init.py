@@ -185,8 +185,16 @@ def test_init_plugin_installs_checks_and_applies(chaos, plugin_env, tmp_path):
 
 
 def test_init_plugin_refuses_bad_names_and_non_empty_directories(chaos, tmp_path):
-    bad = chaos.run("init", "plugin", "-no-good", cwd=tmp_path)
-    assert bad.returncode != 0
+    # After `--`, a leading dash is a name, so the validator (not the option parser) answers.
+    bad = chaos.run("init", "plugin", "--", "-no-good", cwd=tmp_path)
+    assert bad.returncode == 2, bad.stderr
+    assert "`-no-good` is not a valid Python distribution name" in bad.stderr
+    assert "starting and ending with a letter or digit" in bad.stderr
+    assert not (tmp_path / "-no-good").exists()
+    digit = chaos.run("init", "plugin", "1st", cwd=tmp_path)
+    assert (
+        digit.returncode == 2 and "package name `1st`, which Python cannot import" in digit.stderr
+    )
     keyword = chaos.run("init", "plugin", "class", cwd=tmp_path)
     assert keyword.returncode == 2 and "Python cannot import" in keyword.stderr
     shadow = chaos.run("init", "plugin", "chaos", cwd=tmp_path)

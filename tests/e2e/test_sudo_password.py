@@ -199,3 +199,36 @@ def test_on_a_terminal_the_password_is_asked_without_echo(sudo_user, shared_dir)
     assert code == 0, shown
     assert target.is_dir() and target.stat().st_uid == 0
     assert password not in shown  # typed with echo off
+
+
+def test_password_file_reaches_sudo_as_a_non_root_user(sudo_user, shared_dir):
+    uid, password = sudo_user
+    target = protected_dir(shared_dir) / "made-from-the-file"
+    chaos = user_chaos(uid, shared_dir)
+    password_file = chaos.workdir / "sudo-password"
+    password_file.write_text(password + "\n")
+    os.chown(password_file, uid, uid)
+    password_file.chmod(0o600)
+    with ProcessWatch(password) as watch:
+        result = subprocess.run(
+            [
+                *as_user(uid),
+                str(chaos.binary),
+                "apply",
+                "sudo-dirs",
+                "-y",
+                "-pf",
+                str(password_file),
+            ],
+            check=False,
+            stdin=subprocess.DEVNULL,  # nothing on standard input: the file is the only source
+            capture_output=True,
+            text=True,
+            env={**chaos.env, "SUDO_TEST_DIR": str(target)},
+            cwd=chaos.workdir,
+            timeout=180,
+        )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert target.is_dir() and target.stat().st_uid == 0
+    assert watch.leaks == []
+    assert password not in result.stdout + result.stderr

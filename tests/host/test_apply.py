@@ -478,13 +478,53 @@ def test_sigint_during_a_long_operation_exits_130(make_host, plugin_dir):
     assert leftovers == []
 
 
-def test_eof_during_a_session_disconnects_and_exits_0(make_host, plugin_dir, tmp_path, scratch):
+# A pyinfra connector (found through its entry point, as pyinfra finds every connector) that
+# runs on this machine like @local and leaves a file behind when pyinfra disconnects it.
+MARKING_CONNECTOR = """
+import os
+
+from pyinfra.connectors.local import LocalConnector
+
+
+class MarkingConnector(LocalConnector):
+    @staticmethod
+    def make_names_data(name=None):
+        yield "@marking", {}, []
+
+    def disconnect(self):
+        with open(os.environ["CHAOS_TEST_DISCONNECTED"], "a") as f:
+            f.write("disconnected\\n")
+"""
+
+
+def test_eof_during_a_session_disconnects_and_exits_0(
+    make_host, plugin_dir, tmp_path, scratch, monkeypatch
+):
+    marker = tmp_path / "disconnected"
+    monkeypatch.setenv("CHAOS_TEST_DISCONNECTED", str(marker))
     plugin_dir("filesrole", FILES_ROLE)
+    plugin_dir("markingconn", MARKING_CONNECTOR)
+    dist_info = Path(plugin_dir.path) / "markingconn-1.0.dist-info"
+    dist_info.mkdir()
+    (dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: markingconn\nVersion: 1.0\n")
+    (dist_info / "entry_points.txt").write_text(
+        "[pyinfra.connectors]\nmarking = markingconn:MarkingConnector\n"
+    )
     host = make_host()
     roles = [{"tag": "files", "target": "filesrole:FilesRole"}]
-    host.call("apply.prepare", {"roles": roles, "chobolo_path": _files_chobolo(tmp_path, scratch)})
+    prepare = host.call(
+        "apply.prepare",
+        {
+            "roles": roles,
+            "chobolo_path": _files_chobolo(tmp_path, scratch),
+            "hosts": ["@marking"],
+        },
+    )
+    assert prepare["hosts"] == [{"name": "@marking", "connected": True}]
+    assert not marker.exists()  # connected, and still so while the session is open
     host.close_requests()
     assert host.wait(timeout=15) == 0
+    assert marker.read_text() == "disconnected\n"
 
 
 def test_log_events_follow_verbosity(make_host, plugin_dir, tmp_path, scratch):
@@ -758,3 +798,53 @@ def test_without_detection_a_generator_error_fails_execute(make_host, plugin_dir
     ]
     assert "No such file: /nonexistent/src" in ops[1]["messages"][0]
     assert [e["op"] for e in _events(events, "op_done")] == ["first", "bad put"]
+
+
+WARNING_ROLE = """
+import logging
+
+from chaos.lib.roles.role import Role
+
+
+class Warns(Role):
+    def __init__(self):
+        super().__init__(name="Warns")
+
+    def plan(self, state, host, delta):
+        logging.getLogger("pyinfra").warning("warns: heads up")
+"""
+
+
+def test_each_verbosity_level_adds_its_own_log_lines(make_host, plugin_dir, tmp_path, scratch):
+    """0: warnings (a failing operation's errors stay in its report); 1: + info; 2: + what
+    operations say while planned (noop reasons); 3: + debug."""
+    plugin_dir("nooprole", NOOP_ROLE)
+    plugin_dir("warnrole", WARNING_ROLE)
+    plugin_dir("shellroles", SHELL_ROLES)
+    chobolo = _chobolo(tmp_path, f"path: {scratch}\n")
+    roles = [
+        {"tag": "w", "target": "warnrole:Warns"},
+        {"tag": "d", "target": "nooprole:EnsureDir"},
+        {"tag": "f", "target": "shellroles:Failing"},
+    ]
+    seen = {}
+    for verbosity in range(4):
+        host = make_host()
+        _, events = host.request(
+            "apply.prepare", {"roles": roles, "chobolo_path": chobolo, "verbosity": verbosity}
+        )
+        _, more = host.request("apply.plan", {})
+        events += more
+        _, more = host.request("apply.execute", {})
+        events += more
+        seen[verbosity] = [(e["level"], e["message"]) for e in _events(events, "log")]
+        host.kill()
+    for verbosity, logs in seen.items():
+        levels = {level for level, _ in logs}
+        assert ("warning", "warns: heads up") in logs, (verbosity, logs)
+        assert ("info" in levels) is (verbosity >= 1), (verbosity, logs)
+        noop = [m for _, m in logs if "already exists" in m]
+        assert bool(noop) is (verbosity >= 2), (verbosity, logs)
+        assert ("debug" in levels) is (verbosity >= 3), (verbosity, logs)
+        it_broke = [m for _, m in logs if m == "it-broke"]
+        assert bool(it_broke) is (verbosity >= 1), (verbosity, logs)

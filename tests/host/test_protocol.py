@@ -111,17 +111,6 @@ def test_sigint_while_idle_exits_130(start_host):
     assert "Traceback" not in client.stderr()
 
 
-def test_hello_comes_before_pyinfra_is_imported(start_host):
-    client = start_host()
-    started = time.monotonic()
-    client.read()
-    hello_s = time.monotonic() - started
-    client.call("handshake", {"protocol": 1})
-    handshake_s = time.monotonic() - started
-    # The hello does not wait for the ~0.5 s pyinfra import; the handshake reply does.
-    assert hello_s < handshake_s
-
-
 def test_host_without_pyinfra(start_host, tmp_path, plugin_dir):
     """The handshake and the manifest need only the standard library; apply needs pyinfra."""
     import subprocess

@@ -31,6 +31,19 @@ TEST(ExpandTags, SelfAliasIsACycle) {
   EXPECT_NE(tags.error().message.find("x -> x"), std::string::npos);
 }
 
+// One alias reached by two routes is not a cycle: the chain is only the path being followed.
+TEST(ExpandTags, DiamondIsNotACycle) {
+  auto t = table_of({{"b", "a mr"}, {"a", "mr"}, {"mr", "my-role"}});
+  auto tags = expand_tags(t, {"b"});
+  ASSERT_TRUE(tags.ok()) << tags.error().message;
+  EXPECT_EQ(*tags, (std::vector<std::string>{"my-role"}));
+  // The same shape one level deeper, with a real role beside the shared alias.
+  auto deep = expand_tags(table_of({{"top", "left right"}, {"left", "shared"}, {"right", "shared x"}, {"shared", "r"}}),
+                          {"top"});
+  ASSERT_TRUE(deep.ok()) << deep.error().message;
+  EXPECT_EQ(*deep, (std::vector<std::string>{"r", "x"}));
+}
+
 TEST(MergeAliases, ConfigOverridesPluginAliasInPlaceWithAWarning) {
   PluginIndex index;
   index.distributions.push_back({"plug", "1", "", "python", "", -1});

@@ -287,7 +287,15 @@ class PyinfraLogTap(logging.Handler):
 
         if record.levelno < _FORWARD_LEVEL.get(self.verbosity, logging.WARNING):
             return
-        if consumed and self.verbosity < 3:
+        if (
+            self.verbosity == 0
+            and op_hash
+            and self.phase == "execute"
+            and record.levelno >= logging.ERROR
+        ):
+            return  # a failing operation's errors are in its own report (``messages``)
+        # Below -vv, what operations say while being prepared (diffs, noop reasons) stays out.
+        if consumed and self.verbosity < 2:
             return
         event: dict[str, Any] = {
             "level": record.levelname.lower(),
