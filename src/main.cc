@@ -9,6 +9,7 @@
 #include "cli/argv_rewrite.h"
 #include "cli/commands.h"
 #include "cli/context.h"
+#include "util/signals.h"
 
 namespace {
 
@@ -40,6 +41,8 @@ Run `chaos COMMAND --help` for a command's options. Shell completion: `chaos com
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before anything can start a process or wait: one policy for SIGINT, SIGTERM and SIGHUP.
+  chaos::install_signal_policy();
   chaos::Context ctx;
   std::vector<std::string> args(argv + 1, argv + argc);
   args = chaos::rewrite_legacy_options(args);

@@ -1,6 +1,7 @@
 #include "apply/history.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,8 +18,14 @@ Status append_history(const std::string& state_dir, const nlohmann::json& record
   if (auto err = make_directories(state_dir)) return err;
   std::string path = history_file(state_dir);
   // O_APPEND: concurrent runs each add whole lines without locking.
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  // O_NONBLOCK: a FIFO planted in its place fails to open (no reader) instead of blocking.
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0600);
   if (fd < 0) return Error("cannot write the run history: " + std::string(std::strerror(errno)), path);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Error("refusing to write the run history: " + path + " is not a regular file", path);
+  }
   std::string line = record.dump() + "\n";
   ssize_t n = ::write(fd, line.data(), line.size());
   ::close(fd);
@@ -29,7 +36,7 @@ Status append_history(const std::string& state_dir, const nlohmann::json& record
 std::vector<nlohmann::json> read_history(const std::string& state_dir, size_t limit, size_t& damaged) {
   damaged = 0;
   std::deque<nlohmann::json> records;
-  auto text = read_file(history_file(state_dir));
+  auto text = read_regular_file(history_file(state_dir));
   if (!text) return {};
   size_t pos = 0;
   while (pos < text->size()) {

@@ -235,7 +235,7 @@ ordered_json failed_reply(const ordered_json& params, const Error& error) {
 }
 
 Result<ordered_json> read_json_file(const std::string& path) {
-  auto text = read_file(path);
+  auto text = read_regular_file(path);
   if (!text) return text.error();
   ordered_json j = ordered_json::parse(*text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return Error("damaged cache file " + path, path);
@@ -485,7 +485,7 @@ Result<Manifest> load_manifest(const PluginIndex& index, const ManifestOptions& 
 
   // When the summary is current, the plugins wanted are read from their parts alone. When it is
   // not, the full path below brings it up to date (and drops the parts of removed plugins).
-  auto stamped = read_file(fingerprint_file(options.cache_dir));
+  auto stamped = read_regular_file(fingerprint_file(options.cache_dir));
   bool summary_current = stamped && *stamped == plan.fingerprint;
   // Completion (cached_only) takes the named plugins' parts whenever they are cached.
   if (options.only_named && (summary_current || options.cached_only) && !options.refresh) {

@@ -161,7 +161,7 @@ PluginIndex load_plugin_index(const Paths& paths, const PythonEnv& env, bool ref
   std::vector<PathEntry> path = plugin_search_path(paths, env);
   std::string file = cache_file(paths);
   if (!refresh && is_regular_file(file)) {
-    auto text = read_file(file);
+    auto text = read_regular_file(file);
     PluginIndex cached;
     CacheVerdict verdict = text ? parse_index_cache(*text, path, cached) : CacheVerdict::damaged;
     if (verdict == CacheVerdict::current) return cached;

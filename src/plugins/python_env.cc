@@ -80,7 +80,7 @@ json pth_state(const std::vector<std::string>& site_dirs) {
 std::string cache_file(const Paths& paths) { return join_path(paths.cache_dir, "python-env.json"); }
 
 bool load_cached(const Paths& paths, const json& identity, PythonEnv& env) {
-  auto text = read_file(cache_file(paths));
+  auto text = read_regular_file(cache_file(paths));
   if (!text) return false;
   json cached = json::parse(*text, nullptr, false);
   if (cached.is_discarded() || !cached.is_object()) return false;

@@ -41,9 +41,10 @@ bool is_regular_file(const std::string& path) {
 
 bool is_executable_file(const std::string& path) { return is_regular_file(path) && ::access(path.c_str(), X_OK) == 0; }
 
-Result<std::string> read_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Error("cannot read " + path + ": " + errno_text(), path);
+namespace {
+
+// Reads all of an open file and closes it.
+Result<std::string> read_and_close(int fd, const std::string& path) {
   std::string out;
   char buf[65536];
   for (;;) {
@@ -59,6 +60,28 @@ Result<std::string> read_file(const std::string& path) {
   }
   ::close(fd);
   return out;
+}
+
+}  // namespace
+
+Result<std::string> read_file(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Error("cannot read " + path + ": " + errno_text(), path);
+  return read_and_close(fd, path);
+}
+
+Result<std::string> read_regular_file(const std::string& path) {
+  // O_NONBLOCK: opening a FIFO with no writer would otherwise wait forever.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return Error("cannot read " + path + ": " + errno_text(), path);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Error("refusing to read " + path + ": it is not a regular file", path,
+                 "remove it; chaos recreates it as a regular file");
+  }
+  ::fcntl(fd, F_SETFL, 0);
+  return read_and_close(fd, path);
 }
 
 Status make_directories(const std::string& path, unsigned mode) {

@@ -26,6 +26,9 @@ bool is_regular_file(const std::string& path);
 bool is_executable_file(const std::string& path);
 
 Result<std::string> read_file(const std::string& path);
+// The same for files chaos keeps itself (caches, state): anything but a regular file (a FIFO
+// or a device planted in its place) is refused, never blocked on.
+Result<std::string> read_regular_file(const std::string& path);
 // Writes through a temporary file and rename(), so a reader never sees half a file and a
 // crash never leaves a corrupt one. Parent directories are created with mode 0700.
 Status write_file_atomic(const std::string& path, std::string_view content);
