@@ -20,6 +20,7 @@ Status append_history(const std::string& state_dir, const nlohmann::json& record
   // O_APPEND: concurrent runs each add whole lines without locking.
   // O_NONBLOCK: a FIFO planted in its place fails to open (no reader) instead of blocking.
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0600);
+  if (fd < 0 && errno == ENXIO) return Error("refusing to write the run history: " + path + " is not a regular file", path);
   if (fd < 0) return Error("cannot write the run history: " + std::string(std::strerror(errno)), path);
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {

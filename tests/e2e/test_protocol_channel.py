@@ -96,6 +96,9 @@ class Writer(Role):
             import os
             os.write(channel._reply_fd, {(line + chr(10)).encode()!r})
         return Delta(to_add={{"x": ["y"]}})
+
+    def plan(self, state, host, delta):
+        pass
 """
 
 

@@ -72,6 +72,9 @@ class Raises(Role):
 
     def delta(self, context=None):
         raise RuntimeError("boom" + TEXT)
+
+    def plan(self, state, host, delta):
+        pass
 """
 
 

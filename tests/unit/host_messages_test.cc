@@ -49,7 +49,9 @@ TEST(HostMessages, EveryRealMessageOfTheSeedCorpusDecodes) {
                        (n == "prepare_reply" && std::string(method) == "apply.prepare") ||
                        (n == "plan_reply" && std::string(method) == "apply.plan") ||
                        (n == "execute_reply" && std::string(method) == "apply.execute");
-        if (matches) EXPECT_FALSE(check_host_result(method, message->reply.result, line)) << name;
+        if (matches) {
+          EXPECT_FALSE(check_host_result(method, message->reply.result, line)) << name;
+        }
       }
     }
   }

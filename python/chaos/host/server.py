@@ -41,6 +41,7 @@ INTERRUPT_GRACE_S = 3.0
 # On SIGTERM/SIGHUP, how long descendants get between SIGTERM and SIGKILL.
 STOP_GRACE_S = 1.0
 PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
 
 CAPABILITIES = [
     "handshake",
@@ -151,16 +152,22 @@ def _stop_on_signal(signum: int, frame: Any) -> None:
     """SIGTERM or SIGHUP: the core is gone (the parent-death signal) or is stopping us; nothing
     the host started may finish the run unattended. Terminate every descendant, give them a
     moment, kill what is left, and exit 128 + N at once (no reply: nobody may be reading)."""
-    signal_descendants(signal.SIGTERM)
-    deadline = time.monotonic() + STOP_GRACE_S
-    while _has_descendants() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    signal_descendants(signal.SIGKILL)
+    stop_descendants()
     _hard_exit(128 + signum)
 
 
-def _has_descendants() -> bool:
-    return bool(_descendants())
+def stop_descendants() -> None:
+    """SIGTERM to every descendant, SIGKILL to those still there STOP_GRACE_S later."""
+    # The host is their subreaper (_watch_parent), so orphans stay descendants; the first set
+    # is kept as well, in case that could not be arranged.
+    first = _descendants()
+    signal_descendants(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE_S
+    while _descendants() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for pid in first | _descendants():
+        with suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
 
 
 def _watch_parent() -> None:
@@ -172,6 +179,9 @@ def _watch_parent() -> None:
         libc = ctypes.CDLL(None, use_errno=True)
         parent = os.getppid()
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        # Orphans of the commands the host runs become its children, so stopping it can reach
+        # them (a `sh -c` wrapper dies first and would otherwise hand its child to init).
+        libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     except (OSError, AttributeError):
         return
     if os.getppid() != parent:  # the core died before the request took effect
@@ -230,7 +240,9 @@ class RoleHost:
             self._teardown()
             return EXIT_PROTOCOL
         except OSError:
-            # The reply pipe is gone: nobody is listening any more.
+            # The reply pipe is gone: nobody is listening any more, so nothing this host
+            # started may go on (the core may have been killed; its SIGTERM may come later).
+            stop_descendants()
             self._teardown()
             return EXIT_PROTOCOL
 
