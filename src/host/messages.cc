@@ -167,7 +167,8 @@ constexpr std::array<std::pair<std::string_view, HostEventKind>, 7> kEventKinds 
 }};
 
 Result<HostError> decode_error(const json& error, std::string_view line) {
-  if (auto bad = shape_mismatch(error, shapes()["error"], "error")) return host_protocol_error("a reply where " + *bad, line);
+  if (auto bad = shape_mismatch(error, shapes()["error"], "error"))
+    return host_protocol_error("a reply where " + *bad, line);
   // What had completed when a request failed (an interrupted execute) is read like a result.
   if (error.contains("partial") && error["partial"].is_object() && error["partial"].contains("hosts")) {
     if (auto bad = shape_mismatch(error["partial"], shapes()["execution"], "error.partial"))
@@ -200,7 +201,8 @@ Result<HostMessage> decode_host_message(std::string_view line, int expected_prot
       return host_protocol_error("a hello without an integer `protocol`", line);
     out.hello.protocol = protocol->get<int>();
     if (out.hello.protocol != expected_protocol) return out;
-    if (auto bad = shape_mismatch(message, shapes()["hello"], "hello")) return host_protocol_error("a hello where " + *bad, line);
+    if (auto bad = shape_mismatch(message, shapes()["hello"], "hello"))
+      return host_protocol_error("a hello where " + *bad, line);
     out.hello.capabilities = strings_of(message["capabilities"]);
     out.hello.python = message["python"].get<std::string>();
     out.hello.pid = message["pid"].get<int64_t>();
@@ -211,7 +213,8 @@ Result<HostMessage> decode_host_message(std::string_view line, int expected_prot
   }
   if (kind == "reply") {
     out.type = HostMessage::Type::reply;
-    if (auto bad = shape_mismatch(message, shapes()["reply"], "reply")) return host_protocol_error("a reply where " + *bad, line);
+    if (auto bad = shape_mismatch(message, shapes()["reply"], "reply"))
+      return host_protocol_error("a reply where " + *bad, line);
     out.reply.id = message["id"].get<int64_t>();
     out.reply.ok = message["ok"].get<bool>();
     if (out.reply.ok) {

@@ -101,13 +101,9 @@ Result<std::unique_ptr<RoleHost>> RoleHost::start(const HostLaunch& launch) {
   posix_spawn_file_actions_adddup2(&actions, replies[1], reply_fd);
   posix_spawn_file_actions_adddup2(&actions, errors[1], 2);  // stderr is tee'd by us
 
-  std::vector<std::string> argv = {launch.interpreter,
-                                   "-c",
-                                   bootstrap_script(launch.sdk_dir),
-                                   "--request-fd",
-                                   std::to_string(request_fd),
-                                   "--reply-fd",
-                                   std::to_string(reply_fd)};
+  std::vector<std::string> argv = {
+      launch.interpreter,         "-c",         bootstrap_script(launch.sdk_dir), "--request-fd",
+      std::to_string(request_fd), "--reply-fd", std::to_string(reply_fd)};
   if (!launch.warm_pyinfra) argv.emplace_back("--no-warm");
   std::vector<char*> args;
   for (auto& a : argv) args.push_back(a.data());
@@ -210,7 +206,8 @@ Result<HostMessage> RoleHost::read_message(int timeout_ms, std::string_view duri
       if (!pending_signal_from_terminal()) interrupt();
     }
     // The wake descriptor stays readable once a signal is pending: poll it only until then.
-    pollfd fds[3] = {{reply_fd_, POLLIN, 0}, {stderr_fd_, POLLIN, 0}, {signal_forwarded_ ? -1 : signal_wake_fd(), POLLIN, 0}};
+    pollfd fds[3] = {
+        {reply_fd_, POLLIN, 0}, {stderr_fd_, POLLIN, 0}, {signal_forwarded_ ? -1 : signal_wake_fd(), POLLIN, 0}};
     int wait_ms = -1;
     if (timeout_ms >= 0) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());

@@ -14,21 +14,33 @@ using nlohmann::json;
 std::string corpus(const std::string& name) {
   static const std::map<std::string, std::string> messages = {
       {"event_connect", R"json({"type":"event","event":"connect","host":"@local","ok":true})json"},
-      {"event_delta", R"json({"type":"event","event":"delta","host":"@local","role":"files","to_add":{"files":["a.txt"]},"to_remove":{"files":["keep.conf","zz\u001b[1A\u001b[2K"]},"metadata":{"dir":"/srv"},"empty":false})json"},
-      {"event_log", R"json({"type":"event","event":"log","level":"warning","message":"Command timed out after 5s","logger":"pyinfra","host":"@local","op":null})json"},
-      {"event_op_done_failed", R"json({"type":"event","event":"op_done","host":"@local","op":"Break on purpose","hash":"f4f59e82","role":"breaks","duration_s":0.012,"retries":0,"status":"failed","ignored":false,"command":"echo partial-output; exit 3","exit_code":3,"stderr_tail":["first-problem","it-broke"],"stdout_tail":["partial-output"],"messages":["Error: executed 0 commands"]})json"},
-      {"event_op_start", R"json({"type":"event","event":"op_start","host":"@local","op":"Create a.txt","hash":"784a97bf","role":"files"})json"},
-      {"event_role_error", R"json({"type":"event","event":"role_error","error":{"kind":"role_error","message":"KeyError: 'users'","role":"broken","host":"@local","phase":"context","plugin":"my-plugin","entry_point":"myplug.roles:Broken","traceback":"Traceback (most recent call last):\n  ...\nKeyError: 'users'"}})json"},
-      {"event_role_start", R"json({"type":"event","event":"role_start","phase":"prepare","host":"@local","role":"files"})json"},
-      {"execute_reply", R"json({"type":"reply","id":4,"ok":true,"result":{"hosts":{"@local":{"changed":1,"no_change":0,"failed":0,"ignored":0,"skipped":0,"interrupted":0,"ops":[{"host":"@local","op":"Create a.txt","hash":"784a97bf","role":"files","duration_s":0.021,"retries":0,"status":"changed"}]}},"success":true,"error":null}})json"},
-      {"handshake_reply", R"json({"type":"reply","id":1,"ok":true,"result":{"protocol":1,"pyinfra":"3.10.0","pyinfra_error":null,"sys_path":["/home/u/.local/share/chaos/plugins","/usr/lib/python3.11"]}})json"},
-      {"hello", R"json({"type":"hello","protocol":1,"capabilities":["handshake","manifest","apply.prepare","apply.plan","apply.execute","shutdown"],"python":"3.11.7","pid":4242,"pyinfra":"3.10.0","executable":"/home/u/.venv/bin/python","sys_path":["/usr/lib/python3.11","/home/u/.venv/lib/python3.11/site-packages"]})json"},
+      {"event_delta",
+       R"json({"type":"event","event":"delta","host":"@local","role":"files","to_add":{"files":["a.txt"]},"to_remove":{"files":["keep.conf","zz\u001b[1A\u001b[2K"]},"metadata":{"dir":"/srv"},"empty":false})json"},
+      {"event_log",
+       R"json({"type":"event","event":"log","level":"warning","message":"Command timed out after 5s","logger":"pyinfra","host":"@local","op":null})json"},
+      {"event_op_done_failed",
+       R"json({"type":"event","event":"op_done","host":"@local","op":"Break on purpose","hash":"f4f59e82","role":"breaks","duration_s":0.012,"retries":0,"status":"failed","ignored":false,"command":"echo partial-output; exit 3","exit_code":3,"stderr_tail":["first-problem","it-broke"],"stdout_tail":["partial-output"],"messages":["Error: executed 0 commands"]})json"},
+      {"event_op_start",
+       R"json({"type":"event","event":"op_start","host":"@local","op":"Create a.txt","hash":"784a97bf","role":"files"})json"},
+      {"event_role_error",
+       R"json({"type":"event","event":"role_error","error":{"kind":"role_error","message":"KeyError: 'users'","role":"broken","host":"@local","phase":"context","plugin":"my-plugin","entry_point":"myplug.roles:Broken","traceback":"Traceback (most recent call last):\n  ...\nKeyError: 'users'"}})json"},
+      {"event_role_start",
+       R"json({"type":"event","event":"role_start","phase":"prepare","host":"@local","role":"files"})json"},
+      {"execute_reply",
+       R"json({"type":"reply","id":4,"ok":true,"result":{"hosts":{"@local":{"changed":1,"no_change":0,"failed":0,"ignored":0,"skipped":0,"interrupted":0,"ops":[{"host":"@local","op":"Create a.txt","hash":"784a97bf","role":"files","duration_s":0.021,"retries":0,"status":"changed"}]}},"success":true,"error":null}})json"},
+      {"handshake_reply",
+       R"json({"type":"reply","id":1,"ok":true,"result":{"protocol":1,"pyinfra":"3.10.0","pyinfra_error":null,"sys_path":["/home/u/.local/share/chaos/plugins","/usr/lib/python3.11"]}})json"},
+      {"hello",
+       R"json({"type":"hello","protocol":1,"capabilities":["handshake","manifest","apply.prepare","apply.plan","apply.execute","shutdown"],"python":"3.11.7","pid":4242,"pyinfra":"3.10.0","executable":"/home/u/.venv/bin/python","sys_path":["/usr/lib/python3.11","/home/u/.venv/lib/python3.11/site-packages"]})json"},
       {"hello_protocol_2", R"json({"type":"hello","protocol":2})json"},
-      {"interrupted_reply", R"json({"type":"reply","id":4,"ok":false,"error":{"kind":"interrupted","message":"interrupted by SIGINT","partial":{"hosts":{"@local":{"changed":0,"no_change":0,"failed":0,"ignored":0,"skipped":0,"interrupted":1,"ops":[{"host":"@local","op":"Sleep","hash":"784a97bf","role":"sleep","status":"interrupted"}]}},"success":false}}})json"},
+      {"interrupted_reply",
+       R"json({"type":"reply","id":4,"ok":false,"error":{"kind":"interrupted","message":"interrupted by SIGINT","partial":{"hosts":{"@local":{"changed":0,"no_change":0,"failed":0,"ignored":0,"skipped":0,"interrupted":1,"ops":[{"host":"@local","op":"Sleep","hash":"784a97bf","role":"sleep","status":"interrupted"}]}},"success":false}}})json"},
       {"plan_reply", R"json({"type":"reply","id":3,"ok":true,"result":{"hosts":{"@local":[{"name":"Create a.txt","hash":"784a97bf","will_change":true,"role":"files","args":[],"diff":"Will create /srv/a.txt\n  @@ -0,0 +1 @@\n  + content of a.txt"}]},"results":[{"host":"@local","role":"files","ops":1,"ok":true,"result":{"success":true,"message":[],"data":null,"error":[]}}],"errors":[],"changes":true}})json"},
-      {"prepare_reply", R"json({"type":"reply","id":2,"ok":true,"result":{"roles":[{"tag":"files","entry_point":"myplug.roles:FilesRole","kind":"class","name":"Scratch files","needs_secrets":false,"necessary_secret_dict_keys":[],"necessary_chobolo_keys":[],"plugin":"my-plugin"}],"hosts":[{"name":"@local","connected":true}],"deltas":[{"host":"@local","role":"files","to_add":{"files":["a.txt"]},"to_remove":{},"metadata":{"dir":"/srv"},"empty":false}],"errors":[{"kind":"role_error","message":"KeyError: 'users'","role":"broken","host":"@local","phase":"context","plugin":"my-plugin","entry_point":"myplug.roles:Broken","traceback":"..."}],"changes":true,"detect_changes":true}})json"},
+      {"prepare_reply",
+       R"json({"type":"reply","id":2,"ok":true,"result":{"roles":[{"tag":"files","entry_point":"myplug.roles:FilesRole","kind":"class","name":"Scratch files","needs_secrets":false,"necessary_secret_dict_keys":[],"necessary_chobolo_keys":[],"plugin":"my-plugin"}],"hosts":[{"name":"@local","connected":true}],"deltas":[{"host":"@local","role":"files","to_add":{"files":["a.txt"]},"to_remove":{},"metadata":{"dir":"/srv"},"empty":false}],"errors":[{"kind":"role_error","message":"KeyError: 'users'","role":"broken","host":"@local","phase":"context","plugin":"my-plugin","entry_point":"myplug.roles:Broken","traceback":"..."}],"changes":true,"detect_changes":true}})json"},
       {"shutdown_reply", R"json({"type":"reply","id":5,"ok":true,"result":{}})json"},
-      {"wrong_type_host", R"json({"type":"event","event":"delta","host":5,"role":"x","to_add":{},"to_remove":{},"empty":true})json"},
+      {"wrong_type_host",
+       R"json({"type":"event","event":"delta","host":5,"role":"x","to_add":{},"to_remove":{},"empty":true})json"},
   };
   auto it = messages.find(name);
   return it == messages.end() ? std::string() : it->second;
@@ -118,11 +130,18 @@ TEST(HostMessages, TheQuotedMessageIsTruncatedAndEscaped) {
 
 TEST(HostMessages, ResultsAreCheckedAgainstWhatTheCoreReads) {
   std::string line = "(the reply)";
-  EXPECT_TRUE(check_host_result("apply.prepare", json::parse(R"({"roles":[],"hosts":[{"name":1}],"deltas":[],"errors":[]})"), line));
-  EXPECT_TRUE(check_host_result("apply.plan", json::parse(R"({"hosts":{"@local":[{"name":"x","will_change":"yes"}]},"errors":[]})"), line));
-  EXPECT_TRUE(check_host_result("apply.execute", json::parse(R"({"hosts":{"@local":{"changed":"1","no_change":0,"failed":0,"ops":[]}}})"), line));
-  EXPECT_TRUE(check_host_result("apply.execute", json::parse(R"({"hosts":{"@local":{"changed":1,"no_change":0,"failed":0,"ops":[{"host":"@local"}]}}})"), line));
-  EXPECT_TRUE(check_host_result("apply.execute", json::parse(R"({"hosts":{"@local":{"changed":99999999999,"no_change":0,"failed":0,"ops":[]}}})"), line));
+  EXPECT_TRUE(check_host_result("apply.prepare",
+                                json::parse(R"({"roles":[],"hosts":[{"name":1}],"deltas":[],"errors":[]})"), line));
+  EXPECT_TRUE(check_host_result(
+      "apply.plan", json::parse(R"({"hosts":{"@local":[{"name":"x","will_change":"yes"}]},"errors":[]})"), line));
+  EXPECT_TRUE(check_host_result(
+      "apply.execute", json::parse(R"({"hosts":{"@local":{"changed":"1","no_change":0,"failed":0,"ops":[]}}})"), line));
+  EXPECT_TRUE(check_host_result(
+      "apply.execute",
+      json::parse(R"({"hosts":{"@local":{"changed":1,"no_change":0,"failed":0,"ops":[{"host":"@local"}]}}})"), line));
+  EXPECT_TRUE(check_host_result(
+      "apply.execute", json::parse(R"({"hosts":{"@local":{"changed":99999999999,"no_change":0,"failed":0,"ops":[]}}})"),
+      line));
   EXPECT_FALSE(check_host_result("manifest", json::parse(R"({"anything":1})"), line));
 }
 

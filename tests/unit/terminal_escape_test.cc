@@ -26,18 +26,24 @@ TEST(Visible, NewlinesAreEscapedExceptInMultiLineValues) {
 }
 
 TEST(Visible, C1ControlsAndBidiOverridesAreShownAsCodePoints) {
-  EXPECT_EQ(visible("\xc2\x9b" "2J"), "\\u009b2J");  // CSI as one C1 code point
-  EXPECT_EQ(visible("abc\xe2\x80\xae" "fed"), "abc\\u202efed");
+  EXPECT_EQ(visible("\xc2\x9b"
+                    "2J"),
+            "\\u009b2J");  // CSI as one C1 code point
+  EXPECT_EQ(visible("abc\xe2\x80\xae"
+                    "fed"),
+            "abc\\u202efed");
   EXPECT_EQ(visible("\xe2\x81\xa6x\xe2\x81\xa9"), "\\u2066x\\u2069");
 }
 
 TEST(Visible, BytesThatAreNotUtf8AreShownAsHex) {
-  EXPECT_EQ(visible("a\xff" "b"), "a\\xffb");
-  EXPECT_EQ(visible("\xc3"), "\\xc3");                 // truncated sequence
-  EXPECT_EQ(visible("\xc0\xaf"), "\\xc0\\xaf");        // overlong '/'
-  EXPECT_EQ(visible("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // a UTF-16 surrogate
+  EXPECT_EQ(visible("a\xff"
+                    "b"),
+            "a\\xffb");
+  EXPECT_EQ(visible("\xc3"), "\\xc3");                             // truncated sequence
+  EXPECT_EQ(visible("\xc0\xaf"), "\\xc0\\xaf");                    // overlong '/'
+  EXPECT_EQ(visible("\xed\xa0\x80"), "\\xed\\xa0\\x80");           // a UTF-16 surrogate
   EXPECT_EQ(visible("\xf4\x90\x80\x80"), "\\xf4\\x90\\x80\\x80");  // beyond U+10FFFF
-  EXPECT_EQ(visible("\xf0\x9f\x98\x80"), "\xf0\x9f\x98\x80");  // a real 4-byte emoji
+  EXPECT_EQ(visible("\xf0\x9f\x98\x80"), "\xf0\x9f\x98\x80");      // a real 4-byte emoji
 }
 
 }  // namespace
