@@ -505,7 +505,7 @@ input is not a terminal. The sudo password is needed only when chaos does not ru
 comes from -pf, a prompt on the terminal, or standard input when that is not a terminal.
 
 Exit status: 0 success, 1 a role or operation failed, 2 bad arguments or unknown role,
-130 interrupted. Every run is recorded; see `chaos log`.)");
+130 interrupted (143 SIGTERM, 129 SIGHUP). Every run is recorded; see `chaos log`.)");
   cmd->callback([&ctx, &exit_code, opts] { exit_code = ApplyRun(ctx, *opts).run(); });
 }
 
