@@ -80,8 +80,12 @@ LineInput read_line(int fd, size_t max_bytes, bool echo) {
 }
 
 LineInput ask(int in_fd, int out_fd, const std::string& prompt, size_t max_bytes, bool echo) {
+  // Echo goes off before the prompt shows: nothing typed once it is visible is echoed.
+  std::optional<EchoOff> quiet;
+  if (!echo) quiet.emplace(in_fd);
   write_all(out_fd, prompt);
-  LineInput answer = read_line(in_fd, max_bytes, echo);
+  LineInput answer = read_line(in_fd, max_bytes, true);
+  quiet.reset();
   if (!echo || answer.status == LineInput::Status::interrupted) write_all(out_fd, "\n");
   return answer;
 }
