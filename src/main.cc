@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/context.h"
 #include "cli/parse_errors.h"
+#include "util/signals.h"
 #include "util/utf8.h"
 
 namespace {
@@ -72,6 +73,8 @@ void report_internal_error(const char* what) {
 }
 
 int run(int argc, char** argv) {
+  // Before anything can start a process or wait: one policy for SIGINT, SIGTERM and SIGHUP.
+  chaos::install_signal_policy();
   std::vector<std::string> args(argv + 1, argv + argc);
   // Arguments end up in JSON (history, role-host messages), which holds UTF-8 only.
   for (size_t i = 0; i < args.size(); ++i) {

@@ -2,14 +2,24 @@
 
 #include <cstdio>
 
+#include "term/escape.h"
+
 namespace chaos {
 namespace {
 
 using nlohmann::json;
 
+// Every value here comes from a plugin or the managed machine: shown with its control
+// characters escaped, so it cannot move the cursor or erase what the user is about to confirm.
 std::string scalar_text(const json& value) {
-  if (value.is_string()) return value.get<std::string>();
-  return value.dump();
+  if (value.is_string()) return visible(value.get<std::string>());
+  return visible(value.dump());
+}
+
+// A member that is absent, null or not a string shows as `fallback`.
+std::string text_of(const json& object, const char* key, const std::string& fallback = "") {
+  auto it = object.is_object() ? object.find(key) : object.end();
+  return visible(it != object.end() && it->is_string() ? it->get_ref<const std::string&>() : fallback);
 }
 
 void render_items(const json& items, const std::string& mark, Tone tone, const Painter& paint, std::string& out) {
@@ -17,7 +27,7 @@ void render_items(const json& items, const std::string& mark, Tone tone, const P
   if (items.is_array()) {
     for (const auto& item : items) line(scalar_text(item));
   } else if (items.is_object()) {
-    for (const auto& [k, v] : items.items()) line(k + ": " + scalar_text(v));
+    for (const auto& [k, v] : items.items()) line(visible(k) + ": " + scalar_text(v));
   } else if (!items.is_null()) {
     line(scalar_text(items));
   }
@@ -50,7 +60,7 @@ std::string render_delta(const json& delta, const Painter& paint) {
     if (!part.is_object()) continue;
     for (const auto& [key, items] : part.items()) {
       if (!has_items(items)) continue;
-      out += "    " + paint(Tone::bold, key) +
+      out += "    " + paint(Tone::bold, visible(key)) +
              paint(Tone::dim, std::string(" (") + (mark[0] == '+' ? "add" : "remove") + ")") + "\n";
       render_items(items, mark, tone, paint, out);
     }
@@ -60,9 +70,9 @@ std::string render_delta(const json& delta, const Painter& paint) {
 
 std::string render_host_error(const json& error, const Painter& paint, size_t traceback_lines) {
   std::string out = paint(Tone::red, "error:") + " ";
-  std::string role = error.value("role", "");
-  std::string host = error.value("host", "");
-  std::string phase = error.value("phase", "");
+  std::string role = text_of(error, "role");
+  std::string host = text_of(error, "host");
+  std::string phase = text_of(error, "phase");
   if (!role.empty()) {
     out += "role `" + role + "`";
     if (!host.empty()) out += " on " + host;
@@ -71,18 +81,22 @@ std::string render_host_error(const json& error, const Painter& paint, size_t tr
   } else if (!host.empty()) {
     out += host + ": ";
   }
-  out += error.value("message", "unknown error") + "\n";
+  auto message = error.find("message");
+  out += (message != error.end() && message->is_string() ? visible_lines(message->get_ref<const std::string&>())
+                                                           : std::string("unknown error")) +
+         "\n";
   std::string where;
-  if (error.contains("plugin")) where += "plugin " + error.value("plugin", "");
+  if (error.contains("plugin")) where += "plugin " + text_of(error, "plugin");
   if (error.contains("entry_point"))
-    where += std::string(where.empty() ? "" : ", ") + "entry point " + error.value("entry_point", "");
+    where += std::string(where.empty() ? "" : ", ") + "entry point " + text_of(error, "entry_point");
   if (error.contains("file")) {
-    where += std::string(where.empty() ? "" : ", ") + error.value("file", "");
-    if (error.contains("line")) where += ":" + std::to_string(error.value("line", 0));
-    if (error.contains("column")) where += ":" + std::to_string(error.value("column", 0));
+    where += std::string(where.empty() ? "" : ", ") + text_of(error, "file");
+    for (const char* key : {"line", "column"}) {
+      if (error.contains(key) && error[key].is_number_integer()) where += ":" + std::to_string(error[key].get<int64_t>());
+    }
   }
   if (!where.empty()) out += "  " + paint(Tone::dim, "-->") + " " + where + "\n";
-  std::string tb = error.value("traceback", "");
+  std::string tb = error.contains("traceback") && error["traceback"].is_string() ? error["traceback"].get<std::string>() : "";
   if (!tb.empty()) {
     std::vector<std::string> lines;
     size_t pos = 0;
@@ -93,7 +107,7 @@ std::string render_host_error(const json& error, const Painter& paint, size_t tr
       pos = end + 1;
     }
     size_t first = lines.size() > traceback_lines ? lines.size() - traceback_lines : 0;
-    for (size_t i = first; i < lines.size(); ++i) out += "  " + paint(Tone::dim, "| " + lines[i]) + "\n";
+    for (size_t i = first; i < lines.size(); ++i) out += "  " + paint(Tone::dim, "| " + visible(lines[i])) + "\n";
   }
   return out;
 }
@@ -115,14 +129,14 @@ std::string render_operation(const json& op, const Painter& paint) {
   }
   std::string line = "  " + paint(tone, mark + " " + label) +
                      std::string(label.size() < 16 ? 16 - label.size() : 1, ' ') +
-                     op.value("op", op.value("name", "operation"));
+                     visible(op.value("op", op.value("name", "operation")));
   if (op.contains("duration_s") && op["duration_s"].is_number()) {
     line += paint(Tone::dim, "  " + format_seconds(op["duration_s"].get<double>()));
   }
   line += "\n";
   if (status == "failed") {
     if (op.contains("command") && op["command"].is_string()) {
-      line += "      " + paint(Tone::dim, "command:") + " " + op["command"].get<std::string>() + "\n";
+      line += "      " + paint(Tone::dim, "command:") + " " + visible(op["command"].get<std::string>()) + "\n";
     }
     if (op.contains("exit_code") && op["exit_code"].is_number()) {
       line += "      " + paint(Tone::dim, "exit code:") + " " + std::to_string(op["exit_code"].get<int>()) + "\n";
@@ -140,9 +154,9 @@ std::string render_operation(const json& op, const Painter& paint) {
 std::string render_planned_operation(const json& op, const Painter& paint) {
   bool changes = op.value("will_change", false);
   std::string out = "  " + (changes ? paint(Tone::yellow, "~ would change") : paint(Tone::green, "✓ no change   ")) +
-                    "   " + op.value("name", "operation");
+                    "   " + text_of(op, "name", "operation");
   if (op.contains("role") && op["role"].is_string())
-    out += paint(Tone::dim, "  (" + op["role"].get<std::string>() + ")");
+    out += paint(Tone::dim, "  (" + visible(op["role"].get<std::string>()) + ")");
   out += "\n";
   std::string diff = op.value("diff", "");
   if (!diff.empty()) {
@@ -150,7 +164,7 @@ std::string render_planned_operation(const json& op, const Painter& paint) {
     while (pos < diff.size()) {
       size_t end = diff.find('\n', pos);
       if (end == std::string::npos) end = diff.size();
-      std::string l = diff.substr(pos, end - pos);
+      std::string l = visible(diff.substr(pos, end - pos));
       // pyinfra indents its diff lines; the first visible character says added or removed.
       size_t first = l.find_first_not_of(' ');
       char sign = first == std::string::npos ? ' ' : l[first];

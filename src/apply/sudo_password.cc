@@ -1,16 +1,19 @@
 #include "apply/sudo_password.h"
 
 #include <fcntl.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
+#include "term/prompt.h"
 #include "util/fs.h"
 
 namespace chaos {
 namespace {
+
+// Longer than any password; what is typed beyond it is read and dropped.
+constexpr size_t kMaxPasswordBytes = 4096;
 
 std::string strip_newline(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
@@ -22,22 +25,12 @@ std::string strip_newline(std::string s) {
 Result<std::string> prompt_hidden(const std::string& prompt) {
   int tty = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
   if (tty < 0) return Error("no terminal to ask for the sudo password on");
-  ssize_t ignored = ::write(tty, prompt.data(), prompt.size());
-  (void)ignored;
-  termios old{};
-  bool restore = ::tcgetattr(tty, &old) == 0;
-  if (restore) {
-    termios quiet = old;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    ::tcsetattr(tty, TCSAFLUSH, &quiet);
-  }
-  std::string line;
-  char c;
-  while (::read(tty, &c, 1) == 1 && c != '\n') line.push_back(c);
-  if (restore) ::tcsetattr(tty, TCSAFLUSH, &old);
-  ignored = ::write(tty, "\n", 1);
+  // Ctrl-C acts at once and echo comes back on (term/prompt.h).
+  LineInput typed = ask(tty, tty, prompt, kMaxPasswordBytes, /*echo=*/false);
   ::close(tty);
-  return line;
+  if (typed.status == LineInput::Status::interrupted) return Error("interrupted");
+  if (typed.status == LineInput::Status::error) return Error("cannot read the sudo password from the terminal");
+  return strip_newline(typed.text);
 }
 
 Result<std::optional<std::string>> obtain_sudo_password(const PasswordSources& sources, bool needed) {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <nlohmann/json.hpp>
@@ -20,6 +21,9 @@
 #include "apply/tags.h"
 #include "cli/commands.h"
 #include "host/launch.h"
+#include "term/escape.h"
+#include "term/prompt.h"
+#include "util/signals.h"
 
 namespace chaos {
 namespace {
@@ -93,6 +97,9 @@ class ApplyRun {
   }
 
   int run() {
+    // From here a signal is a step of the run, not its end: the role host and everything it
+    // started are stopped, and the run is reported and recorded as interrupted.
+    ScopedSignalHandling signals;
     int code = pipeline();
     finish(code);
     return code;
@@ -104,11 +111,22 @@ class ApplyRun {
     std::fflush(human_);
   }
 
+  // A step that failed because a signal stopped it is an interruption, not an error.
   int fail(const Error& e, int code = kExitFailure) {
+    if (pending_signal()) return interrupted();
     report_.errors.push_back({{"kind", "error"}, {"message", e.message}, {"where", e.where}});
     ctx_.print_error(e);
     return code;
   }
+
+  int interrupted() {
+    report_.interrupted = true;
+    say("\n" + paint_(Tone::yellow, "Interrupted.") + " What had completed is summarised below.\n");
+    return exit_status_for_signal(pending_signal() ? pending_signal() : SIGINT);
+  }
+
+  // The run's steps check this between them: 0, or the exit status of an interrupted run.
+  int stop_if_signalled() { return pending_signal() ? interrupted() : 0; }
 
   int pipeline() {
     const auto& config = ctx_.config();
@@ -119,10 +137,10 @@ class ApplyRun {
     auto started = RoleHost::start(*launch);
     if (!started) return fail(started.error());
     host_ = std::move(*started);
-    RoleHost::install_interrupt_handler();
 
     const auto& index = ctx_.plugin_index();
     if (!index) return fail(index.error());
+    if (int code = stop_if_signalled()) return code;
     AliasTable aliases = merge_aliases(*index, *config);
     for (const auto& w : aliases.warnings) ctx_.print_warning(w);
     // An alias cycle is a broken installation or config (1); an unknown tag is a usage error (2).
@@ -138,6 +156,7 @@ class ApplyRun {
       if (!valid) return fail(valid.error());
       report_.chobolo = *valid;
     }
+    if (int code = stop_if_signalled()) return code;
 
     bool stdin_tty = stream_is_terminal(STDIN_FILENO);
     skip_confirm_ = opts_.yes || !stdin_tty;
@@ -149,9 +168,11 @@ class ApplyRun {
     // Only a non-root user needs a password for sudo on this machine.
     auto password = obtain_sudo_password({opts_.password_file, opts_.password, stdin_tty}, ::geteuid() != 0);
     if (!password) return fail(password.error());
+    if (int code = stop_if_signalled()) return code;
 
     auto hello = host_->handshake();
     if (!hello) return fail(hello.error());
+    if (int code = stop_if_signalled()) return code;
     if (!host_->handshake_reply().value("pyinfra", json()).is_string()) {
       std::string why = host_->handshake_reply().value("pyinfra_error", json()).is_string()
                             ? host_->handshake_reply()["pyinfra_error"].get<std::string>()
@@ -177,6 +198,7 @@ class ApplyRun {
 
     auto prepared = call("apply.prepare", prepare_params);
     if (!prepared) return host_failure(prepared.error());
+    if (int code = stop_if_signalled()) return code;
     for (const auto& r : prepared->value("roles", json::array())) report_.roles_info.push_back(r);
     record_errors(prepared->value("errors", json::array()));
     for (const auto& h : prepared->value("hosts", json::array())) {
@@ -194,7 +216,9 @@ class ApplyRun {
       ctx_.print_warning("standard input is not a terminal: nothing can be confirmed, so -y is implied");
     }
     if (deltas_to_apply && !skip_confirm_ && !opts_.dry) {
-      if (!confirm("Apply the changes above?")) {
+      Answer answer = confirm("Apply the changes above?");
+      if (answer == Answer::interrupted) return interrupted();
+      if (answer == Answer::no) {
         report_.aborted = true;
         say(paint_(Tone::yellow, "Nothing was changed.") + "\n");
         return kExitFailure;
@@ -203,6 +227,7 @@ class ApplyRun {
 
     auto planned = call("apply.plan", json::object());
     if (!planned) return host_failure(planned.error());
+    if (int code = stop_if_signalled()) return code;
     record_errors(planned->value("errors", json::array()));
 
     if (opts_.dry) {
@@ -218,6 +243,7 @@ class ApplyRun {
 
     auto executed = call("apply.execute", {{"serial", opts_.serial}, {"no_wait", opts_.no_wait}});
     if (!executed) return host_failure(executed.error());
+    if (int code = stop_if_signalled()) return code;
     take_execution(*executed);
     bool failed_ops = false;
     for (const auto& [name, host] : report_.hosts.items())
@@ -234,15 +260,18 @@ class ApplyRun {
 
   int verbosity() const { return opts_.verbose > 0 ? opts_.verbose : std::min(opts_.v_count, 3); }
 
-  bool confirm(const std::string& question) {
-    std::string prompt = paint_(Tone::bold, question) + " [Y/n] ";
-    std::fputs(prompt.c_str(), stderr);
-    std::fflush(stderr);
-    char line[64];
-    if (!std::fgets(line, sizeof line, stdin)) return false;
-    std::string answer(line);
-    while (!answer.empty() && (answer.back() == '\n' || answer.back() == ' ')) answer.pop_back();
-    return answer.empty() || answer == "y" || answer == "Y" || answer == "yes" || answer == "Yes";
+  enum class Answer { yes, no, interrupted };
+
+  // Ctrl-C (or any signal) at the prompt acts at once (term/prompt.h).
+  Answer confirm(const std::string& question) {
+    std::fflush(stdout);
+    LineInput line = ask(STDIN_FILENO, STDERR_FILENO, paint_(Tone::bold, question) + " [Y/n] ", 64);
+    if (line.status == LineInput::Status::interrupted) return Answer::interrupted;
+    if (line.status != LineInput::Status::line) return Answer::no;
+    std::string answer = line.text;
+    while (!answer.empty() && (answer.back() == '\r' || answer.back() == ' ')) answer.pop_back();
+    bool yes = answer.empty() || answer == "y" || answer == "Y" || answer == "yes" || answer == "Yes";
+    return yes ? Answer::yes : Answer::no;
   }
 
   Result<json> call(const std::string& method, const json& params) {
@@ -266,7 +295,7 @@ class ApplyRun {
                                 {"to_add", event.value("to_add", json::object())},
                                 {"to_remove", event.value("to_remove", json::object())},
                                 {"empty", event.value("empty", true)}});
-      std::string head = paint_(Tone::bold, event.value("role", "")) + " on " + event.value("host", "");
+      std::string head = paint_(Tone::bold, visible(event.value("role", ""))) + " on " + visible(event.value("host", ""));
       if (event.value("empty", true)) {
         say(paint_(Tone::green, "✓ ") + head + paint_(Tone::green, ": already in the desired state") + "\n");
       } else {
@@ -278,7 +307,7 @@ class ApplyRun {
       std::fputs(render_host_error(error, ctx_.err).c_str(), stderr);
     } else if (kind == "op_start") {
       if (ctx_.stdout_is_terminal && !opts_.json) {
-        say("  " + paint_(Tone::dim, "… " + event.value("op", "operation")));
+        say("  " + paint_(Tone::dim, "… " + visible(event.value("op", "operation"))));
         progress_line_open_ = true;
       }
     } else if (kind == "op_done") {
@@ -286,7 +315,7 @@ class ApplyRun {
       progress_line_open_ = false;
       if (!printed_host_header_.count(event.value("host", ""))) {
         printed_host_header_.insert(event.value("host", ""));
-        say(paint_(Tone::bold, event.value("host", "")) + "\n");
+        say(paint_(Tone::bold, visible(event.value("host", ""))) + "\n");
       }
       say(render_operation(event, paint_));
     } else if (kind == "connect" && !event.value("ok", true)) {
@@ -294,8 +323,8 @@ class ApplyRun {
       ctx_.print_error(Error("cannot connect to " + event.value("host", "?") + ": " + event.value("error", "")));
     } else if (kind == "log") {  // the host filters by level: warnings at 0 (docs/apply.md §6)
       std::string text = "[" + event.value("level", "log") + "] ";
-      if (event.contains("host") && event["host"].is_string()) text += event["host"].get<std::string>() + ": ";
-      text += event.value("message", "");
+      if (event.contains("host") && event["host"].is_string()) text += visible(event["host"].get<std::string>()) + ": ";
+      text += visible(event.value("message", ""));
       std::fputs((ctx_.err(Tone::dim, text) + "\n").c_str(), stderr);
     }
   }
@@ -304,7 +333,7 @@ class ApplyRun {
     say("\n" + paint_(Tone::bold, "Dry run: nothing was executed. These operations would run:") + "\n");
     for (const auto& [name, ops] : member(planned, "hosts").items()) {
       json& host = report_.host(name);
-      say(paint_(Tone::bold, name) + "\n");
+      say(paint_(Tone::bold, visible(name)) + "\n");
       if (ops.empty()) say("  " + paint_(Tone::dim, "(none)") + "\n");
       for (const auto& op : ops) {
         say(render_planned_operation(op, paint_));
@@ -345,11 +374,7 @@ class ApplyRun {
     const HostError& e = host_->last_error();
     // What had completed when execution stopped (member() makes a malformed one a no-op).
     if (e.details.contains("partial")) take_execution(e.details["partial"]);
-    if (host_->interrupted() || e.kind == "interrupted") {
-      report_.interrupted = true;
-      say("\n" + paint_(Tone::yellow, "Interrupted.") + " What had completed is summarised below.\n");
-      return kExitInterrupted;
-    }
+    if (host_->interrupted() || e.kind == "interrupted" || pending_signal()) return interrupted();
     if (e.kind.empty()) {
       // No reply at all: the host died, and `failure` says how.
       return fail(failure);
@@ -376,7 +401,7 @@ class ApplyRun {
       std::string summary = "\n" + paint_(Tone::bold, report_.dry ? "Summary (dry run)" : "Summary") + "\n";
       for (const auto& [name, host] : report_.hosts.items()) {
         const json& c = host["counts"];
-        summary += "  " + name + ": ";
+        summary += "  " + visible(name) + ": ";
         if (!host.value("connected", true)) {
           summary += paint_(Tone::red, "not connected") + "\n";
           continue;
@@ -483,7 +508,7 @@ input is not a terminal. The sudo password is needed only when chaos does not ru
 comes from -pf, a prompt on the terminal, or standard input when that is not a terminal.
 
 Exit status: 0 success, 1 a role or operation failed, 2 bad arguments or unknown role,
-130 interrupted. Every run is recorded; see `chaos log`.)");
+130 interrupted (143 SIGTERM, 129 SIGHUP). Every run is recorded; see `chaos log`.)");
   cmd->callback([&ctx, &exit_code, opts] { exit_code = ApplyRun(ctx, *opts).run(); });
 }
 

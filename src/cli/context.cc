@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "term/escape.h"
 #include "util/utf8.h"
 
 namespace chaos {
@@ -68,15 +69,17 @@ Status check_paths_are_utf8(const Paths& paths) {
   return std::nullopt;
 }
 
+// Messages quote plugins, files and the role host's stderr: escaped so they cannot rewrite the
+// terminal; the lines of a multi-line message stay lines.
 void Context::print_error(const Error& error) const {
-  std::string text = err(Tone::red, "error:") + " " + error.message + "\n";
-  if (!error.where.empty()) text += "  " + err(Tone::dim, "-->") + " " + error.where + "\n";
-  if (!error.hint.empty()) text += "  " + err(Tone::cyan, "hint:") + " " + error.hint + "\n";
+  std::string text = err(Tone::red, "error:") + " " + visible_lines(error.message) + "\n";
+  if (!error.where.empty()) text += "  " + err(Tone::dim, "-->") + " " + visible(error.where) + "\n";
+  if (!error.hint.empty()) text += "  " + err(Tone::cyan, "hint:") + " " + visible_lines(error.hint) + "\n";
   std::fputs(text.c_str(), stderr);
 }
 
 void Context::print_warning(std::string_view message) const {
-  std::string text = err(Tone::yellow, "warning:") + " " + std::string(message) + "\n";
+  std::string text = err(Tone::yellow, "warning:") + " " + visible_lines(message) + "\n";
   std::fputs(text.c_str(), stderr);
 }
 

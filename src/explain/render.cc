@@ -1,4 +1,5 @@
 #include "explain/render.h"
+#include "term/escape.h"
 #include "util/text.h"
 
 #include <algorithm>
@@ -565,7 +566,39 @@ std::string render_markdown(std::string_view text, int width, int indent, const 
   return out;
 }
 
-std::string render_explanation(const Explanation& e, const RenderOptions& options, const Painter& paint) {
+namespace {
+
+// Explanations are plugin text: every string shown with its control characters escaped (its
+// lines kept), so a plugin cannot rewrite the terminal through `chaos explain`.
+ordered_json escaped_content(const ordered_json& v) {
+  if (v.is_string()) return visible_lines(v.get_ref<const std::string&>());
+  if (v.is_array()) {
+    ordered_json out = ordered_json::array();
+    for (const auto& item : v) out.push_back(escaped_content(item));
+    return out;
+  }
+  if (v.is_object()) {
+    ordered_json out = ordered_json::object();
+    for (const auto& [key, item] : v.items()) out[visible(key)] = escaped_content(item);
+    return out;
+  }
+  return v;
+}
+
+Explanation escaped(const Explanation& e) {
+  Explanation out = e;
+  out.query.text = visible(e.query.text);
+  out.query.topic = visible(e.query.topic);
+  out.origin = visible(e.origin);
+  for (auto& sub : out.subtopics) sub = visible(sub);
+  out.content = escaped_content(e.content);
+  return out;
+}
+
+}  // namespace
+
+std::string render_explanation(const Explanation& raw, const RenderOptions& options, const Painter& paint) {
+  const Explanation e = escaped(raw);
   const int width = std::max(std::min(options.width, kMaxWidth), 40);
   const auto& shown = keys_for_details(options.details);
   auto is_shown = [&](const std::string& key) {
@@ -632,7 +665,8 @@ std::string render_explanation(const Explanation& e, const RenderOptions& option
   return out;
 }
 
-std::string render_subtopic_list(const Explanation& e, const Painter& paint) {
+std::string render_subtopic_list(const Explanation& raw, const Painter& paint) {
+  const Explanation e = escaped(raw);
   std::string origin = e.origin == "built-in" ? "built into chaos" : "from plugin " + e.origin;
   std::string out = paint(Tone::bold, "Sub-topics of " + e.query.topic) + "  " + paint(Tone::dim, origin) + "\n";
   if (e.subtopics.empty()) return out + "  " + paint(Tone::dim, "(none)") + "\n";

@@ -1,18 +1,27 @@
 #include "host/role_host.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <ctime>
+#include <utility>
 
 #include "plugins/python_env.h"
+#include "util/fs.h"
+#include "util/signals.h"
 #include "util/subprocess.h"
 
 extern char** environ;
@@ -26,20 +35,35 @@ constexpr size_t kStderrTailLines = 20;
 // How long the host may take to say hello: Python start-up on a loaded machine.
 constexpr int kHelloTimeoutMs = 60000;
 
-std::atomic<bool> g_interrupt_pending{false};
-std::atomic<bool> g_interrupt_from_terminal{false};
-int g_wake_pipe[2] = {-1, -1};
-
-void on_interrupt(int, siginfo_t* info, void*) {
-  // A terminal's Ctrl-C reaches the whole foreground process group, host included; a `kill`
-  // aimed at chaos alone must be passed on.
-  g_interrupt_from_terminal = info && info->si_code == SI_KERNEL;
-  g_interrupt_pending = true;
-  if (g_wake_pipe[1] >= 0) {
-    char c = 1;
-    ssize_t ignored = ::write(g_wake_pipe[1], &c, 1);
-    (void)ignored;
+// Where the pipes land in the host: numbers plugin code cannot guess (the host moves them
+// again, and closes these, before it imports any plugin; docs/protocol.md §1).
+std::pair<int, int> unpredictable_fds(std::initializer_list<int> taken) {
+  rlimit limit{};
+  int top = 1024;
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < 1024) top = static_cast<int>(limit.rlim_cur);
+  if (top < 64) return {3, 4};
+  unsigned seed = 0;
+  if (::getrandom(&seed, sizeof seed, GRND_NONBLOCK) != static_cast<ssize_t>(sizeof seed))
+    seed = static_cast<unsigned>(::getpid()) * 2654435761u ^ static_cast<unsigned>(::time(nullptr));
+  auto is_taken = [&](int fd, int other) {
+    if (fd == other) return true;
+    for (int t : taken) {
+      if (fd == t) return true;
+    }
+    return false;
+  };
+  int first = -1, second = -1;
+  for (int attempt = 0; attempt < 64 && (first < 0 || second < 0); ++attempt) {
+    seed = seed * 1103515245u + 12345u;
+    int fd = 10 + static_cast<int>((seed >> 8) % static_cast<unsigned>(top - 10));
+    if (first < 0 && !is_taken(fd, -1)) {
+      first = fd;
+    } else if (first >= 0 && !is_taken(fd, first)) {
+      second = fd;
+    }
   }
+  if (first < 0 || second < 0) return {3, 4};
+  return {first, second};
 }
 
 // The bootstrap drops the `-c` entry from sys.path should an interpreter without -I add one
@@ -57,16 +81,6 @@ std::string bootstrap_script(const std::string& sdk_dir) {
 
 }  // namespace
 
-void RoleHost::install_interrupt_handler() {
-  if (g_wake_pipe[0] < 0 && ::pipe2(g_wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0) g_wake_pipe[0] = g_wake_pipe[1] = -1;
-  struct sigaction sa {};
-  sa.sa_sigaction = on_interrupt;
-  sa.sa_flags = SA_SIGINFO | SA_RESTART;
-  sigemptyset(&sa.sa_mask);
-  ::sigaction(SIGINT, &sa, nullptr);
-  ::sigaction(SIGTERM, &sa, nullptr);
-}
-
 Result<std::unique_ptr<RoleHost>> RoleHost::start(const HostLaunch& launch) {
   int requests[2], replies[2], errors[2];
   if (::pipe2(requests, O_CLOEXEC) != 0) return Error(std::string("cannot create a pipe: ") + std::strerror(errno));
@@ -79,16 +93,20 @@ Result<std::unique_ptr<RoleHost>> RoleHost::start(const HostLaunch& launch) {
     for (int fd : {requests[0], requests[1], replies[0], replies[1]}) ::close(fd);
     return Error(std::string("cannot create a pipe: ") + std::strerror(errno));
   }
+  // Orphans of the host's commands become our children, so an interrupted run can stop them
+  // all (stop_everything); without this they would be re-parented to init, out of reach.
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  // Fixed numbers in the child: 3 reads requests, 4 writes replies; stderr is tee'd by us.
-  posix_spawn_file_actions_adddup2(&actions, requests[0], 3);
-  posix_spawn_file_actions_adddup2(&actions, replies[1], 4);
-  posix_spawn_file_actions_adddup2(&actions, errors[1], 2);
+  auto [request_fd, reply_fd] = unpredictable_fds({0, 1, 2, requests[0], replies[1], errors[1]});
+  posix_spawn_file_actions_adddup2(&actions, requests[0], request_fd);
+  posix_spawn_file_actions_adddup2(&actions, replies[1], reply_fd);
+  posix_spawn_file_actions_adddup2(&actions, errors[1], 2);  // stderr is tee'd by us
 
   // Isolated (-I) like every Python chaos starts: see kPythonIsolatedFlag for why.
-  std::vector<std::string> argv = {launch.interpreter, kPythonIsolatedFlag, "-c", bootstrap_script(launch.sdk_dir),
-                                   "--request-fd",     "3",                 "--reply-fd", "4"};
+  std::vector<std::string> argv = {
+      launch.interpreter, kPythonIsolatedFlag,        "-c",         bootstrap_script(launch.sdk_dir),
+      "--request-fd",     std::to_string(request_fd), "--reply-fd", std::to_string(reply_fd)};
   if (!launch.warm_pyinfra) argv.emplace_back("--no-warm");
   std::vector<char*> args;
   for (auto& a : argv) args.push_back(a.data());
@@ -171,40 +189,39 @@ Status RoleHost::send(const json& message) {
   return std::nullopt;
 }
 
-Result<json> RoleHost::read_message(int timeout_ms) {
+Result<HostMessage> RoleHost::read_message(int timeout_ms, std::string_view during) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   for (;;) {
     auto nl = reply_buffer_.find('\n');
     if (nl != std::string::npos) {
       std::string line = reply_buffer_.substr(0, nl);
       reply_buffer_.erase(0, nl + 1);
-      json message = json::parse(line, nullptr, false);
-      if (message.is_discarded() || !message.is_object()) {
-        return Error("the role host sent something that is not a protocol message: " + line.substr(0, 200));
-      }
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;  // empty lines are ignored (§2)
+      auto message = decode_host_message(line, kHostProtocol);
+      if (!message) return protocol_failure(message.error());
       last_message_text_ = std::move(line);
       return message;
     }
-    if (g_interrupt_pending.exchange(false)) {
+    if (pending_signal() && !signal_forwarded_) {
+      // Once: the host stops on its own (SIGINT, §8.3) and replies with what completed.
+      signal_forwarded_ = true;
       interrupted_ = true;
-      if (!g_interrupt_from_terminal) interrupt();
+      if (!pending_signal_from_terminal()) interrupt();
     }
-    pollfd fds[3] = {{reply_fd_, POLLIN, 0}, {stderr_fd_, POLLIN, 0}, {g_wake_pipe[0], POLLIN, 0}};
+    // The wake descriptor stays readable once a signal is pending: poll it only until then.
+    pollfd fds[3] = {
+        {reply_fd_, POLLIN, 0}, {stderr_fd_, POLLIN, 0}, {signal_forwarded_ ? -1 : signal_wake_fd(), POLLIN, 0}};
     int wait_ms = -1;
     if (timeout_ms >= 0) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0)
-        return Error("the role host did not answer within " + std::to_string(timeout_ms / 1000) + " s");
+        return Error("the role host did not answer within " + std::to_string(timeout_ms / 1000) + " s while " +
+                     std::string(during));
       wait_ms = static_cast<int>(left.count());
     }
     int ready = ::poll(fds, 3, wait_ms);
     if (ready < 0 && errno != EINTR) return Error(std::string("poll: ") + std::strerror(errno));
     if (ready <= 0) continue;
-    if (fds[2].revents & POLLIN) {
-      char drain[16];
-      while (::read(g_wake_pipe[0], drain, sizeof drain) > 0) {
-      }
-    }
     if (fds[1].revents) pump_stderr(false);
     if (fds[0].revents) {
       char buf[65536];
@@ -212,12 +229,18 @@ Result<json> RoleHost::read_message(int timeout_ms) {
       if (n > 0) {
         reply_buffer_.append(buf, static_cast<size_t>(n));
       } else if (n == 0) {
-        return death_error("running");
+        return death_error(std::string(during));
       } else if (errno != EINTR) {
         return Error(std::string("reading from the role host: ") + std::strerror(errno));
       }
     }
   }
+}
+
+Error RoleHost::protocol_failure(Error error) {
+  last_error_ = {"protocol", error.message, {{"kind", "protocol"}, {"message", error.message}}};
+  stop_everything();
+  return error;
 }
 
 Error RoleHost::death_error(const std::string& while_doing) {
@@ -248,16 +271,16 @@ Error RoleHost::death_error(const std::string& while_doing) {
 
 Result<json> RoleHost::handshake() {
   if (handshaken_) return hello_;
-  auto hello = read_message(kHelloTimeoutMs);
+  auto hello = read_message(kHelloTimeoutMs, "starting");
   if (!hello) return hello.error();
-  if (hello->value("type", "") != "hello") return Error("the role host did not start with a hello: " + hello->dump());
-  int protocol = hello->value("protocol", 0);
-  if (protocol != kHostProtocol) {
-    return Error("the role host speaks protocol " + std::to_string(protocol) + ", this chaos speaks " +
+  if (hello->type != HostMessage::Type::hello)
+    return protocol_failure(host_protocol_error("something else than its hello first", last_message_text_));
+  if (hello->hello.protocol != kHostProtocol) {
+    return Error("the role host speaks protocol " + std::to_string(hello->hello.protocol) + ", this chaos speaks " +
                      std::to_string(kHostProtocol),
                  "", "install the chaos Python package of the same version as the binary into the plugin environment");
   }
-  hello_ = *hello;
+  hello_ = json::parse(last_message_text_);
   handshaken_ = true;
   auto result = call("handshake", {{"protocol", kHostProtocol}, {"sys_path_prepend", prepend_}});
   if (!result) return result.error();
@@ -270,22 +293,28 @@ Result<json> RoleHost::call(const std::string& method, const json& params, const
     auto hs = handshake();
     if (!hs) return hs.error();
   }
+  last_error_ = HostError{};
+  if (exited_) return Error("the role host is not running any more");
   int id = next_id_++;
   if (auto err = send({{"type", "request"}, {"id", id}, {"method", method}, {"params", params}})) return *err;
+  std::string during = "running " + method;
   for (;;) {
-    auto message = read_message(-1);
+    auto message = read_message(-1, during);
     if (!message) return message.error();
-    std::string type = message->value("type", "");
-    if (type == "event") {
-      if (on_event) on_event(*message);
+    if (message->type == HostMessage::Type::event) {
+      if (!event_expected_during(method, message->event.kind))
+        return protocol_failure(host_protocol_error("an event not expected during " + method, last_message_text_));
+      if (on_event) on_event(message->event.body);
       continue;
     }
-    if (type != "reply" || message->value("id", -1) != id) continue;
-    if (message->value("ok", false)) return message->contains("result") ? (*message)["result"] : json::object();
-    const json& err = (*message)["error"];
-    last_error_.kind = err.value("kind", "error");
-    last_error_.message = err.value("message", "the role host reported an error");
-    last_error_.details = err;
+    if (message->type != HostMessage::Type::reply || message->reply.id != id)
+      return protocol_failure(host_protocol_error("a message not expected during " + method, last_message_text_));
+    HostReply& reply = message->reply;
+    if (reply.ok) {
+      if (auto bad = check_host_result(method, reply.result, last_message_text_)) return protocol_failure(*bad);
+      return std::move(reply.result);
+    }
+    last_error_ = std::move(reply.error);
     return Error(last_error_.message);
   }
 }
@@ -296,32 +325,83 @@ nlohmann::ordered_json RoleHost::last_result_in_order() const {
   return message["result"];
 }
 
+namespace {
+
+// Our children other than `except`, read from /proc (PR_SET_CHILD_SUBREAPER makes the host's
+// orphans our children).
+std::vector<pid_t> children_of_this_process() {
+  std::vector<pid_t> out;
+  pid_t self = ::getpid();
+  DIR* proc = ::opendir("/proc");
+  if (!proc) return out;
+  while (dirent* entry = ::readdir(proc)) {
+    char* end = nullptr;
+    long pid = std::strtol(entry->d_name, &end, 10);
+    if (pid <= 0 || *end != '\0') continue;
+    std::string stat;
+    if (auto text = read_file("/proc/" + std::string(entry->d_name) + "/stat")) stat = *text;
+    // The command name may hold spaces and parentheses: the fields resume after the last ')'.
+    size_t close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    int ppid = 0;
+    char state = 0;
+    if (std::sscanf(stat.c_str() + close + 1, " %c %d", &state, &ppid) == 2 && ppid == self)
+      out.push_back(static_cast<pid_t>(pid));
+  }
+  ::closedir(proc);
+  return out;
+}
+
+}  // namespace
+
+void RoleHost::stop_everything() {
+  if (!exited_ && pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    exited_ = true;
+    exit_status_ = status;
+  }
+  pump_stderr(true);
+  // Each round kills and reaps our children; their own children are re-parented to us and
+  // go in the next round. Bounded, in case something forks faster than we kill.
+  for (int round = 0; round < 100; ++round) {
+    auto children = children_of_this_process();
+    if (children.empty()) break;
+    for (pid_t child : children) ::kill(child, SIGKILL);
+    for (pid_t child : children) ::waitpid(child, nullptr, 0);
+  }
+}
+
 void RoleHost::interrupt() {
   if (!exited_ && pid_ > 0) ::kill(pid_, SIGINT);
 }
 
 void RoleHost::shutdown(int grace_ms) {
-  if (exited_) return;
-  if (handshaken_) {
-    json request = {{"type", "request"}, {"id", next_id_++}, {"method", "shutdown"}, {"params", json::object()}};
-    (void)send(request);
-  }
-  ::close(request_fd_);  // EOF also tells the host to stop
-  request_fd_ = -1;
-  int status = 0;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(grace_ms);
-  while (::waitpid(pid_, &status, WNOHANG) == 0) {
-    pump_stderr(false);
-    if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &status, 0);
-      break;
+  if (!exited_) {
+    if (handshaken_) {
+      json request = {{"type", "request"}, {"id", next_id_++}, {"method", "shutdown"}, {"params", json::object()}};
+      (void)send(request);
     }
-    ::usleep(5000);
+    ::close(request_fd_);  // EOF also tells the host to stop
+    request_fd_ = -1;
+    int status = 0;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(grace_ms);
+    while (::waitpid(pid_, &status, WNOHANG) == 0) {
+      pump_stderr(false);
+      if (std::chrono::steady_clock::now() > deadline) {
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, &status, 0);
+        break;
+      }
+      ::usleep(5000);
+    }
+    pump_stderr(true);
+    exited_ = true;
+    exit_status_ = status;
   }
-  pump_stderr(true);
-  exited_ = true;
-  exit_status_ = status;
+  // A stopped run leaves nothing behind; a finished one may have started a daemon on purpose.
+  if (interrupted_ || pending_signal() || last_error_.kind == "protocol") stop_everything();
 }
 
 }  // namespace chaos

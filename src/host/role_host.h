@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "host/messages.h"
 #include "util/error.h"
 
 namespace chaos {
@@ -27,13 +28,6 @@ struct HostLaunch {
   // Import pyinfra while the core is still busy (apply). Reading plugin metadata needs only
   // what the plugins import themselves, so the manifest starts the host without it.
   bool warm_pyinfra = true;
-};
-
-// A host error reply, with everything it said (plugin, entry point, role, host, traceback).
-struct HostError {
-  std::string kind;
-  std::string message;
-  nlohmann::json details;
 };
 
 class RoleHost {
@@ -56,6 +50,9 @@ class RoleHost {
 
   // Sends one request, passes every event to on_event, and returns the reply's result. A
   // host error reply becomes an Error whose message is the host's; `last_error()` has it all.
+  // Every message is decoded and checked (host/messages.h); one that is malformed or not
+  // expected now is a protocol error (kind "protocol" in last_error()), after which the
+  // host is stopped: the stream cannot be trusted any more.
   Result<nlohmann::json> call(const std::string& method, const nlohmann::json& params,
                               const EventHandler& on_event = {});
   const HostError& last_error() const { return last_error_; }
@@ -67,15 +64,18 @@ class RoleHost {
   void shutdown(int grace_ms = 5000);
   // Forwards an interrupt the host did not get from the terminal itself.
   void interrupt();
+  // Whether a signal (util/signals.h) stopped the host while a call waited for it.
   bool interrupted() const { return interrupted_; }
   pid_t pid() const { return pid_; }
-
-  // Ctrl-C: the core keeps running to report what completed; the host stops on its own.
-  static void install_interrupt_handler();
+  // Kills the host and every process it left behind (chaos is their subreaper, so orphans of
+  // the host's commands become chaos's children): after an interrupt or a protocol error
+  // nothing the run started may go on unattended.
+  void stop_everything();
 
  private:
   RoleHost() = default;
-  Result<nlohmann::json> read_message(int timeout_ms);
+  Result<HostMessage> read_message(int timeout_ms, std::string_view during);
+  Error protocol_failure(Error error);
   Error death_error(const std::string& while_doing);
   void pump_stderr(bool flush_all);
   Status send(const nlohmann::json& message);
@@ -88,6 +88,7 @@ class RoleHost {
   bool exited_ = false;
   bool handshaken_ = false;
   bool interrupted_ = false;
+  bool signal_forwarded_ = false;
   int next_id_ = 1;
   std::string reply_buffer_;
   std::string last_message_text_;

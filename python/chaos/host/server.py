@@ -13,11 +13,13 @@ on the thread that imported them). Exit codes:
 from __future__ import annotations
 
 import argparse
+import fcntl
 import importlib
 import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
@@ -36,6 +38,10 @@ EXIT_INTERRUPTED = 130
 # After the first SIGINT the host must be gone within this long, even if plugin code swallows
 # the KeyboardInterrupt or disconnecting hangs.
 INTERRUPT_GRACE_S = 3.0
+# On SIGTERM/SIGHUP, how long descendants get between SIGTERM and SIGKILL.
+STOP_GRACE_S = 1.0
+PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
 
 CAPABILITIES = [
     "handshake",
@@ -107,11 +113,19 @@ def _flush_stdio() -> None:
 
 def signal_descendants(signum: int) -> None:
     """Send ``signum`` to every process descended from this one (best effort, Linux /proc)."""
+    for pid in _descendants():
+        try:
+            os.kill(pid, signum)
+        except OSError:
+            pass
+
+
+def _descendants() -> set[int]:
     children: dict[int, list[int]] = {}
     try:
         entries = os.listdir("/proc")
     except OSError:
-        return
+        return set()
     for entry in entries:
         if not entry.isdigit():
             continue
@@ -122,7 +136,8 @@ def signal_descendants(signum: int) -> None:
             continue
         # The command name may contain spaces and parentheses: fields resume after the last ')'.
         fields = stat[stat.rfind(b")") + 2 :].split()
-        if len(fields) > 1:
+        # A zombie has already stopped (its children were re-parented when it died).
+        if len(fields) > 1 and fields[0] != b"Z":
             children.setdefault(int(fields[1]), []).append(int(entry))
     todo, seen = [os.getpid()], set()
     while todo:
@@ -130,11 +145,67 @@ def signal_descendants(signum: int) -> None:
             if child not in seen:
                 seen.add(child)
                 todo.append(child)
-    for pid in seen:
-        try:
-            os.kill(pid, signum)
-        except OSError:
-            pass
+    return seen
+
+
+def _stop_on_signal(signum: int, frame: Any) -> None:
+    """SIGTERM or SIGHUP: the core is gone (the parent-death signal) or is stopping us; nothing
+    the host started may finish the run unattended. Terminate every descendant, give them a
+    moment, kill what is left, and exit 128 + N at once (no reply: nobody may be reading)."""
+    stop_descendants()
+    _hard_exit(128 + signum)
+
+
+def stop_descendants() -> None:
+    """SIGTERM to every descendant, SIGKILL to those still there STOP_GRACE_S later."""
+    # The host is their subreaper (_watch_parent), so orphans stay descendants; the first set
+    # is kept as well, in case that could not be arranged.
+    first = _descendants()
+    signal_descendants(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE_S
+    while _descendants() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for pid in first | _descendants():
+        with suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _watch_parent() -> None:
+    """Ask the kernel for SIGTERM when the core dies (even by SIGKILL): the request pipe is
+    only read between requests, so EOF alone would not stop a running execute."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        parent = os.getppid()
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        # Orphans of the commands the host runs become its children, so stopping it can reach
+        # them (a `sh -c` wrapper dies first and would otherwise hand its child to init).
+        libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the core died before the request took effect
+        _stop_on_signal(signal.SIGTERM, None)
+
+
+def _relocate_fd(fd: int) -> int:
+    """Move a protocol pipe to a number plugin code cannot guess, close-on-exec, and close the
+    one it came on: a plugin writing JSON to fds 3, 4, ... (or to the numbers on our command
+    line) reaches nothing of the protocol."""
+    limit = 1024
+    with suppress(ImportError, OSError, ValueError):
+        import resource
+
+        limit = min(limit, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+    if limit <= 64:
+        return fd
+    base = 64 + int.from_bytes(os.urandom(2), "little") % (limit - 64)
+    try:
+        moved = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, base)
+    except OSError:  # nothing free at or above base: anywhere above the guessable ones
+        moved = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 16)
+    os.close(fd)
+    return moved
 
 
 def _strip_cwd_from_path() -> None:
@@ -169,7 +240,9 @@ class RoleHost:
             self._teardown()
             return EXIT_PROTOCOL
         except OSError:
-            # The reply pipe is gone: nobody is listening any more.
+            # The reply pipe is gone: nobody is listening any more, so nothing this host
+            # started may go on (the core may have been killed; its SIGTERM may come later).
+            stop_descendants()
             self._teardown()
             return EXIT_PROTOCOL
 
@@ -396,7 +469,11 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["PYINFRA_PROGRESS"] = "off"
     interrupts = Interrupts()
     interrupts.install()
-    channel = Channel(args.request_fd, args.reply_fd, write_guard=interrupts.write_guard)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _stop_on_signal)
+    _watch_parent()
+    request_fd, reply_fd = _relocate_fd(args.request_fd), _relocate_fd(args.reply_fd)
+    channel = Channel(request_fd, reply_fd, write_guard=interrupts.write_guard)
     host = RoleHost(channel)
     try:
         # An exception escaping here is a host bug: Python prints it and exits with 1.

@@ -1,0 +1,77 @@
+// host/messages: the one checked path from a line on the reply pipe to a typed message.
+//
+// Everything the role host sends is untrusted: it runs plugin code, and a plugin can write on
+// any descriptor of its process. Each line is decoded here into a HostMessage whose every field
+// the core reads has been checked for presence and type (so no later `json::value()` can throw
+// or read the wrong kind of value), and each reply's result is checked against what the core
+// reads of that method's result. A failure is a protocol error that names the message
+// (truncated, control characters escaped) and the field at fault.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/error.h"
+
+namespace chaos {
+
+// A host error reply, with everything it said (plugin, entry point, role, host, traceback).
+struct HostError {
+  std::string kind;
+  std::string message;
+  nlohmann::json details;
+};
+
+struct HostHello {
+  int protocol = 0;
+  std::vector<std::string> capabilities;
+  std::string python;
+  int64_t pid = 0;
+  std::optional<std::string> pyinfra;
+  std::string executable;
+  std::vector<std::string> sys_path;
+};
+
+struct HostReply {
+  int64_t id = 0;
+  bool ok = false;
+  nlohmann::json result = nlohmann::json::object();  // ok: the method's result
+  HostError error;                                   // !ok
+};
+
+// The event kinds of docs/protocol.md §7; anything else is a protocol error.
+enum class HostEventKind { connect, role_start, delta, role_error, op_start, op_done, log };
+
+struct HostEvent {
+  HostEventKind kind = HostEventKind::log;
+  std::string name;     // as sent: "op_done"
+  nlohmann::json body;  // the whole message, every field checked for its kind
+};
+
+struct HostMessage {
+  enum class Type { hello, reply, event } type = Type::event;
+  HostHello hello;
+  HostReply reply;
+  HostEvent event;
+};
+
+// Decodes one line (without its newline). A hello is checked only for its protocol version
+// when that is not `expected_protocol`, so a mismatch is reported as such.
+Result<HostMessage> decode_host_message(std::string_view line, int expected_protocol = 1);
+
+// Checks a reply's result against what the core reads of `method`'s result (apply.prepare,
+// apply.plan, apply.execute, handshake; other methods' results are checked where they are
+// read). `line` is the message, for the error.
+Status check_host_result(std::string_view method, const nlohmann::json& result, std::string_view line);
+
+// Whether an event of this kind may arrive while `method` runs (§6, "Events:").
+bool event_expected_during(std::string_view method, HostEventKind kind);
+
+// "the role host sent <what>: <message, truncated and escaped>": the protocol error.
+Error host_protocol_error(std::string_view what, std::string_view line);
+
+}  // namespace chaos
