@@ -86,9 +86,10 @@ Result<std::unique_ptr<RoleHost>> RoleHost::start(const HostLaunch& launch) {
   posix_spawn_file_actions_adddup2(&actions, replies[1], 4);
   posix_spawn_file_actions_adddup2(&actions, errors[1], 2);
 
+  std::vector<std::string> argv = {launch.interpreter, "-c", bootstrap_script(launch.sdk_dir), "--request-fd", "3",
+                                   "--reply-fd",       "4"};
   // Isolated (-I) like every Python chaos starts: see kPythonIsolatedFlag for why.
-  std::vector<std::string> argv = {launch.interpreter, kPythonIsolatedFlag, "-c", bootstrap_script(launch.sdk_dir),
-                                   "--request-fd",     "3",                 "--reply-fd", "4"};
+  argv.insert(argv.begin() + 1, kPythonIsolatedFlag);
   if (!launch.warm_pyinfra) argv.emplace_back("--no-warm");
   std::vector<char*> args;
   for (auto& a : argv) args.push_back(a.data());
