@@ -170,6 +170,12 @@ Result<int> open_for_append(const std::string& path, unsigned mode) {
       return Error(path + " is a symbolic link; chaos does not write through it", path,
                    "remove the link (chaos recreates the file)");
     }
+    // ENXIO: a FIFO nobody reads (O_NONBLOCK kept the open from waiting for one).
+    struct stat st {};
+    if (errno == ENXIO && ::lstat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+      return Error(path + " is " + file_type_name(st.st_mode) + ", not a regular file; chaos does not use it", path,
+                   "remove it (chaos recreates the file)");
+    }
     return Error("cannot write " + path + ": " + errno_text(), path);
   }
   if (auto err = require_regular(fd, path)) {

@@ -163,6 +163,8 @@ TEST(PluginScaffold, EveryPlaceholderIsFilled) {
 TEST(UserFile, NeverReplacesWithoutOverwrite) {
   ScratchDir dir;
   std::string path = dir / "sub/ch-obolo.yml";
+  EXPECT_TRUE(write_user_file(path, "first\n", false).has_value());  // no such directory
+  ASSERT_FALSE(make_directories(dir / "sub").has_value());
   ASSERT_FALSE(write_user_file(path, "first\n", false).has_value());
   auto again = write_user_file(path, "second\n", false);
   ASSERT_TRUE(again.has_value());
