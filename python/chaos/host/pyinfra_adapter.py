@@ -288,7 +288,9 @@ def route_local_sudo_password(askpass_script: str, placeholder: str) -> Callable
             # A password sent after the operation was staged (set_sudo_password) is where
             # pyinfra's own fallback looks for it; take it from there, or pyinfra would pass
             # it in the environment of `env`.
-            arguments["_sudo_password"] = _connector_data(host).get("prompted_sudo_password")
+            late = _connector_data(host).get("prompted_sudo_password")
+            if late:
+                arguments["_sudo_password"] = late
         sudo = bool(arguments.get("_sudo") and arguments.get("_sudo_password"))
         su = bool(arguments.get("_su_user") and arguments.get("_su_password"))
         if not (sudo or su):
@@ -318,10 +320,10 @@ def _connector_data(host: Any) -> dict[str, Any]:
 def set_sudo_password(state: Any, password: str) -> None:
     """The sudo (and su) password for what is staged and run from now on.
 
-    Operations copy ``SUDO_PASSWORD`` into their arguments when they are staged; for those
-    staged before the password was known, pyinfra's connectors fall back to the password it
-    keeps per host after prompting (``connector_data["prompted_sudo_password"]``), so that is
-    set too.
+    Operations copy ``SUDO_PASSWORD`` into their arguments when they are staged, so those
+    staged before the password was known get it in their arguments now; pyinfra's connectors
+    also fall back to the password it keeps per host after prompting
+    (``connector_data["prompted_sudo_password"]``), which is set for anything else.
     """
     state.config.SUDO_PASSWORD = password
     state.config.SU_PASSWORD = password
@@ -329,6 +331,14 @@ def set_sudo_password(state: Any, password: str) -> None:
         data = getattr(host, "connector_data", None)
         if isinstance(data, dict):
             data["prompted_sudo_password"] = password
+        # Facts an operation reads while it runs take its arguments and check each against the
+        # config's default: an operation staged with no password next to a config that now has
+        # one would be rejected (``None is not an instance of str``).
+        for op_data in state.ops.get(host, {}).values():
+            arguments = op_data.global_arguments
+            for key in ("_sudo_password", "_su_password"):
+                if not arguments.get(key):
+                    arguments[key] = password
 
 
 def _callback_handler(listener: Any) -> Any:
