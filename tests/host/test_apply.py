@@ -337,7 +337,7 @@ def test_role_raising_in_delta_does_not_hide_other_roles(make_host, plugin_dir, 
             ],
             "chobolo_path": chobolo,
             # The other roles are planned despite the failure only with keep_going (without
-            # it nothing runs on the host: tests/host/test_apply_safety.py).
+            # it nothing runs on the host: tests/host/test_host_apply_safety.py).
             "keep_going": True,
         },
     )
