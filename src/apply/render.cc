@@ -176,4 +176,45 @@ std::string render_planned_operation(const json& op, const Painter& paint) {
   return out;
 }
 
+std::string join_names(const json& names) {
+  std::string out;
+  if (!names.is_array()) return out;
+  for (const auto& n : names) {
+    if (!n.is_string()) continue;
+    if (!out.empty()) out += ", ";
+    out += n.get<std::string>();
+  }
+  return out;
+}
+
+std::string render_skipped_role(const json& skipped, const Painter& paint) {
+  std::string out = paint(Tone::yellow, "- ") + paint(Tone::bold, skipped.value("role", "?")) + " on " +
+                    skipped.value("host", "?") + paint(Tone::yellow, " skipped: ") +
+                    skipped.value("message", "it needs secrets and none were supplied") + "\n";
+  out += "    " +
+         paint(Tone::dim,
+               "chaos runs a role that declares needs_secrets only with its secrets, and this "
+               "version cannot supply secrets yet") +
+         "\n";
+  return out;
+}
+
+std::string render_role_failures(const std::string& host, const json& failed, const json& not_run, bool keep_going,
+                                 bool dry, const Painter& paint) {
+  std::string failed_text = join_names(failed);
+  if (failed_text.empty()) return "";
+  std::string out = paint(Tone::red, "✗ ") + paint(Tone::bold, host) + ": " +
+                    paint(Tone::red, "failed before execution: " + failed_text) + "\n";
+  if (keep_going) {
+    out += "    " + std::string(dry ? "none of their operations would run" : "none of their operations run") +
+           "; the other roles' operations " + (dry ? "would run" : "run") + " (--keep-going)\n";
+  } else {
+    out += "    " + std::string(dry ? "nothing would be executed on " : "nothing is executed on ") + host +
+           paint(Tone::dim, " (--keep-going runs the other roles' operations)") + "\n";
+    std::string skipped = join_names(not_run);
+    if (!skipped.empty()) out += "    not run: " + skipped + "\n";
+  }
+  return out;
+}
+
 }  // namespace chaos

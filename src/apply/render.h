@@ -22,6 +22,18 @@ std::string render_operation(const nlohmann::json& op, const Painter& paint);
 // An operation the dry run would execute, with the diff pyinfra predicted.
 std::string render_planned_operation(const nlohmann::json& op, const Painter& paint);
 
+// A role left out because it needs secrets that were not supplied: `- ROLE on HOST skipped:
+// it needs secrets (k1, k2) and none were supplied`.
+std::string render_skipped_role(const nlohmann::json& skipped, const Painter& paint);
+
+// What a failure before execution means on one host: which roles failed (none of their
+// operations run) and which roles were not run because of them (without --keep-going).
+std::string render_role_failures(const std::string& host, const nlohmann::json& failed, const nlohmann::json& not_run,
+                                 bool keep_going, bool dry, const Painter& paint);
+
+// "a, b, c" from a JSON array of strings (other items are skipped).
+std::string join_names(const nlohmann::json& names);
+
 std::string format_seconds(double seconds);
 
 }  // namespace chaos

@@ -8,6 +8,7 @@
 
 #include "term/prompt.h"
 #include "util/fs.h"
+#include "util/subprocess.h"
 
 namespace chaos {
 namespace {
@@ -41,24 +42,39 @@ Result<std::optional<std::string>> obtain_sudo_password(const PasswordSources& s
   }
   if (sources.literal) return std::optional<std::string>(*sources.literal);
   if (!needed) return std::optional<std::string>();
-  if (sources.stdin_is_terminal) {
-    auto typed = prompt_hidden("[sudo] password for the target hosts: ");
-    if (!typed) return typed.error();
-    return std::optional<std::string>(*typed);
-  }
-  std::string piped;
-  char buf[4096];
+  if (!sources.stdin_is_terminal) return std::optional<std::string>();
+  auto typed = prompt_hidden("[sudo] password for the target hosts: ");
+  if (!typed) return typed.error();
+  return std::optional<std::string>(*typed);
+}
+
+Result<std::optional<std::string>> read_password_line(int fd) {
+  std::string line;
+  // Byte by byte: nothing after the newline is consumed (it is not ours), and the bound holds
+  // whatever the writer sends (`yes | chaos apply ...`).
   for (;;) {
-    ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
-    if (n > 0) {
-      piped.append(buf, static_cast<size_t>(n));
-    } else if (n == 0 || errno != EINTR) {
-      break;
+    char c;
+    ssize_t n = ::read(fd, &c, 1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Error(std::string("cannot read the sudo password from standard input: ") + std::strerror(errno));
+    if (n == 0 || c == '\n') break;
+    if (line.size() == kMaxPasswordBytes) {
+      return Error("the sudo password on standard input is longer than " + std::to_string(kMaxPasswordBytes) + " bytes",
+                   "standard input", "give the password alone on one line, or use -pf FILE");
     }
+    line.push_back(c);
   }
-  piped = strip_newline(piped);
-  if (piped.empty()) return std::optional<std::string>();
-  return std::optional<std::string>(piped);
+  line = strip_newline(line);
+  if (line.empty()) return std::optional<std::string>();
+  return std::optional<std::string>(line);
+}
+
+bool sudo_requires_password() {
+  // -n: never prompt; sudo fails instead, saying a password is required. Standard input is
+  // an empty pipe, so nothing of ours is read.
+  auto ran = run_capture({"sudo", "-n", "true"}, RunOptions{.input = "", .timeout_ms = 10000});
+  if (!ran || ran->exit_code == 0) return false;
+  return ran->err.find("password") != std::string::npos;
 }
 
 }  // namespace chaos

@@ -13,9 +13,23 @@ struct PasswordSources {
   bool stdin_is_terminal = false;
 };
 
-// The sudo password, when one is needed: from -pf, else -ps, else a no-echo prompt on the
-// terminal, else standard input when it is not a terminal. Empty optional: no password.
+// The longest sudo password read from a file or standard input: a line longer than this is an
+// error, not a reason to read (and keep in memory) whatever the other end keeps sending.
+inline constexpr size_t kMaxPasswordBytes = 4096;
+
+// The sudo password chaos can have before anything runs: from -pf, else -ps, else (when
+// `needed`) a no-echo prompt on the terminal. Standard input that is not a terminal is never
+// read here: read_password_line() reads it later, once an operation turns out to need sudo.
+// Empty optional: no password.
 Result<std::optional<std::string>> obtain_sudo_password(const PasswordSources& sources, bool needed);
+
+// One line from fd (the newline and a carriage return before it dropped), at most
+// kMaxPasswordBytes; a longer line is an error. End of input with nothing read: no password.
+Result<std::optional<std::string>> read_password_line(int fd);
+
+// Whether sudo would ask this user for a password: `sudo -n true` fails saying one is required.
+// False when sudo is missing or lets the user in without one (NOPASSWD, a cached ticket).
+bool sudo_requires_password();
 
 // Reads one line from /dev/tty without echo.
 Result<std::string> prompt_hidden(const std::string& prompt);

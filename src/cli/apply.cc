@@ -4,8 +4,10 @@
 // output; the role host (started first, so Python's start-up overlaps that work) loads the
 // plugins and drives pyinfra in three requests: prepare (contexts and deltas), plan (stage
 // operations) and execute. A dry run stops after plan.
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -23,6 +25,7 @@
 #include "host/launch.h"
 #include "term/escape.h"
 #include "term/prompt.h"
+#include "term/style.h"
 #include "util/signals.h"
 
 namespace chaos {
@@ -52,6 +55,7 @@ struct ApplyOptions {
   std::string password_file;
   std::optional<std::string> password;
   bool json = false;
+  bool keep_going = false;
 };
 
 std::string iso_now() {
@@ -81,9 +85,37 @@ struct RunReport {
                      {"connected", true},
                      {"deltas", json::array()},
                      {"operations", json::array()},
-                     {"counts", {{"changed", 0}, {"no_change", 0}, {"failed", 0}}}};
+                     {"failed_roles", json::array()},
+                     {"not_run_roles", json::array()},
+                     {"skipped_roles", json::array()},
+                     {"counts", {{"changed", 0}, {"no_change", 0}, {"failed", 0}, {"skipped", 0}}}};
     }
     return hosts[name];
+  }
+
+  // The host's word on which roles failed, were not run, or were skipped (every apply.* reply
+  // carries the whole picture so far).
+  void take_outcome(const json& reply) {
+    for (const auto& [name, tags] : member(reply, "failed_roles").items()) {
+      if (tags.is_array()) host(name)["failed_roles"] = tags;
+    }
+    for (const auto& [name, tags] : member(reply, "not_run").items()) {
+      if (tags.is_array()) host(name)["not_run_roles"] = tags;
+    }
+    if (reply.is_object() && reply.contains("skipped_roles") && reply["skipped_roles"].is_array()) {
+      for (auto& h : hosts) h["skipped_roles"] = json::array();
+      for (const auto& s : reply["skipped_roles"]) {
+        if (!s.is_object() || !s.value("host", json()).is_string()) continue;
+        host(s["host"].get<std::string>())["skipped_roles"].push_back({{"role", s.value("role", "")},
+                                                                       {"reason", s.value("reason", "")},
+                                                                       {"keys", s.value("keys", json::array())}});
+      }
+    }
+  }
+  bool any_failed_roles() const {
+    for (const auto& [name, h] : hosts.items())
+      if (!h.value("failed_roles", json::array()).empty()) return true;
+    return false;
   }
   double elapsed() const { return std::chrono::duration<double>(Clock::now() - start).count(); }
 };
@@ -91,7 +123,11 @@ struct RunReport {
 class ApplyRun {
  public:
   ApplyRun(Context& ctx, const ApplyOptions& opts)
-      : ctx_(ctx), opts_(opts), human_(opts.json ? stderr : stdout), paint_(opts.json ? ctx.err : ctx.out) {
+      : ctx_(ctx),
+        opts_(opts),
+        human_(opts.json ? stderr : stdout),
+        paint_(opts.json ? ctx.err : ctx.out),
+        human_is_terminal_(stream_is_terminal(opts.json ? STDERR_FILENO : STDOUT_FILENO)) {
     report_.tags = opts.tags;
     report_.dry = opts.dry;
   }
@@ -100,6 +136,7 @@ class ApplyRun {
     // From here a signal is a step of the run, not its end: the role host and everything it
     // started are stopped, and the run is reported and recorded as interrupted.
     ScopedSignalHandling signals;
+    if (opts_.json) keep_stdout_for_the_report();
     int code = pipeline();
     finish(code);
     return code;
@@ -109,6 +146,52 @@ class ApplyRun {
   void say(const std::string& text) {
     std::fputs(text.c_str(), human_);
     std::fflush(human_);
+  }
+
+  // In --json mode stdout carries exactly one document. Everything else that would reach it
+  // (what plugins print, from their import to their last operation, and anything the role
+  // host's interpreter writes) goes to stderr: the real stdout is kept on a private
+  // descriptor for the report, and fd 1, which the role host inherits, becomes stderr.
+  void keep_stdout_for_the_report() {
+    std::fflush(stdout);
+    report_fd_ = ::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+    if (report_fd_ >= 0) ::dup2(STDERR_FILENO, STDOUT_FILENO);
+  }
+
+  void write_report(const std::string& text) {
+    std::fflush(stdout);
+    int fd = report_fd_ >= 0 ? report_fd_ : STDOUT_FILENO;
+    size_t done = 0;
+    while (done < text.size()) {
+      ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
+    if (report_fd_ >= 0) {
+      ::dup2(report_fd_, STDOUT_FILENO);
+      ::close(report_fd_);
+      report_fd_ = -1;
+    }
+  }
+
+  // What is happening while facts are gathered: on a terminal one line redrawn in place
+  // (spinner, role, operation), otherwise a plain line per role.
+  void progress(const std::string& text, bool plain_line) {
+    if (human_is_terminal_) {
+      static const char* const kFrames[] = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
+      std::string line =
+          "\r\x1b[K" + paint_(Tone::cyan, kFrames[spinner_frame_++ % 10]) + " " + paint_(Tone::dim, text);
+      say(line);
+      progress_line_open_ = true;
+    } else if (plain_line) {
+      say(paint_(Tone::dim, text) + "\n");
+    }
+  }
+
+  void end_progress() {
+    if (progress_line_open_) say("\r\x1b[K");
+    progress_line_open_ = false;
   }
 
   // A step that failed because a signal stopped it is an interruption, not an error.
@@ -157,6 +240,10 @@ class ApplyRun {
       report_.chobolo = *valid;
     }
     if (int code = stop_if_signalled()) return code;
+    say(paint_(Tone::dim, "Ch-obolo: ") +
+        (report_.chobolo.empty() ? paint_(Tone::dim, "none (class roles get an empty one)")
+                                 : visible(report_.chobolo)) +
+        "\n");
 
     bool stdin_tty = stream_is_terminal(STDIN_FILENO);
     skip_confirm_ = opts_.yes || !stdin_tty;
@@ -165,10 +252,14 @@ class ApplyRun {
           "-ps/--password puts the password in the process list and shell history; prefer -pf FILE, "
           "the prompt, or standard input");
     }
-    // Only a non-root user needs a password for sudo on this machine.
-    auto password = obtain_sudo_password({opts_.password_file, opts_.password, stdin_tty}, ::geteuid() != 0);
+    // Only a non-root user whose sudo asks for a password needs one. On a terminal it is asked
+    // now (facts may need sudo); from standard input it is read once an operation needs sudo.
+    bool have_source = !opts_.password_file.empty() || opts_.password.has_value();
+    sudo_asks_ = ::geteuid() != 0 && !have_source && sudo_requires_password();
+    auto password = obtain_sudo_password({opts_.password_file, opts_.password, stdin_tty}, sudo_asks_);
     if (!password) return fail(password.error());
     if (int code = stop_if_signalled()) return code;
+    password_sent_ = password->has_value();
 
     auto hello = host_->handshake();
     if (!hello) return fail(hello.error());
@@ -193,14 +284,19 @@ class ApplyRun {
                            // A dry run asks nothing, legacy roles' own prompts included.
                            {"skip_confirm", skip_confirm_ || opts_.dry},
                            {"dry", opts_.dry},
+                           {"keep_going", opts_.keep_going},
                            {"diff", true}};
     if (*password) prepare_params["sudo_password"] = **password;
 
     auto prepared = call("apply.prepare", prepare_params);
+    end_progress();
     if (!prepared) return host_failure(prepared.error());
     if (int code = stop_if_signalled()) return code;
     for (const auto& r : prepared->value("roles", json::array())) report_.roles_info.push_back(r);
     record_errors(prepared->value("errors", json::array()));
+    report_.take_outcome(*prepared);
+    // Without --keep-going a failed role means nothing will run: there is nothing to confirm.
+    bool blocked = report_.any_failed_roles() && !opts_.keep_going;
     for (const auto& h : prepared->value("hosts", json::array())) {
       json& host = report_.host(h.value("name", "?"));
       host["connected"] = h.value("connected", false);
@@ -212,10 +308,10 @@ class ApplyRun {
       deltas_to_apply = deltas_to_apply || !d.value("empty", true);
     bool legacy_roles = false;
     for (const auto& r : report_.roles_info) legacy_roles = legacy_roles || r.value("kind", "") != "class";
-    if ((deltas_to_apply || legacy_roles) && !opts_.yes && !stdin_tty && !opts_.dry) {
+    if ((deltas_to_apply || legacy_roles) && !opts_.yes && !stdin_tty && !opts_.dry && !blocked) {
       ctx_.print_warning("standard input is not a terminal: nothing can be confirmed, so -y is implied");
     }
-    if (deltas_to_apply && !skip_confirm_ && !opts_.dry) {
+    if (deltas_to_apply && !skip_confirm_ && !opts_.dry && !blocked) {
       Answer answer = confirm("Apply the changes above?");
       if (answer == Answer::interrupted) return interrupted();
       if (answer == Answer::no) {
@@ -226,25 +322,40 @@ class ApplyRun {
     }
 
     auto planned = call("apply.plan", json::object());
+    end_progress();
     if (!planned) return host_failure(planned.error());
     if (int code = stop_if_signalled()) return code;
     record_errors(planned->value("errors", json::array()));
+    report_.take_outcome(*planned);
+    show_role_failures();
 
     if (opts_.dry) {
       show_dry_run(*planned);
       return report_.errors.empty() ? kExitOk : kExitFailure;
     }
     bool anything = false;
-    for (const auto& [name, ops] : member(*planned, "hosts").items()) anything = anything || !ops.empty();
+    bool needs_sudo = false;
+    for (const auto& [name, ops] : member(*planned, "hosts").items()) {
+      anything = anything || !ops.empty();
+      for (const auto& op : ops) needs_sudo = needs_sudo || (op.is_object() && op.value("sudo", false));
+    }
     if (!anything) {
-      say(paint_(Tone::green, "Nothing to do: every role is already in the desired state.") + "\n");
+      show_nothing_staged(*planned);
       return report_.errors.empty() ? kExitOk : kExitFailure;
     }
 
-    auto executed = call("apply.execute", {{"serial", opts_.serial}, {"no_wait", opts_.no_wait}});
+    json execute_params = {{"serial", opts_.serial}, {"no_wait", opts_.no_wait}};
+    if (needs_sudo && sudo_asks_ && !password_sent_ && !stream_is_terminal(STDIN_FILENO)) {
+      // Now, and only now, is the password on standard input needed: one bounded line.
+      auto line = read_password_line(STDIN_FILENO);
+      if (!line) return fail(line.error());
+      if (*line) execute_params["sudo_password"] = **line;
+    }
+    auto executed = call("apply.execute", execute_params);
     if (!executed) return host_failure(executed.error());
     if (int code = stop_if_signalled()) return code;
     take_execution(*executed);
+    report_.take_outcome(*executed);
     bool failed_ops = false;
     for (const auto& [name, host] : report_.hosts.items())
       failed_ops = failed_ops || host["counts"]["failed"].get<int>() > 0;
@@ -258,6 +369,36 @@ class ApplyRun {
     return report_.errors.empty() && !failed_ops ? kExitOk : kExitFailure;
   }
 
+  void show_role_failures() {
+    for (const auto& [name, host] : report_.hosts.items()) {
+      say(render_role_failures(name, host.value("failed_roles", json::array()),
+                               host.value("not_run_roles", json::array()), opts_.keep_going, opts_.dry, paint_));
+    }
+  }
+
+  // No operation was staged anywhere: say why, truthfully. "Already in the desired state" is
+  // only what every role's own delta said; a role that ran and staged nothing says less.
+  void show_nothing_staged(const json& planned) {
+    if (report_.any_failed_roles()) {
+      say(paint_(Tone::yellow, "Nothing was executed.") + "\n");
+      return;
+    }
+    bool skipped = false;
+    for (const auto& [name, host] : report_.hosts.items())
+      skipped = skipped || !host.value("skipped_roles", json::array()).empty();
+    std::vector<std::string> staged_nothing;
+    for (const auto& r : planned.value("results", json::array())) {
+      if (r.is_object() && r.value("ops", 0) == 0)
+        staged_nothing.push_back(r.value("role", "?") + " on " + r.value("host", "?"));
+    }
+    if (staged_nothing.empty() && !skipped) {
+      say(paint_(Tone::green, "Nothing to do: every role is already in the desired state.") + "\n");
+      return;
+    }
+    for (const auto& what : staged_nothing) say(paint_(Tone::dim, "- ") + what + ": no operations staged\n");
+    say(paint_(Tone::yellow, "Nothing was executed.") + "\n");
+  }
+
   int verbosity() const { return opts_.verbose > 0 ? opts_.verbose : std::min(opts_.v_count, 3); }
 
   enum class Answer { yes, no, interrupted };
@@ -265,6 +406,7 @@ class ApplyRun {
   // Ctrl-C (or any signal) at the prompt acts at once (term/prompt.h).
   Answer confirm(const std::string& question) {
     std::fflush(stdout);
+    end_progress();
     LineInput line = ask(STDIN_FILENO, STDERR_FILENO, paint_(Tone::bold, question) + " [Y/n] ", 64);
     if (line.status == LineInput::Status::interrupted) return Answer::interrupted;
     if (line.status != LineInput::Status::line) return Answer::no;
@@ -289,13 +431,36 @@ class ApplyRun {
 
   void on_event(const json& event) {
     std::string kind = event.value("event", "");
-    if (kind == "delta") {
+    if (kind == "role_start") {
+      std::string phase = event.value("phase", "");
+      std::string where = event.value("role", "?") + " on " + event.value("host", "?");
+      if (phase == "prepare") {
+        progress("reading facts: " + where, true);
+      } else if (phase == "plan" && event.value("kind", "class") == "class") {
+        progress("planning: " + where, true);
+      } else {
+        // A legacy role may print and prompt: the terminal is its own while it plans.
+        end_progress();
+      }
+      current_role_ = where;
+      return;
+    }
+    if (kind == "op_staged") {
+      if (human_is_terminal_ && progress_line_open_)
+        progress("planning: " + current_role_ + ": " + event.value("op", ""), false);
+      return;
+    }
+    if (kind != "log" && kind != "op_start") end_progress();
+    if (kind == "role_skipped") {
+      say(render_skipped_role(event, paint_));
+    } else if (kind == "delta") {
       json& host = report_.host(event.value("host", "?"));
       host["deltas"].push_back({{"role", event.value("role", "")},
                                 {"to_add", event.value("to_add", json::object())},
                                 {"to_remove", event.value("to_remove", json::object())},
                                 {"empty", event.value("empty", true)}});
-      std::string head = paint_(Tone::bold, visible(event.value("role", ""))) + " on " + visible(event.value("host", ""));
+      std::string head =
+          paint_(Tone::bold, visible(event.value("role", ""))) + " on " + visible(event.value("host", ""));
       if (event.value("empty", true)) {
         say(paint_(Tone::green, "✓ ") + head + paint_(Tone::green, ": already in the desired state") + "\n");
       } else {
@@ -306,13 +471,12 @@ class ApplyRun {
       report_.errors.push_back(error);
       std::fputs(render_host_error(error, ctx_.err).c_str(), stderr);
     } else if (kind == "op_start") {
-      if (ctx_.stdout_is_terminal && !opts_.json) {
+      end_progress();
+      if (human_is_terminal_) {
         say("  " + paint_(Tone::dim, "… " + visible(event.value("op", "operation"))));
         progress_line_open_ = true;
       }
     } else if (kind == "op_done") {
-      if (progress_line_open_) say("\r\x1b[K");
-      progress_line_open_ = false;
       if (!printed_host_header_.count(event.value("host", ""))) {
         printed_host_header_.insert(event.value("host", ""));
         say(paint_(Tone::bold, visible(event.value("host", ""))) + "\n");
@@ -325,6 +489,7 @@ class ApplyRun {
       std::string text = "[" + event.value("level", "log") + "] ";
       if (event.contains("host") && event["host"].is_string()) text += visible(event["host"].get<std::string>()) + ": ";
       text += visible(event.value("message", ""));
+      end_progress();
       std::fputs((ctx_.err(Tone::dim, text) + "\n").c_str(), stderr);
     }
   }
@@ -358,6 +523,8 @@ class ApplyRun {
                         {"skipped", h.value("skipped", 0)}};
       host["operations"] = json::array();
       for (const auto& op : h.value("ops", json::array())) {
+        // Operations that never ran had no op_done event: they are shown here.
+        if (op.is_object() && op.value("status", "") == "skipped" && !interrupted_) say(render_operation(op, paint_));
         json entry = {{"name", op.value("op", "")},
                       {"role", op.value("role", json(nullptr))},
                       {"status", op.value("status", "failed")},
@@ -371,7 +538,9 @@ class ApplyRun {
   }
 
   int host_failure(const Error& failure) {
+    end_progress();
     const HostError& e = host_->last_error();
+    interrupted_ = host_->interrupted() || e.kind == "interrupted";
     // What had completed when execution stopped (member() makes a malformed one a no-op).
     if (e.details.contains("partial")) take_execution(e.details["partial"]);
     if (host_->interrupted() || e.kind == "interrupted" || pending_signal()) return interrupted();
@@ -390,12 +559,16 @@ class ApplyRun {
 
   void finish(int code) {
     double took = report_.elapsed();
+    end_progress();
     json counts = {{"changed", 0}, {"no_change", 0}, {"failed", 0}};
+    json all_counts = {{"changed", 0}, {"no_change", 0}, {"failed", 0}, {"skipped", 0}};
     json host_names = json::array();
     for (const auto& [name, host] : report_.hosts.items()) {
       host_names.push_back(name);
       for (const char* k : {"changed", "no_change", "failed"})
         counts[k] = counts[k].get<int>() + host["counts"].value(k, 0);
+      for (const char* k : {"changed", "no_change", "failed", "skipped"})
+        all_counts[k] = all_counts[k].get<int>() + host["counts"].value(k, 0);
     }
     if (!report_.hosts.empty() && !report_.aborted) {
       std::string summary = "\n" + paint_(Tone::bold, report_.dry ? "Summary (dry run)" : "Summary") + "\n";
@@ -409,8 +582,20 @@ class ApplyRun {
         summary +=
             paint_(Tone::yellow, std::to_string(c.value("changed", 0)) + (report_.dry ? " would change" : " changed")) +
             ", " + paint_(Tone::green, std::to_string(c.value("no_change", 0)) + " unchanged") + ", " +
-            paint_(c.value("failed", 0) ? Tone::red : Tone::plain, std::to_string(c.value("failed", 0)) + " failed") +
-            "\n";
+            paint_(c.value("failed", 0) ? Tone::red : Tone::plain, std::to_string(c.value("failed", 0)) + " failed");
+        if (c.value("skipped", 0))
+          summary += ", " + paint_(Tone::yellow, std::to_string(c.value("skipped", 0)) + " skipped");
+        summary += "\n";
+        std::string failed = join_names(host.value("failed_roles", json::array()));
+        if (!failed.empty())
+          summary += "    " + paint_(Tone::red, "failed roles: " + failed) + " (none of their operations ran)\n";
+        std::string not_run = join_names(host.value("not_run_roles", json::array()));
+        if (!not_run.empty()) summary += "    " + paint_(Tone::yellow, "not run: " + not_run) + "\n";
+        for (const auto& s : host.value("skipped_roles", json::array())) {
+          std::string keys = join_names(s.value("keys", json::array()));
+          summary += "    " + paint_(Tone::yellow, "skipped: " + s.value("role", "?")) + " (needs secrets" +
+                     (keys.empty() ? "" : ": " + keys) + ")\n";
+        }
       }
       if (!report_.errors.empty()) {
         summary += "  " + paint_(Tone::red, std::to_string(report_.errors.size()) + " error(s)") + " (shown above)\n";
@@ -442,13 +627,12 @@ class ApplyRun {
                   {"started", report_.started},
                   {"duration_s", took},
                   {"hosts", hosts},
-                  {"counts", counts},
+                  {"counts", all_counts},
                   {"errors", report_.errors},
                   {"interrupted", report_.interrupted},
                   {"success", code == kExitOk},
                   {"exit_code", code}};
-      std::printf("%s\n", doc.dump(2).c_str());
-      std::fflush(stdout);
+      write_report(doc.dump(2) + "\n");
     }
     json record = {{"started", report_.started},
                    {"tags", tags},
@@ -470,6 +654,13 @@ class ApplyRun {
   std::unique_ptr<RoleHost> host_;
   bool skip_confirm_ = false;
   bool progress_line_open_ = false;
+  bool human_is_terminal_ = false;
+  bool interrupted_ = false;
+  bool sudo_asks_ = false;
+  bool password_sent_ = false;
+  int report_fd_ = -1;
+  unsigned spinner_frame_ = 0;
+  std::string current_role_;
   std::set<std::string> printed_host_header_;
 };
 
@@ -495,7 +686,11 @@ void add_apply_command(CLI::App& app, Context& ctx, int& exit_code) {
   cmd->add_option("--password", opts->password,
                   "The sudo password (also -ps). Visible to other users in the process list: prefer -pf or the prompt");
   cmd->add_flag("--json", opts->json,
-                "Print one JSON document describing the run on stdout; human output goes to stderr");
+                "Print one JSON document describing the run on stdout; human output and whatever plugins print "
+                "go to stderr");
+  cmd->add_flag("--keep-going", opts->keep_going,
+                "When a role fails before execution, still run the other roles' operations (never the failed "
+                "role's); without it nothing runs on that host");
   cmd->footer(R"(Examples:
   chaos apply my-role                     apply one role
   chaos apply users packages -c host.yml  several roles, in this order, with a Ch-obolo
@@ -504,8 +699,12 @@ void add_apply_command(CLI::App& app, Context& ctx, int& exit_code) {
 
 Class-based roles show what they would change (their delta) and are skipped when already in
 the desired state; you are asked once before anything changes unless -y is given or standard
-input is not a terminal. The sudo password is needed only when chaos does not run as root: it
-comes from -pf, a prompt on the terminal, or standard input when that is not a terminal.
+input is not a terminal. A role that fails before execution (raises, exits non-zero, returns
+success=False, or a fact it reads fails) contributes no operations, and unless --keep-going
+is given nothing runs on that host. A role that declares needs_secrets is skipped until
+secrets can be supplied. The sudo password is needed only when chaos does not run as root and
+sudo asks for one: it comes from -pf, a prompt on the terminal, or one line of standard input
+(read only when an operation needs sudo; at most 4096 bytes).
 
 Exit status: 0 success, 1 a role or operation failed, 2 bad arguments or unknown role,
 130 interrupted (143 SIGTERM, 129 SIGHUP). Every run is recorded; see `chaos log`.)");

@@ -128,7 +128,8 @@ def test_failed_operation_shows_command_exit_code_and_stderr_and_others_still_ru
 
 def test_role_raising_is_reported_with_its_traceback_and_others_still_run(chaos, demo):
     root, chobolo = demo
-    result = chaos.run("apply", "demo-raise", "demo-files", "-c", str(chobolo))
+    # The other roles run despite the failure only with --keep-going (test_apply_safety.py).
+    result = chaos.run("apply", "demo-raise", "demo-files", "-c", str(chobolo), "--keep-going")
     assert result.returncode == 1
     assert (
         "role `demo-raise` on @local failed in delta: RuntimeError: demo delta failure"

@@ -31,6 +31,10 @@ def role(state, host, chobolo_path, skip_confirm):
     files.directory(name="Make the protected directory", path=os.environ["SUDO_TEST_DIR"], _sudo=True)
     # Keeps a sudo process alive long enough to be seen by the sampler.
     server.shell(name="Wait under sudo", commands=["sleep 1"], _sudo=True)
+
+
+def plain(state, host, chobolo_path, skip_confirm):
+    server.shell(name="No sudo here", commands=["true"])
 """
 
 
@@ -121,7 +125,9 @@ def user_chaos(uid: int, shared_dir: Path) -> Chaos:
         write_wheel(
             shared_dir / "wheels",
             "sudo-plugin",
-            entry_points={"chaos.roles": {"sudo-dirs": "sudo_plugin:role"}},
+            entry_points={
+                "chaos.roles": {"sudo-dirs": "sudo_plugin:role", "no-sudo": "sudo_plugin:plain"}
+            },
             modules={"sudo_plugin/__init__.py": ROLE},
         )
     )

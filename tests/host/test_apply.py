@@ -336,6 +336,9 @@ def test_role_raising_in_delta_does_not_hide_other_roles(make_host, plugin_dir, 
                 {"tag": "files", "target": "filesrole:FilesRole"},
             ],
             "chobolo_path": chobolo,
+            # The other roles are planned despite the failure only with keep_going (without
+            # it nothing runs on the host: tests/host/test_host_apply_safety.py).
+            "keep_going": True,
         },
     )
     assert reply["ok"], reply
@@ -368,6 +371,7 @@ def test_plan_errors_are_per_role(make_host, plugin_dir, tmp_path, scratch):
                 {"tag": "files", "target": "filesrole:FilesRole"},
             ],
             "chobolo_path": chobolo,
+            "keep_going": True,  # every role planned; without it the first failure stops
         },
     )
     plan = host.call("apply.plan", {})

@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import logging
 import re
+import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping
@@ -146,6 +147,24 @@ def load_chobolo(path: str) -> dict[str, Any]:
     return data
 
 
+def _line_buffer_stdout() -> None:
+    """Plugin output reaches the terminal (or the pipe the user gave chaos) when it is printed,
+    not when the host exits: block buffering on a pipe would put every line of it after the
+    core's summary."""
+    stream = sys.stdout
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        with suppress(Exception):
+            reconfigure(line_buffering=True, write_through=True)
+
+
+def _flush_stdout() -> None:
+    # A partial line a role printed goes out before the core prints about that role.
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(Exception):
+            stream.flush()
+
+
 def _first_line(e: BaseException) -> str:
     text = getattr(e, "msg", None) or str(e) or type(e).__name__
     return str(text).strip().splitlines()[0]
@@ -232,6 +251,8 @@ class PyinfraLogTap(logging.Handler):
         self.phase: str | None = None
         self.verbosity = 0
         self.host_names: set[str] = set()
+        # host -> pyinfra's warnings and errors while the current role ran (prepare and plan)
+        self.fact_errors: dict[str, list[str]] = defaultdict(list)
 
     def install(self) -> None:
         logger = pa.pyinfra_logger()
@@ -243,6 +264,7 @@ class PyinfraLogTap(logging.Handler):
 
     def reset(self, verbosity: int, host_names: set[str]) -> None:
         self.notes = defaultdict(OpNotes)
+        self.fact_errors = defaultdict(list)
         self.phase = None
         self.verbosity = verbosity
         self.host_names = host_names
@@ -274,8 +296,19 @@ class PyinfraLogTap(logging.Handler):
 
         consumed = kind != "other"
         if name is not None:
+            if record.levelno >= logging.WARNING and self.phase in ("prepare", "plan"):
+                # Outside execution a warning or error is about a fact (pyinfra logs the
+                # fact's command output, then "could not load fact: ..."): kept in case the
+                # host turns out to be failed by it.
+                errors = self.fact_errors[name]
+                errors.append(message)
+                del errors[:-OUTPUT_TAIL_LINES]
             if kind == "op_added":
                 self.notes[(name, data[0])].names = data[1]
+                if self.phase == "plan":
+                    # What is being staged (and its facts read), for the core's progress line.
+                    with suppress(OSError):
+                        self.channel.event("op_staged", host=name, op=", ".join(data[1]))
             elif kind == "exit_status" and op_hash:
                 self.notes[(name, op_hash)].exit_code = data
             elif kind == "noop" and op_hash:
@@ -342,6 +375,14 @@ class ApplySession:
         self.deltas: dict[tuple[str, str], DeltaRecord] = {}
         self.role_errors: list[dict[str, Any]] = []
         self.plan_results: list[dict[str, Any]] = []
+        self.keep_going = False
+        # host -> tags of the roles that failed before execution there, in the order they did
+        self.failed_roles: dict[str, list[str]] = {}
+        # host -> tags of the roles that did not fail but will not run there, because another
+        # role on that host failed (without keep_going)
+        self.not_run: dict[str, list[str]] = {}
+        # (host, tag) -> why the role was skipped (it needs secrets that were not supplied)
+        self.skipped: dict[tuple[str, str], dict[str, Any]] = {}
         self.op_roles: dict[tuple[str, str], str] = {}
         self.op_started: dict[tuple[str, str], float] = {}
         self.op_ended: dict[tuple[str, str], float] = {}
@@ -363,7 +404,53 @@ class ApplySession:
 
     def _role_error(self, error: dict[str, Any]) -> None:
         self.role_errors.append(error)
+        host, role = error.get("host"), error.get("role")
+        if isinstance(host, str) and isinstance(role, str):
+            failed = self.failed_roles.setdefault(host, [])
+            if role not in failed:
+                failed.append(role)
         self.channel.event("role_error", error=error)
+
+    def _role_value_error(
+        self, kind: str, message: str, role: LoadedRole, host: str, phase: str
+    ) -> None:
+        ctx = self._role_ctx(role, host, phase)
+        self._role_error(
+            {"kind": kind, "message": message, **{k: v for k, v in ctx.items() if v is not None}}
+        )
+
+    def _fact_failure(self, host: Any, name: str, role: LoadedRole, phase: str) -> bool:
+        """pyinfra failed ``host`` while ``role`` ran (a fact it could not read or process):
+        the role failed, whatever it returned. The host is given back to the other roles (the
+        failed one's operations never run). True when that happened."""
+        if not pa.host_failed(self.state, host):
+            return False
+        pa.reinstate_host(self.state, host)
+        reasons = [m for m in self.tap.fact_errors.pop(name, []) if m]
+        self._role_value_error(
+            "fact_failed",
+            "; ".join(reasons[-MESSAGE_TAIL_LINES:]) or "pyinfra could not read a fact",
+            role,
+            name,
+            phase,
+        )
+        return True
+
+    def _failed_result(self, value: Any) -> str | None:
+        """The reasons when ``value`` is a ResultPayload-like object with ``success`` false."""
+        if isinstance(value, Mapping) or getattr(value, "success", True) is not False:
+            return None
+        reasons = [str(x) for x in (getattr(value, "error", None) or [])]
+        reasons += [str(x) for x in (getattr(value, "message", None) or [])]
+        return "; ".join(reasons) or "the role reported failure (success=False)"
+
+    def _host_outcome(self) -> dict[str, Any]:
+        return {
+            "failed_roles": {h: list(t) for h, t in self.failed_roles.items() if t},
+            "not_run": {h: list(t) for h, t in self.not_run.items() if t},
+            "skipped_roles": [dict(v) for v in self.skipped.values()],
+            "keep_going": self.keep_going,
+        }
 
     def _active_hosts(self) -> list[Any]:
         return [h for h in pa.inventory_hosts(self.state) if pa.is_active(self.state, h)]
@@ -387,6 +474,7 @@ class ApplySession:
         verbosity = _get(params, "verbosity", (int,), 0)
         self.skip_confirm = _get(params, "skip_confirm", (bool,), False)
         self.dry = _get(params, "dry", (bool,), False)
+        self.keep_going = _get(params, "keep_going", (bool,), False)
         diff = _get(params, "diff", (bool,), True)
         # pyinfra's CLI skips change detection with -y (``State(check_for_changes=not yes)``):
         # detecting runs every operation's generator, and with it every fact an operation
@@ -400,6 +488,7 @@ class ApplySession:
         if parallel < 0:
             raise HostError("bad_params", "'parallel' must be >= 0")
 
+        _line_buffer_stdout()
         loaded, errors = [], []
         for tag, target, plugin in role_specs:
             result = load_role(tag, target, plugin)
@@ -460,7 +549,24 @@ class ApplySession:
             "errors": list(self.role_errors),
             "changes": has_legacy or any(not d["empty"] for d in deltas),
             "detect_changes": self.detect_changes,
+            **self._host_outcome(),
         }
+
+    def _take_sudo_password(self, params: Mapping[str, Any]) -> None:
+        """A sudo password sent with apply.plan or apply.execute: the core reads it only once it
+        knows an operation needs it."""
+        password = _get(params, "sudo_password", (str,), None)
+        if not password:
+            return
+        pa.set_sudo_password(self.state, password)
+        if self.askpass is None and self.undo_askpass_route is None:
+            self._route_sudo_password(password)
+        elif self.askpass is not None:
+            self.askpass.close()
+            self.askpass = PipeAskpass(password)
+            if self.undo_askpass_route is not None:
+                self.undo_askpass_route()
+            self.undo_askpass_route = pa.route_local_sudo_password(self.askpass.script, PLACEHOLDER)
 
     def _route_sudo_password(self, password: str) -> None:
         self.askpass = PipeAskpass(password)
@@ -488,7 +594,27 @@ class ApplySession:
         name = pa.host_name(host)
         records = []
         for role in roles:
+            if role.needs_secrets and role.tag not in self.secrets:
+                # Secrets come from the secrets subsystem; until it supplies them, a role that
+                # declares it needs them is never run without them (not even its facts).
+                skipped = {
+                    "host": name,
+                    "role": role.tag,
+                    "reason": "needs_secrets",
+                    "keys": list(role.necessary_secret_dict_keys),
+                    "message": "it needs secrets"
+                    + (
+                        f" ({', '.join(role.necessary_secret_dict_keys)})"
+                        if role.necessary_secret_dict_keys
+                        else ""
+                    )
+                    + " and none were supplied",
+                }
+                self.skipped[(name, role.tag)] = skipped
+                self.channel.event("role_skipped", **skipped)
+                continue
             self.channel.event("role_start", phase="prepare", host=name, role=role.tag)
+            self.tap.fact_errors.pop(name, None)
             secrets = self.secrets.get(role.tag, {})
             with pa.on_host(host):
                 context, exc = attempt(
@@ -499,15 +625,29 @@ class ApplySession:
                     copy.deepcopy(self.chobolo),
                     secrets if isinstance(secrets, dict) else {},
                 )
+            _flush_stdout()
+            if self._fact_failure(host, name, role, "context"):
+                continue
             if exc is not None:
                 ctx = self._role_ctx(role, name, "context")
                 self._role_error(error_from_exception("role_error", exc, **ctx))
                 continue
+            reason = self._failed_result(context)
+            if reason is not None:
+                self._role_value_error("context_failed", reason, role, name, "context")
+                continue
             with pa.on_host(host):
                 delta, exc = attempt(role.obj.delta, context)
+            _flush_stdout()
+            if self._fact_failure(host, name, role, "delta"):
+                continue
             if exc is not None:
                 ctx = self._role_ctx(role, name, "delta")
                 self._role_error(error_from_exception("role_error", exc, **ctx))
+                continue
+            reason = self._failed_result(delta)
+            if reason is not None:
+                self._role_value_error("delta_failed", reason, role, name, "delta")
                 continue
             parts = _delta_parts(delta)
             if parts is None:
@@ -539,16 +679,12 @@ class ApplySession:
 
     def plan(self, params: Mapping[str, Any]) -> dict[str, Any]:
         self._require("prepared")
+        self._take_sudo_password(params)
         self.stage = "planning"
         self.tap.phase = "plan"
         first_error = len(self.role_errors)
         for host in self._active_hosts():
-            name = pa.host_name(host)
-            for role in self.roles:
-                delta = self.deltas.get((name, role.tag))
-                if role.kind == CLASS and (delta is None or delta.empty):
-                    continue
-                self._plan_one(host, name, role, delta)
+            self._plan_host(host, pa.host_name(host))
         self.stage = "planned"
         self.tap.phase = None
 
@@ -566,10 +702,51 @@ class ApplySession:
             "results": list(self.plan_results),
             "errors": self.role_errors[first_error:],
             "changes": changes,
+            **self._host_outcome(),
         }
 
-    def _plan_one(self, host: Any, name: str, role: LoadedRole, delta: DeltaRecord | None) -> None:
-        self.channel.event("role_start", phase="plan", host=name, role=role.tag)
+    def _plan_host(self, host: Any, name: str) -> None:
+        """Plan every role on one host. A role that fails (here or in prepare) contributes no
+        operations; without keep_going nothing at all runs on the host then, and the roles
+        that did not fail are reported as not run."""
+        planned: list[str] = []
+        for role in self.roles:
+            if self.failed_roles.get(name) and not self.keep_going:
+                break
+            if (name, role.tag) in self.skipped or role.tag in self.failed_roles.get(name, []):
+                continue
+            delta = self.deltas.get((name, role.tag))
+            if role.kind == CLASS and (delta is None or delta.empty):
+                continue
+            staged = self._plan_one(host, name, role, delta)
+            if role.tag in self.failed_roles.get(name, []):
+                for h, hashes in staged.items():
+                    pa.drop_ops(self.state, h, hashes)
+            else:
+                planned.append(role.tag)
+        if not self.failed_roles.get(name) or self.keep_going:
+            return
+        # Nothing runs on this host: unstage what the roles before the failure staged.
+        pa.drop_ops(self.state, host, pa.op_hashes(host))
+        failed = set(self.failed_roles[name])
+        self.not_run[name] = [
+            r.tag
+            for r in self.roles
+            if r.tag not in failed
+            and (name, r.tag) not in self.skipped
+            and (r.kind != CLASS or r.tag in planned or not self._delta_empty(name, r.tag))
+        ]
+
+    def _delta_empty(self, name: str, tag: str) -> bool:
+        delta = self.deltas.get((name, tag))
+        return delta is not None and delta.empty
+
+    def _plan_one(
+        self, host: Any, name: str, role: LoadedRole, delta: DeltaRecord | None
+    ) -> dict[Any, list[str]]:
+        """Call one role's plan on one host; the operations it staged, per host."""
+        self.channel.event("role_start", phase="plan", host=name, role=role.tag, kind=role.kind)
+        self.tap.fact_errors.pop(name, None)
         all_hosts = pa.inventory_hosts(self.state)
         before = {h: len(pa.op_hashes(h)) for h in all_hosts}
         if role.kind == CLASS:
@@ -581,34 +758,35 @@ class ApplySession:
                 args.append(self.secrets[role.tag])
         with pa.on_host(host), pa.only_host(self.state, host):
             result, exc = attempt(call, *args)
+        _flush_stdout()
+        if isinstance(exc, SystemExit) and exc.code in (0, None):
+            # sys.exit(0) is how a script says "done": the role ends there, successfully.
+            exc = None
         failed = exc is not None
-        if exc is not None:
+        if self._fact_failure(host, name, role, "plan"):
+            failed = True
+        elif exc is not None:
             ctx = self._role_ctx(role, name, "plan")
             self._role_error(error_from_exception("role_error", exc, **ctx))
-        ops = 0
+        staged: dict[Any, list[str]] = {}
         for h in all_hosts:
-            for op_hash in pa.op_hashes(h)[before[h] :]:
+            new = pa.op_hashes(h)[before[h] :]
+            if new:
+                staged[h] = new
+            for op_hash in new:
                 self.op_roles[(pa.host_name(h), op_hash)] = role.tag
-                ops += 1
+        ops = sum(len(v) for v in staged.values())
         entry: dict[str, Any] = {"host": name, "role": role.tag, "ops": ops, "ok": not failed}
         if role.kind == CLASS and result is not None:
             entry["result"] = jsonable(result)
-            if getattr(result, "success", True) is False:
+            reason = self._failed_result(result)
+            if reason is not None and not failed:
                 entry["ok"] = False
-                reasons = [str(x) for x in (getattr(result, "error", None) or [])]
-                reasons += [str(x) for x in (getattr(result, "message", None) or [])]
-                self._role_error(
-                    {
-                        "kind": "plan_failed",
-                        "message": "; ".join(reasons) or "plan() reported failure",
-                        **{
-                            k: v
-                            for k, v in self._role_ctx(role, name, "plan").items()
-                            if v is not None
-                        },
-                    }
-                )
+                self._role_value_error("plan_failed", reason, role, name, "plan")
+        if not entry["ok"]:
+            entry["dropped"] = ops  # staged, and unstaged again: they never run
         self.plan_results.append(entry)
+        return staged
 
     def _op_name(self, host: Any, name: str, op_hash: str) -> str:
         per_host = self.tap.notes.get((name, op_hash))
@@ -624,6 +802,7 @@ class ApplySession:
             # the operation's generator after all.
             op["will_change"] = pa.will_change(self.state, host, op_hash)
         op["role"] = self.op_roles.get((name, op_hash))
+        op["sudo"] = pa.op_needs_sudo(self.state, host, op_hash)
         op["args"] = pa.op_labels(self.state, host, op_hash)["args"]
         notes = self.tap.notes.get((name, op_hash))
         if notes is not None:
@@ -642,6 +821,7 @@ class ApplySession:
         self._require("planned")
         if self.dry:
             raise HostError("bad_state", "the session was prepared with dry=true")
+        self._take_sudo_password(params)
         self.stage = "executing"
         self.tap.phase = "execute"
         try:
@@ -668,6 +848,7 @@ class ApplySession:
         self.tap.phase = None
         result = self._execution_result()
         result["error"] = stop_error
+        result.update(self._host_outcome())
         self.close()
         return result
 

@@ -332,6 +332,13 @@ def route_local_sudo_password(askpass_script: str, placeholder: str) -> Callable
         return None
 
     def make_command(state: Any, host: Any, command: Any, **arguments: Any) -> Any:
+        if arguments.get("_sudo") and not arguments.get("_sudo_password"):
+            # A password sent after the operation was staged (set_sudo_password) is where
+            # pyinfra's own fallback looks for it; take it from there, or pyinfra would pass
+            # it in the environment of `env`.
+            late = _connector_data(host).get("prompted_sudo_password")
+            if late:
+                arguments["_sudo_password"] = late
         sudo = bool(arguments.get("_sudo") and arguments.get("_sudo_password"))
         su = bool(arguments.get("_su_user") and arguments.get("_su_password"))
         if not (sudo or su):
@@ -351,6 +358,35 @@ def route_local_sudo_password(askpass_script: str, placeholder: str) -> Callable
             local.make_unix_command_for_host = original
 
     return undo
+
+
+def _connector_data(host: Any) -> dict[str, Any]:
+    data = getattr(host, "connector_data", None)
+    return data if isinstance(data, dict) else {}
+
+
+def set_sudo_password(state: Any, password: str) -> None:
+    """The sudo (and su) password for what is staged and run from now on.
+
+    Operations copy ``SUDO_PASSWORD`` into their arguments when they are staged, so those
+    staged before the password was known get it in their arguments now; pyinfra's connectors
+    also fall back to the password it keeps per host after prompting
+    (``connector_data["prompted_sudo_password"]``), which is set for anything else.
+    """
+    state.config.SUDO_PASSWORD = password
+    state.config.SU_PASSWORD = password
+    for host in state.inventory:
+        data = getattr(host, "connector_data", None)
+        if isinstance(data, dict):
+            data["prompted_sudo_password"] = password
+        # Facts an operation reads while it runs take its arguments and check each against the
+        # config's default: an operation staged with no password next to a config that now has
+        # one would be rejected (``None is not an instance of str``).
+        for op_data in state.ops.get(host, {}).values():
+            arguments = op_data.global_arguments
+            for key in ("_sudo_password", "_su_password"):
+                if not arguments.get(key):
+                    arguments[key] = password
 
 
 def _callback_handler(listener: Any) -> Any:
@@ -517,6 +553,45 @@ def op_outcome(state: Any, host: Any, op_hash: str) -> dict[str, Any] | None:
 
 def has_op(state: Any, host: Any, op_hash: str) -> bool:
     return op_hash in state.ops.get(host, {})
+
+
+def op_needs_sudo(state: Any, host: Any, op_hash: str) -> bool:
+    """Whether a staged operation runs its commands through sudo (or su)."""
+    op_data = state.ops.get(host, {}).get(op_hash)
+    if op_data is None:
+        return False
+    arguments = op_data.global_arguments
+    return bool(arguments.get("_sudo") or arguments.get("_su_user"))
+
+
+def drop_ops(state: Any, host: Any, op_hashes: Sequence[str]) -> None:
+    """Unstage operations from ``host``: they will not run, and pyinfra reports nothing for
+    them.
+
+    pyinfra 3.x keeps a host's staged operations in two places: ``host.op_hash_order`` (what
+    ``State.get_op_order`` sorts into the run order) and ``state.ops[host]`` (the per-host data
+    ``run_host_op`` executes; an operation missing there is skipped on that host). The shared
+    ``state.op_meta`` entry stays: another host may still run the operation at that position.
+    """
+    drop = set(op_hashes)
+    if not drop:
+        return
+    host.op_hash_order[:] = [h for h in host.op_hash_order if h not in drop]
+    per_host = state.ops.get(host, {})
+    for op_hash in drop:
+        per_host.pop(op_hash, None)
+
+
+def host_failed(state: Any, host: Any) -> bool:
+    """Whether pyinfra has failed ``host`` (a fact it could not read or process does that)."""
+    return host in getattr(state, "failed_hosts", set())
+
+
+def reinstate_host(state: Any, host: Any) -> None:
+    """Undo pyinfra's failing of ``host``: the failure is charged to the role that read the
+    fact (its operations are dropped), not to every other role on the host."""
+    state.failed_hosts.discard(host)
+    state.active_hosts.add(host)
 
 
 # Teardown
