@@ -83,7 +83,7 @@ std::string render_host_error(const json& error, const Painter& paint, size_t tr
   }
   auto message = error.find("message");
   out += (message != error.end() && message->is_string() ? visible_lines(message->get_ref<const std::string&>())
-                                                           : std::string("unknown error")) +
+                                                         : std::string("unknown error")) +
          "\n";
   std::string where;
   if (error.contains("plugin")) where += "plugin " + text_of(error, "plugin");
@@ -92,11 +92,13 @@ std::string render_host_error(const json& error, const Painter& paint, size_t tr
   if (error.contains("file")) {
     where += std::string(where.empty() ? "" : ", ") + text_of(error, "file");
     for (const char* key : {"line", "column"}) {
-      if (error.contains(key) && error[key].is_number_integer()) where += ":" + std::to_string(error[key].get<int64_t>());
+      if (error.contains(key) && error[key].is_number_integer())
+        where += ":" + std::to_string(error[key].get<int64_t>());
     }
   }
   if (!where.empty()) out += "  " + paint(Tone::dim, "-->") + " " + where + "\n";
-  std::string tb = error.contains("traceback") && error["traceback"].is_string() ? error["traceback"].get<std::string>() : "";
+  std::string tb =
+      error.contains("traceback") && error["traceback"].is_string() ? error["traceback"].get<std::string>() : "";
   if (!tb.empty()) {
     std::vector<std::string> lines;
     size_t pos = 0;
@@ -182,15 +184,15 @@ std::string join_names(const json& names) {
   for (const auto& n : names) {
     if (!n.is_string()) continue;
     if (!out.empty()) out += ", ";
-    out += n.get<std::string>();
+    out += visible(n.get<std::string>());
   }
   return out;
 }
 
 std::string render_skipped_role(const json& skipped, const Painter& paint) {
-  std::string out = paint(Tone::yellow, "- ") + paint(Tone::bold, skipped.value("role", "?")) + " on " +
-                    skipped.value("host", "?") + paint(Tone::yellow, " skipped: ") +
-                    skipped.value("message", "it needs secrets and none were supplied") + "\n";
+  std::string out = paint(Tone::yellow, "- ") + paint(Tone::bold, text_of(skipped, "role", "?")) + " on " +
+                    text_of(skipped, "host", "?") + paint(Tone::yellow, " skipped: ") +
+                    text_of(skipped, "message", "it needs secrets and none were supplied") + "\n";
   out += "    " +
          paint(Tone::dim,
                "chaos runs a role that declares needs_secrets only with its secrets, and this "
@@ -203,13 +205,13 @@ std::string render_role_failures(const std::string& host, const json& failed, co
                                  bool dry, const Painter& paint) {
   std::string failed_text = join_names(failed);
   if (failed_text.empty()) return "";
-  std::string out = paint(Tone::red, "✗ ") + paint(Tone::bold, host) + ": " +
+  std::string out = paint(Tone::red, "✗ ") + paint(Tone::bold, visible(host)) + ": " +
                     paint(Tone::red, "failed before execution: " + failed_text) + "\n";
   if (keep_going) {
     out += "    " + std::string(dry ? "none of their operations would run" : "none of their operations run") +
            "; the other roles' operations " + (dry ? "would run" : "run") + " (--keep-going)\n";
   } else {
-    out += "    " + std::string(dry ? "nothing would be executed on " : "nothing is executed on ") + host +
+    out += "    " + std::string(dry ? "nothing would be executed on " : "nothing is executed on ") + visible(host) +
            paint(Tone::dim, " (--keep-going runs the other roles' operations)") + "\n";
     std::string skipped = join_names(not_run);
     if (!skipped.empty()) out += "    not run: " + skipped + "\n";
