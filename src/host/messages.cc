@@ -31,7 +31,12 @@ const json& shapes() {
     "delta": {"type": "string", "event": "string", "host": "string", "role": "string",
               "to_add": "object", "to_remove": "object", "metadata?": "any", "empty": "bool"},
     "connect": {"type": "string", "event": "string", "host": "string", "ok": "bool", "error?": "string|null"},
-    "role_start": {"type": "string", "event": "string", "phase": "string", "host": "string", "role": "string"},
+    "role_start": {"type": "string", "event": "string", "phase": "string", "host": "string", "role": "string",
+                   "kind?": "string"},
+    "role_skipped": {"type": "string", "event": "string", "host": "string", "role": "string", "reason": "string",
+                     "keys": ["string"], "message": "string"},
+    "op_staged": {"type": "string", "event": "string", "host": "string", "op": "string"},
+    "skipped_role": {"host": "string", "role": "string", "reason": "string", "keys": ["string"], "*": "any"},
     "role_error": {"type": "string", "event": "string", "error": "@error"},
     "op_start": {"type": "string", "event": "string", "host": "string", "op": "string", "hash": "string",
                  "role": "string|null"},
@@ -46,14 +51,20 @@ const json& shapes() {
                       "hosts": [{"name": "string", "connected": "bool", "error?": "string|null"}],
                       "deltas": [{"host": "string", "role": "string", "to_add": "object", "to_remove": "object",
                                   "empty": "bool", "*": "any"}],
-                      "errors": ["@error"], "changes?": "bool", "detect_changes?": "bool"},
+                      "errors": ["@error"], "changes?": "bool", "detect_changes?": "bool",
+                      "failed_roles?": {"*": ["string"]}, "not_run?": {"*": ["string"]},
+                      "skipped_roles?": ["@skipped_role"], "keep_going?": "bool"},
     "apply.plan": {"hosts": {"*": [{"name": "string", "hash?": "string", "will_change?": "bool",
                                     "role?": "string|null", "args?": "array", "diff?": "string",
-                                    "noop?": "string"}]},
-                   "results?": "array", "errors": ["@error"], "changes?": "bool"},
+                                    "noop?": "string", "sudo?": "bool"}]},
+                   "results?": "array", "errors": ["@error"], "changes?": "bool",
+                   "failed_roles?": {"*": ["string"]}, "not_run?": {"*": ["string"]},
+                      "skipped_roles?": ["@skipped_role"], "keep_going?": "bool"},
     "execution": {"hosts": {"*": {"changed": "int", "no_change": "int", "failed": "int", "ignored?": "int",
                                   "skipped?": "int", "interrupted?": "int", "ops": ["@op_result"]}},
-                  "success?": "bool", "error?": "string|null"}
+                  "success?": "bool", "error?": "string|null",
+                  "failed_roles?": {"*": ["string"]}, "not_run?": {"*": ["string"]},
+                      "skipped_roles?": ["@skipped_role"], "keep_going?": "bool"}
   })json");
   return all;
 }
@@ -156,8 +167,10 @@ std::vector<std::string> strings_of(const json& array) {
   return out;
 }
 
-constexpr std::array<std::pair<std::string_view, HostEventKind>, 7> kEventKinds = {{
+constexpr std::array<std::pair<std::string_view, HostEventKind>, 9> kEventKinds = {{
     {"connect", HostEventKind::connect},
+    {"role_skipped", HostEventKind::role_skipped},
+    {"op_staged", HostEventKind::op_staged},
     {"role_start", HostEventKind::role_start},
     {"delta", HostEventKind::delta},
     {"role_error", HostEventKind::role_error},
@@ -264,8 +277,9 @@ bool event_expected_during(std::string_view method, HostEventKind kind) {
   using K = HostEventKind;
   if (kind == K::log) return true;
   if (method == "apply.prepare")
-    return kind == K::connect || kind == K::role_start || kind == K::delta || kind == K::role_error;
-  if (method == "apply.plan") return kind == K::role_start || kind == K::role_error;
+    return kind == K::connect || kind == K::role_start || kind == K::role_skipped || kind == K::delta ||
+           kind == K::role_error;
+  if (method == "apply.plan") return kind == K::role_start || kind == K::op_staged || kind == K::role_error;
   if (method == "apply.execute") return kind == K::op_start || kind == K::op_done;
   return false;
 }

@@ -44,7 +44,7 @@ struct HostReply {
 };
 
 // The event kinds of docs/protocol.md §7; anything else is a protocol error.
-enum class HostEventKind { connect, role_start, delta, role_error, op_start, op_done, log };
+enum class HostEventKind { connect, role_start, role_skipped, delta, role_error, op_staged, op_start, op_done, log };
 
 struct HostEvent {
   HostEventKind kind = HostEventKind::log;
