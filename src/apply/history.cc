@@ -11,6 +11,33 @@
 
 namespace chaos {
 
+namespace {
+
+// The fields readers take from a record must have the type the writer gives them; a record
+// where one does not (`{"exit_code": "0"}`, an edited or foreign line) is damaged, so no
+// reader meets a type it does not expect.
+bool well_typed(const nlohmann::json& record) {
+  using Json = nlohmann::json;
+  auto has = [&](const Json& object, const char* key, bool (Json::*is)() const noexcept) {
+    auto it = object.find(key);
+    return it == object.end() || ((*it).*is)();
+  };
+  if (!has(record, "started", &Json::is_string) || !has(record, "tags", &Json::is_array) ||
+      !has(record, "hosts", &Json::is_array) || !has(record, "duration_s", &Json::is_number) ||
+      !has(record, "exit_code", &Json::is_number_integer) || !has(record, "dry", &Json::is_boolean) ||
+      !has(record, "interrupted", &Json::is_boolean) || !has(record, "counts", &Json::is_object)) {
+    return false;
+  }
+  auto counts = record.find("counts");
+  if (counts == record.end()) return true;
+  for (const char* key : {"changed", "no_change", "failed"}) {
+    if (!has(*counts, key, &Json::is_number_integer)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::string history_file(const std::string& state_dir) { return join_path(state_dir, "history.jsonl"); }
 
 Status append_history(const std::string& state_dir, const nlohmann::json& record) {
@@ -39,7 +66,7 @@ std::vector<nlohmann::json> read_history(const std::string& state_dir, size_t li
     pos = end + 1;
     if (line.empty()) continue;
     auto record = nlohmann::json::parse(line, nullptr, false);
-    if (record.is_discarded() || !record.is_object()) {
+    if (record.is_discarded() || !record.is_object() || !well_typed(record)) {
       ++damaged;
       continue;
     }

@@ -71,6 +71,9 @@ Result<GlobalConfig> load_global_config(const std::string& path) {
     }
     for (const auto& item : aliases) {
       AliasDefinition def;
+      if (!item.first.IsScalar()) {
+        return Error("an alias name must be a word, not a list or a mapping", position(path, item.first.Mark()));
+      }
       def.name = item.first.as<std::string>();
       const YAML::Node& target = item.second;
       if (target.IsScalar()) {
