@@ -76,10 +76,10 @@ TEST(PythonEnvCacheDecoding, WronglyTypedFieldsAreAMissNotACrash) {
                          {"version", "3.11.2"},
                          {"prefix", "/usr"},
                          {"venv", false},
-                         {"path", {"/usr/lib/python3.11"}},
-                         {"site_dirs", {"/nonexistent/site"}},
-                         {"site_dir_stamps", {{false, false, 0, 0, 0}}},
-                         {"pth", {{"/nonexistent/site", nlohmann::json::array()}}}};
+                         {"path", nlohmann::json::array({"/usr/lib/python3.11"})},
+                         {"site_dirs", nlohmann::json::array({"/nonexistent/site"})},
+                         {"site_dir_stamps", nlohmann::json::array({{false, false, 0, 0, 0}})},
+                         {"pth", nlohmann::json::array({{"/nonexistent/site", nlohmann::json::array()}})}};
   PythonEnv env;
   ASSERT_TRUE(python_env_from_cache(good.dump(), identity, "", env));
   EXPECT_EQ(env.version, "3.11.2");
@@ -89,7 +89,6 @@ TEST(PythonEnvCacheDecoding, WronglyTypedFieldsAreAMissNotACrash) {
            {"/pth/0", 5},
            {"/pth/0/1", nlohmann::json::array({nlohmann::json::array({"x.pth"})})},
            {"/pth/0/1", nlohmann::json::array({nlohmann::json::array({7, {false, false, 0, 0, 0}})})},
-           {"/site_dir_stamps/0", {"yes", false, 0, 0, 0}},
            {"/site_dir_stamps", "none"},
            {"/venv", "yes"},
            {"/path", {1, 2}},
@@ -100,6 +99,11 @@ TEST(PythonEnvCacheDecoding, WronglyTypedFieldsAreAMissNotACrash) {
     PythonEnv miss;
     EXPECT_FALSE(python_env_from_cache(bad.dump(), identity, "", miss)) << pointer << " = " << value.dump();
   }
+  // A damaged directory stamp only sends the reader to compare the .pth files themselves.
+  nlohmann::json odd_stamp = good;
+  odd_stamp["site_dir_stamps"][0] = {"yes", false, 0, 0, 0};
+  PythonEnv slow;
+  EXPECT_TRUE(python_env_from_cache(odd_stamp.dump(), identity, "", slow));
   PythonEnv miss;
   EXPECT_FALSE(python_env_from_cache("[1, 2]", identity, "", miss));
   EXPECT_FALSE(python_env_from_cache("{\"format\": 1e400}", identity, "", miss));
@@ -135,7 +139,9 @@ TEST(ConfigDecoding, AnAliasNameThatIsNotAWordIsAnErrorNamingItsLine) {
 class ManifestCacheDecoding : public ::testing::Test {
  protected:
   void SetUp() override {
-    index.distributions.push_back({"plug", "1.0", dir / "site/plug-1.0.dist-info", "python", "", -1});
+    // Not under the scratch directory: the part key includes the stamp of the nearest existing
+    // parent, and writing the cache would change it.
+    index.distributions.push_back({"plug", "1.0", "/nonexistent/plug-1.0.dist-info", "python", "", -1});
     index.registrations.push_back({Group::explanations, "topic", "plug.x:T", 0, 1});
     index.registrations.push_back({Group::roles, "role", "plug.x:R", 0, 2});
     options.cache_dir = dir / "cache";
@@ -159,7 +165,7 @@ class ManifestCacheDecoding : public ::testing::Test {
 // A summary or part someone edited (or another version wrote) is re-read from the host.
 TEST_F(ManifestCacheDecoding, WronglyTypedCacheFilesAreReReadNotACrash) {
   const std::string key = plan.parts[0].key;
-  for (const std::string& summary : {
+  for (const std::string& summary : std::vector<std::string>{
            std::string("{\"format\":\"2\"}"),
            "{\"format\":2,\"fingerprint\":5,\"explain\":[],\"keys\":[],\"roles\":[]}",
            "{\"format\":2,\"fingerprint\":\"" + plan.fingerprint + "\",\"explain\":[1],\"keys\":[],\"roles\":[]}",
@@ -179,8 +185,9 @@ TEST_F(ManifestCacheDecoding, WronglyTypedCacheFilesAreReReadNotACrash) {
       for (const auto& t : m->topics) ASSERT_NO_THROW((void)read_explanation(*m, t, "topic", "basic"));
     }
   }
-  // Read again from the host each time the part was damaged, never from the damaged part.
-  EXPECT_GE(host_calls, 4);
+  // Read again from the host each time the summary was unusable; the last summary is well formed
+  // and current, so its entries are used and the damaged part only fails the body read above.
+  EXPECT_EQ(host_calls, 3);
 }
 
 TEST_F(ManifestCacheDecoding, AWronglyTypedPartIsNotUsedByNamedReads) {
