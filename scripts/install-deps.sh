@@ -11,6 +11,7 @@ packages=(
   age                                         # secrets key backend (checked by `chaos doctor`)
   clang-format                                # style check
   ccache                                      # rebuilds in other checkouts cost little
+  clang libclang-rt-14-dev                    # libFuzzer harnesses (scripts/fuzz.sh)
   zsh fish                                    # completion scripts are tested in every shell
   sudo passwd                                 # the sudo password test: real sudo, a real user
 )

@@ -29,6 +29,9 @@ cmake --build build/asan
 echo "== unit tests"
 ctest --test-dir build/asan --output-on-failure -j2
 
+echo "== fuzz (each harness 20 s from its corpus; scripts/fuzz.sh SECONDS for longer)"
+scripts/fuzz.sh 20
+
 echo "== pip install . into a fresh virtual environment"
 venv=build/test-venv
 [[ -x $venv/bin/python ]] || python3 -m venv "$venv"

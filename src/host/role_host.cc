@@ -22,6 +22,7 @@
 #include "plugins/python_env.h"
 #include "util/fs.h"
 #include "util/signals.h"
+#include "host/output_lines.h"
 #include "util/subprocess.h"
 
 extern char** environ;
@@ -153,13 +154,8 @@ void RoleHost::pump_stderr(bool flush_all) {
       // Pass it on as it comes, so plugin output and tracebacks are seen live.
       ssize_t ignored = ::write(STDERR_FILENO, buf, static_cast<size_t>(n));
       (void)ignored;
-      stderr_partial_.append(buf, static_cast<size_t>(n));
-      size_t nl;
-      while ((nl = stderr_partial_.find('\n')) != std::string::npos) {
-        stderr_tail_.push_back(stderr_partial_.substr(0, nl));
-        stderr_partial_.erase(0, nl + 1);
-        if (stderr_tail_.size() > kStderrTailLines) stderr_tail_.pop_front();
-      }
+      // Linear in the output however it is chunked; a line without end stays bounded.
+      add_output_lines(std::string_view(buf, static_cast<size_t>(n)), stderr_partial_, stderr_tail_, kStderrTailLines);
       continue;
     }
     if (n == 0) {

@@ -80,8 +80,8 @@ MergedTemplate merge_templates(const std::vector<TemplateSource>& sources) {
         continue;
       }
       for (const auto& [key, value] : item.items()) {
-        auto owner =
-            std::find_if(merged.owners.begin(), merged.owners.end(), [&](const auto& o) { return o.first == key; });
+        auto owner = std::find_if(merged.owners.begin(), merged.owners.end(),
+                                  [&key = key](const auto& o) { return o.first == key; });
         if (owner == merged.owners.end()) {
           merged.owners.push_back({key, {i}});
           continue;

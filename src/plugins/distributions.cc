@@ -7,6 +7,7 @@
 #include <cctype>
 #include <type_traits>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "plugins/entry_points.h"
 #include "util/fs.h"
@@ -63,6 +64,11 @@ std::string egg_name(const std::string& path_entry) {
 void scan_directory(const PathEntry& entry, ScanResult& result) {
   bool base_is_egg = lower(base_name(entry.path)).ends_with(".egg");
   for (const auto& child : order_like_importlib(list_directory(entry.path), base_is_egg)) {
+    if (!is_valid_utf8(child)) {
+      result.problems.push_back({escape_invalid_utf8(join_path(entry.path, child)),
+                                 "skipped: this metadata directory's name is not valid UTF-8"});
+      continue;
+    }
     FoundDistribution dist;
     dist.dir_name = child == "EGG-INFO" ? base_name(entry.path) : child;
     dist.normalized_name = child == "EGG-INFO" ? egg_name(entry.path) : name_from_metadata_dir(lower(child));
@@ -135,17 +141,60 @@ const ZipApi& zip_api() {
   return api;
 }
 
-std::string read_zip_member(const ZipApi& z, zip_t* archive, const std::string& name) {
+// What reading a wheel may cost, whatever the wheel claims (issue 8, item 13). Only small text
+// members are read (entry_points.txt, METADATA), so the caps are far above any real plugin's.
+constexpr zip_int64_t kMaxWheelMembers = 100000;
+constexpr zip_uint64_t kMaxMemberBytes = 1u << 20;  // declared and actual, per member read
+// Text deflates by 3-10x; deflate itself cannot pass ~1032x, so a member above this ratio is a
+// bomb or a lie, and is refused before a byte is inflated.
+constexpr zip_uint64_t kMaxCompressionRatio = 200;
+
+struct ZipMember {
+  bool found = false;
+  std::string text;
+  std::string refused;  // why the member was not read, for a problem naming the wheel
+};
+
+// Reads one member in bounded steps: the declared size is checked before anything is
+// allocated, and inflating stops at the cap whatever the declared size said.
+ZipMember read_zip_member(const ZipApi& z, zip_t* archive, const std::string& name) {
+  ZipMember member;
   zip_stat_t st;
-  if (z.stat(archive, name.c_str(), 0, &st) != 0) return "";
+  if (z.stat(archive, name.c_str(), 0, &st) != 0) return member;
+  member.found = true;
+  if (!(st.valid & ZIP_STAT_SIZE) || st.size > kMaxMemberBytes) {
+    member.refused = name + " declares " + std::to_string(st.size) + " bytes, more than the " +
+                     std::to_string(kMaxMemberBytes) + " chaos reads";
+    return member;
+  }
+  if ((st.valid & ZIP_STAT_COMP_SIZE) && st.size > 4096 &&
+      (st.comp_size == 0 || st.size / st.comp_size > kMaxCompressionRatio)) {
+    member.refused = name + " would inflate " + std::to_string(st.comp_size) + " bytes to " + std::to_string(st.size) +
+                     " (a compression bomb?)";
+    return member;
+  }
   zip_file_t* file = z.fopen(archive, name.c_str(), 0);
-  if (!file) return "";
-  std::string out(static_cast<size_t>(st.size), '\0');
-  zip_int64_t got = z.fread(file, out.data(), st.size);
+  if (!file) {
+    member.refused = name + " cannot be opened (encrypted or damaged)";
+    return member;
+  }
+  char buf[16384];
+  for (;;) {
+    zip_int64_t got = z.fread(file, buf, sizeof buf);
+    if (got < 0) {
+      member.refused = name + " is damaged";
+      break;
+    }
+    if (got == 0) break;
+    if (member.text.size() + static_cast<size_t>(got) > st.size) {
+      member.refused = name + " inflates to more than the " + std::to_string(st.size) + " bytes it declares";
+      break;
+    }
+    member.text.append(buf, static_cast<size_t>(got));
+  }
   z.fclose(file);
-  if (got < 0) return "";
-  out.resize(static_cast<size_t>(got));
-  return out;
+  if (!member.refused.empty()) member.text.clear();
+  return member;
 }
 
 void scan_zip(const PathEntry& entry, ScanResult& result) {
@@ -163,18 +212,34 @@ void scan_zip(const PathEntry& entry, ScanResult& result) {
     z.error_fini(&error);
     return;
   }
+  zip_int64_t count = z.num_entries(archive, 0);
+  if (count > kMaxWheelMembers) {
+    result.problems.push_back({escape_invalid_utf8(entry.path), "refusing to read this wheel: it has " +
+                                                                    std::to_string(count) + " members, more than " +
+                                                                    std::to_string(kMaxWheelMembers)});
+    z.close(archive);
+    return;
+  }
   // importlib: the first path component of every member, in order of first appearance.
   std::vector<std::string> children;
-  zip_int64_t count = z.num_entries(archive, 0);
+  std::unordered_set<std::string> seen;
   for (zip_int64_t i = 0; i < count; ++i) {
     const char* member = z.get_name(archive, static_cast<zip_uint64_t>(i), 0);
     if (!member) continue;
     std::string top(member);
     top = top.substr(0, top.find('/'));
-    if (std::find(children.begin(), children.end(), top) == children.end()) children.push_back(top);
+    if (seen.insert(top).second) children.push_back(top);
   }
   bool base_is_egg = lower(base_name(entry.path)).ends_with(".egg");
+  auto refuse = [&](const std::string& why) {
+    result.problems.push_back(
+        {escape_invalid_utf8(entry.path), "refusing to read this wheel: " + escape_invalid_utf8(why)});
+  };
   for (const auto& child : order_like_importlib(children, base_is_egg)) {
+    if (!is_valid_utf8(child)) {
+      refuse("its metadata directory " + child + " is not named in UTF-8");
+      continue;
+    }
     FoundDistribution dist;
     dist.in_zip = true;
     dist.dir_name = child;
@@ -182,13 +247,21 @@ void scan_zip(const PathEntry& entry, ScanResult& result) {
     dist.metadata_dir = entry.path + "/" + child;
     dist.path_entry = entry.path;
     dist.origin = entry.origin;
-    std::string text = read_zip_member(z, archive, child + "/entry_points.txt");
-    if (!text.empty()) {
-      dist.entry_points_file = dist.metadata_dir + "/entry_points.txt";
-      dist.entry_points_text = std::move(text);
+    ZipMember entry_points = read_zip_member(z, archive, child + "/entry_points.txt");
+    if (!entry_points.refused.empty()) {
+      refuse(entry_points.refused);
+      continue;
     }
-    dist.metadata_text = header_block(read_zip_member(z, archive, child + "/METADATA"));
-    if (dist.metadata_text.empty()) dist.metadata_text = header_block(read_zip_member(z, archive, child + "/PKG-INFO"));
+    if (!entry_points.text.empty()) {
+      dist.entry_points_file = dist.metadata_dir + "/entry_points.txt";
+      dist.entry_points_text = std::move(entry_points.text);
+    }
+    for (const char* file : {"/METADATA", "/PKG-INFO"}) {
+      ZipMember metadata = read_zip_member(z, archive, child + file);
+      if (!metadata.refused.empty()) refuse(metadata.refused);
+      dist.metadata_text = header_block(metadata.text);
+      if (!dist.metadata_text.empty()) break;
+    }
     result.distributions.push_back(std::move(dist));
   }
   z.close(archive);
@@ -199,6 +272,11 @@ void scan_zip(const PathEntry& entry, ScanResult& result) {
 ScanResult scan_distributions(const std::vector<PathEntry>& entries) {
   ScanResult result;
   for (const auto& entry : entries) {
+    if (!is_valid_utf8(entry.path)) {
+      // Every name chaos shows or sends to the role host must be text.
+      result.problems.push_back({escape_invalid_utf8(entry.path), "skipped: this path is not valid UTF-8"});
+      continue;
+    }
     FileStamp stamp = stamp_of(entry.path);
     result.stamps.emplace_back(entry.path, stamp);
     if (stamp.is_dir) {
@@ -242,6 +320,9 @@ void name_and_version(const FoundDistribution& dist, std::string& name, std::str
     if (end == std::string::npos) break;
     pos = end + 1;
   }
+  // METADATA is read as bytes; what is not UTF-8 is shown escaped rather than passed on.
+  name = escape_invalid_utf8(name);
+  version = escape_invalid_utf8(version);
   if (name.empty() || version.empty()) {
     // Fall back to the directory name: name-version.dist-info.
     std::string stem = dist.dir_name.substr(0, dist.dir_name.rfind('.'));

@@ -29,12 +29,21 @@ struct ParsedEntryPoints {
 // blank lines and lines starting with '#' are skipped, `[group]` opens a section, lines
 // before the first section are ignored, and `name = value` splits on the first '='. Where
 // importlib would raise for the whole environment (a line without '='), this reports the
-// line and keeps going, so one broken plugin never hides the others.
+// line and keeps going, so one broken plugin never hides the others. A line that is not valid
+// UTF-8 (importlib would fail to decode the file) is a problem showing the line escaped.
 ParsedEntryPoints parse_entry_points(std::string_view text);
 
 // True for `module.sub:attr.sub` with optional ` [extras]`: what an importable target must
 // look like (importlib's pattern, but with the attribute required, as chaos loads objects).
 bool is_object_reference(std::string_view value);
+
+// True when `text` is well-formed UTF-8 (no overlong forms, surrogates or code points past
+// U+10FFFF): what JSON output and the role host's protocol can carry.
+bool is_valid_utf8(std::string_view text);
+
+// `text` with every byte that is not part of well-formed UTF-8 written as \xNN, so a name
+// read from a plugin's metadata can be shown and put into JSON whatever its bytes were.
+std::string escape_invalid_utf8(std::string_view text);
 
 // importlib.metadata's name normalisation: runs of -_. become '_' and letters go lower case.
 std::string normalize_distribution_name(std::string_view name);

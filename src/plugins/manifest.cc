@@ -36,10 +36,45 @@ std::vector<std::string> string_list(const ordered_json& j) {
   return out;
 }
 
+// Checked decoding: the cache files are read back field by field, and a field of the wrong
+// type reads as absent (nlohmann's value() and get() would throw or assert instead).
 std::string str(const ordered_json& j, const char* key) {
+  if (!j.is_object()) return "";
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) return "";
   return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+bool flag(const ordered_json& j, const char* key) {
+  if (!j.is_object()) return false;
+  auto it = j.find(key);
+  return it != j.end() && it->is_boolean() && it->get<bool>();
+}
+
+int64_t integer(const ordered_json& j, const char* key) {
+  if (!j.is_object()) return 0;
+  auto it = j.find(key);
+  return it != j.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+}
+
+// The array under `key`, or an empty one.
+const ordered_json& array_at(const ordered_json& j, const char* key) {
+  static const ordered_json empty = ordered_json::array();
+  if (!j.is_object()) return empty;
+  auto it = j.find(key);
+  return it != j.end() && it->is_array() ? *it : empty;
+}
+
+// True when `key` holds an array of objects: the shape of explain, keys and roles.
+bool object_list(const ordered_json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_array() &&
+         std::all_of(it->begin(), it->end(), [](const ordered_json& e) { return e.is_object(); });
+}
+
+// A cache file written by this format for `key` (a part or bodies file), or a summary (no key).
+bool cache_header_matches(const ordered_json& j, const std::string* key) {
+  return j.is_object() && integer(j, "format") == kManifestFormat && (!key || str(j, "key") == *key);
 }
 
 // The file whose stamp says whether a distribution was reinstalled: its metadata directory, or
@@ -81,11 +116,11 @@ ExplainTopic topic_from_json(const ordered_json& j) {
   t.plugin = str(j, "plugin");
   t.part = str(j, "part");
   t.error = error_field(j);
-  t.order = string_list(j.value("order", ordered_json::array()));
-  t.has_order = j.value("has_order", false);
-  if (j.contains("main") && j["main"].is_string()) t.main = j["main"].get<std::string>();
-  t.subtopics = string_list(j.value("subtopics", ordered_json::array()));
-  for (const auto& e : j.value("method_errors", ordered_json::array())) {
+  t.order = string_list(array_at(j, "order"));
+  t.has_order = flag(j, "has_order");
+  if (j.is_object() && j.contains("main") && j["main"].is_string()) t.main = j["main"].get<std::string>();
+  t.subtopics = string_list(array_at(j, "subtopics"));
+  for (const auto& e : array_at(j, "method_errors")) {
     t.method_errors.push_back(ManifestError::from_json(e));
   }
   return t;
@@ -121,10 +156,11 @@ RoleInfo role_from_json(const ordered_json& j) {
   r.error = error_field(j);
   r.kind = str(j, "kind");
   r.name = str(j, "name");
-  r.needs_secrets = j.contains("needs_secrets") && j["needs_secrets"] == true;
-  r.necessary_secret_dict_keys = string_list(j.value("necessary_secret_dict_keys", ordered_json::array()));
-  r.necessary_chobolo_keys = string_list(j.value("necessary_chobolo_keys", ordered_json::array()));
-  if (j.contains("accepts_secrets") && j["accepts_secrets"].is_boolean()) r.accepts_secrets = j["accepts_secrets"];
+  r.needs_secrets = flag(j, "needs_secrets");
+  r.necessary_secret_dict_keys = string_list(array_at(j, "necessary_secret_dict_keys"));
+  r.necessary_chobolo_keys = string_list(array_at(j, "necessary_chobolo_keys"));
+  if (j.is_object() && j.contains("accepts_secrets") && j["accepts_secrets"].is_boolean())
+    r.accepts_secrets = j["accepts_secrets"].get<bool>();
   return r;
 }
 
@@ -165,7 +201,7 @@ ordered_json part_from_reply(const PluginIndex& index, const ManifestPart& part,
     const ordered_json* e = reply_entry(reply, "explain", r->name);
     if (!e) {
       t.error = missing_entry_error(*r, plugin);
-    } else if (e->value("ok", false) != true) {
+    } else if (!flag(*e, "ok")) {
       t.error = ManifestError::from_json(e->value("error", ordered_json::object()));
     } else {
       if (e->contains("order") && (*e)["order"].is_array()) {
@@ -190,7 +226,7 @@ ordered_json part_from_reply(const PluginIndex& index, const ManifestPart& part,
     const ordered_json* e = reply_entry(reply, "keys", r->name);
     if (!e) {
       k.error = missing_entry_error(*r, plugin);
-    } else if (e->value("ok", false) != true) {
+    } else if (!flag(*e, "ok")) {
       k.error = ManifestError::from_json(e->value("error", ordered_json::object()));
     } else {
       value = e->value("value", ordered_json::array());
@@ -202,7 +238,7 @@ ordered_json part_from_reply(const PluginIndex& index, const ManifestPart& part,
   for (const auto* r : part.roles) {
     RoleInfo info;
     const ordered_json* e = reply_entry(reply, "roles", r->name);
-    if (e && e->value("ok", false) == true) {
+    if (e && flag(*e, "ok")) {
       info = role_from_json(*e);
     } else {
       info.error =
@@ -246,8 +282,8 @@ Result<ordered_json> read_json_file(const std::string& path) {
 // file beside it.
 std::optional<ordered_json> read_part(const std::string& parts_dir, const std::string& key) {
   auto j = read_json_file(part_file(parts_dir, key));
-  if (!j || j->value("format", 0) != kManifestFormat || j->value("key", "") != key) return std::nullopt;
-  if (!(*j)["explain"].is_array() || !(*j)["keys"].is_array() || !(*j)["roles"].is_array()) return std::nullopt;
+  if (!j || !cache_header_matches(*j, &key)) return std::nullopt;
+  if (!object_list(*j, "explain") || !object_list(*j, "keys") || !object_list(*j, "roles")) return std::nullopt;
   if (!is_regular_file(bodies_file(parts_dir, key))) return std::nullopt;
   return std::move(*j);
 }
@@ -319,8 +355,7 @@ const ordered_json* bodies_of(const Manifest& m, const std::string& key) {
   auto it = m.parts_read->find(cache_key);
   if (it != m.parts_read->end()) return &it->second;
   auto j = read_json_file(bodies_file(m.parts_dir, key));
-  if (!j || j->value("format", 0) != kManifestFormat || j->value("key", "") != key || !(*j)["bodies"].is_object())
-    return nullptr;
+  if (!j || !cache_header_matches(*j, &key) || !(*j)["bodies"].is_object()) return nullptr;
   return &m.parts_read->emplace(cache_key, std::move(*j)).first->second;
 }
 
@@ -332,11 +367,11 @@ bool names_any(const std::vector<const Registration*>& regs, const std::vector<s
 
 Manifest manifest_from_summary(const ordered_json& s, const std::string& parts_dir) {
   Manifest m;
-  m.fingerprint = s.value("fingerprint", "");
+  m.fingerprint = str(s, "fingerprint");
   m.parts_dir = parts_dir;
-  for (const auto& t : s.value("explain", ordered_json::array())) m.topics.push_back(topic_from_json(t));
-  for (const auto& k : s.value("keys", ordered_json::array())) m.keys.push_back(keys_from_json(k));
-  for (const auto& r : s.value("roles", ordered_json::array())) m.roles.push_back(role_from_json(r));
+  for (const auto& t : array_at(s, "explain")) m.topics.push_back(topic_from_json(t));
+  for (const auto& k : array_at(s, "keys")) m.keys.push_back(keys_from_json(k));
+  for (const auto& r : array_at(s, "roles")) m.roles.push_back(role_from_json(r));
   return m;
 }
 
@@ -540,9 +575,9 @@ Result<Manifest> load_manifest(const PluginIndex& index, const ManifestOptions& 
 
   if (!options.refresh) {
     auto summary = read_json_file(summary_file(options.cache_dir));
-    if (summary && summary->value("format", 0) == kManifestFormat) {
-      bool current =
-          summary->value("fingerprint", "") == plan.fingerprint && !stale_failure(*summary, options.site_stamp);
+    if (summary && cache_header_matches(*summary, nullptr) && object_list(*summary, "explain") &&
+        object_list(*summary, "keys") && object_list(*summary, "roles")) {
+      bool current = str(*summary, "fingerprint") == plan.fingerprint && !stale_failure(*summary, options.site_stamp);
       if (options.cached_only || current) {
         try {
           Manifest m = manifest_from_summary(*summary, parts_dir);
@@ -646,7 +681,7 @@ Result<ordered_json> read_explanation(const Manifest& manifest, const ExplainTop
   const ordered_json* found = nullptr;
   if (const ordered_json* part = part_of(manifest, topic.part)) {
     for (const auto& entry : part->at("explain")) {
-      if (entry.value("name", "") == topic.name && entry.contains("explanations")) found = &entry["explanations"];
+      if (str(entry, "name") == topic.name && entry.contains("explanations")) found = &entry["explanations"];
     }
   }
   if (!found) {
@@ -671,7 +706,7 @@ Result<ordered_json> read_keys_value(const Manifest& manifest, const KeysEntry& 
   const ordered_json* part = part_of(manifest, entry.part);
   if (part) {
     for (const auto& k : part->at("keys")) {
-      if (k.value("name", "") == entry.name) return k.value("value", ordered_json::array());
+      if (str(k, "name") == entry.name) return k.value("value", ordered_json::array());
     }
   }
   return Error("the plugin manifest cache has no template for `" + entry.name + "`",

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "util/fs.h"
 #include "util/subprocess.h"
@@ -33,15 +34,35 @@ print(json.dumps({
 
 json stamp_json(const FileStamp& s) { return json::array({s.exists, s.is_dir, s.mtime_ns, s.size, s.inode}); }
 
-FileStamp stamp_from_json(const json& j) {
+// The cache is decoded field by field with its types checked: a file someone edited (or a
+// format from another version) is a cache miss, never an exception or an assertion.
+std::optional<FileStamp> stamp_from_json(const json& j) {
+  if (!j.is_array() || j.size() != 5 || !j[0].is_boolean() || !j[1].is_boolean() || !j[2].is_number_integer() ||
+      !j[3].is_number_integer() || !j[4].is_number_integer()) {
+    return std::nullopt;
+  }
   FileStamp s;
-  if (!j.is_array() || j.size() != 5) return s;
   s.exists = j[0].get<bool>();
   s.is_dir = j[1].get<bool>();
   s.mtime_ns = j[2].get<int64_t>();
   s.size = j[3].get<int64_t>();
   s.inode = j[4].get<uint64_t>();
   return s;
+}
+
+const json* member(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it == object.end() ? nullptr : &*it;
+}
+
+std::optional<std::vector<std::string>> string_list(const json* j) {
+  if (!j || !j->is_array()) return std::nullopt;
+  std::vector<std::string> out;
+  for (const auto& item : *j) {
+    if (!item.is_string()) return std::nullopt;
+    out.push_back(item.get<std::string>());
+  }
+  return out;
 }
 
 // Everything outside the .pth files that decides what sys.path will be. The environment
@@ -72,50 +93,69 @@ json pth_state(const std::vector<std::string>& site_dirs) {
 
 std::string cache_file(const Paths& paths) { return join_path(paths.cache_dir, "python-env.json"); }
 
-bool load_cached(const Paths& paths, const json& identity, PythonEnv& env) {
-  auto text = read_regular_file(cache_file(paths));
-  if (!text) return false;
-  json cached = json::parse(*text, nullptr, false);
+}  // namespace
+
+bool python_env_from_cache(std::string_view text, const json& identity, const std::string& cache_path, PythonEnv& env) {
+  json cached = json::parse(text, nullptr, false);
   if (cached.is_discarded() || !cached.is_object()) return false;
-  try {
-    if (cached.value("format", 0) != kCacheFormat || cached.at("identity") != identity) return false;
-    std::vector<std::string> site_dirs = cached.at("site_dirs").get<std::vector<std::string>>();
-    // Cheap check first: site directories whose mtime did not move gained or lost no .pth.
-    const json& dir_stamps = cached.at("site_dir_stamps");
-    bool dirs_same = dir_stamps.size() == site_dirs.size();
-    for (size_t i = 0; dirs_same && i < site_dirs.size(); ++i) {
-      dirs_same = stamp_from_json(dir_stamps[i]) == stamp_of(site_dirs[i]);
-    }
-    const json& pth = cached.at("pth");
-    if (dirs_same) {
-      for (const auto& dir : pth) {
-        for (const auto& file : dir[1]) {
-          if (stamp_from_json(file[1]) != stamp_of(join_path(dir[0].get<std::string>(), file[0].get<std::string>()))) {
-            return false;
-          }
-        }
-      }
-    } else if (pth_state(site_dirs) != pth) {
-      return false;
-    } else {
-      // Something was installed or removed but no .pth file changed: the import path still
-      // holds. Record the directories' new stamps so the next run takes the cheap check again.
-      json refreshed = cached;
-      json stamps = json::array();
-      for (const auto& dir : site_dirs) stamps.push_back(stamp_json(stamp_of(dir)));
-      refreshed["site_dir_stamps"] = std::move(stamps);
-      (void)write_file_atomic(cache_file(paths), refreshed.dump());
-    }
-    env.version = cached.at("version").get<std::string>();
-    env.prefix = cached.at("prefix").get<std::string>();
-    env.is_virtualenv = cached.at("venv").get<bool>();
-    env.sys_path = cached.at("path").get<std::vector<std::string>>();
-    env.site_dirs = std::move(site_dirs);
-    env.from_cache = true;
-    return true;
-  } catch (const json::exception&) {
+  const json* format = member(cached, "format");
+  const json* cached_identity = member(cached, "identity");
+  if (!format || !format->is_number_integer() || format->get<int64_t>() != kCacheFormat || !cached_identity ||
+      *cached_identity != identity) {
     return false;
   }
+  auto site_dirs = string_list(member(cached, "site_dirs"));
+  auto sys_path = string_list(member(cached, "path"));
+  const json* version = member(cached, "version");
+  const json* prefix = member(cached, "prefix");
+  const json* venv = member(cached, "venv");
+  const json* dir_stamps = member(cached, "site_dir_stamps");
+  const json* pth = member(cached, "pth");
+  if (!site_dirs || !sys_path || !version || !version->is_string() || !prefix || !prefix->is_string() || !venv ||
+      !venv->is_boolean() || !dir_stamps || !dir_stamps->is_array() || !pth || !pth->is_array()) {
+    return false;
+  }
+  // Cheap check first: site directories whose mtime did not move gained or lost no .pth.
+  bool dirs_same = dir_stamps->size() == site_dirs->size();
+  for (size_t i = 0; dirs_same && i < site_dirs->size(); ++i) {
+    dirs_same = stamp_from_json((*dir_stamps)[i]) == stamp_of((*site_dirs)[i]);
+  }
+  if (dirs_same) {
+    for (const auto& dir : *pth) {
+      if (!dir.is_array() || dir.size() != 2 || !dir[0].is_string() || !dir[1].is_array()) return false;
+      for (const auto& file : dir[1]) {
+        if (!file.is_array() || file.size() != 2 || !file[0].is_string()) return false;
+        auto stamp = stamp_from_json(file[1]);
+        if (!stamp || *stamp != stamp_of(join_path(dir[0].get<std::string>(), file[0].get<std::string>()))) {
+          return false;
+        }
+      }
+    }
+  } else if (pth_state(*site_dirs) != *pth) {
+    return false;
+  } else if (!cache_path.empty()) {
+    // Something was installed or removed but no .pth file changed: the import path still
+    // holds. Record the directories' new stamps so the next run takes the cheap check again.
+    json refreshed = cached;
+    json stamps = json::array();
+    for (const auto& dir : *site_dirs) stamps.push_back(stamp_json(stamp_of(dir)));
+    refreshed["site_dir_stamps"] = std::move(stamps);
+    (void)write_file_atomic(cache_path, refreshed.dump());
+  }
+  env.version = version->get<std::string>();
+  env.prefix = prefix->get<std::string>();
+  env.is_virtualenv = venv->get<bool>();
+  env.sys_path = std::move(*sys_path);
+  env.site_dirs = std::move(*site_dirs);
+  env.from_cache = true;
+  return true;
+}
+
+namespace {
+
+bool load_cached(const Paths& paths, const json& identity, PythonEnv& env) {
+  auto text = read_regular_file(cache_file(paths));
+  return text && python_env_from_cache(*text, identity, cache_file(paths), env);
 }
 
 Result<std::string> executable_from(const std::string& value, const char* what) {

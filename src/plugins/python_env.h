@@ -1,6 +1,8 @@
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/global_config.h"
@@ -43,5 +45,12 @@ Result<std::pair<std::string, std::string>> choose_interpreter(const GlobalConfi
 // derived from changed (the interpreter, pyvenv.cfg, the .pth files), else
 // by asking the interpreter once.
 Result<PythonEnv> resolve_python_env(const Paths& paths, const GlobalConfig& config, bool refresh);
+
+// Decodes the python-env cache `text` (python-env.json) written for `identity`. True, with
+// `env` filled, only when it is well formed, every field has its type and nothing it was derived
+// from changed; anything else is a miss. When only the site directories' stamps moved, the
+// refreshed cache is written to `cache_path` (unless it is empty). Exposed for the fuzzer.
+bool python_env_from_cache(std::string_view text, const nlohmann::json& identity, const std::string& cache_path,
+                           PythonEnv& env);
 
 }  // namespace chaos

@@ -81,8 +81,9 @@ Result<ProcessOutput> run_capture(const std::vector<std::string>& argv, const Ru
   ProcessOutput result;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options.timeout_ms);
   bool timed_out = false;
+  bool too_much = false;
   char buf[65536];
-  while (out.fd[0] >= 0 || err.fd[0] >= 0) {
+  while ((out.fd[0] >= 0 || err.fd[0] >= 0) && !too_much) {
     pollfd fds[3];
     int n = 0;
     int idx_out = -1, idx_err = -1, idx_in = -1;
@@ -107,6 +108,10 @@ Result<ProcessOutput> run_capture(const std::vector<std::string>& argv, const Ru
       if (idx < 0 || !(fds[idx].revents & (POLLIN | POLLHUP | POLLERR))) return;
       ssize_t got = ::read(p.fd[0], buf, sizeof buf);
       if (got > 0) {
+        if (sink.size() + static_cast<size_t>(got) > options.max_output) {
+          too_much = true;
+          return;
+        }
         sink.append(buf, static_cast<size_t>(got));
       } else if (got == 0 || errno != EINTR) {
         ::close(p.fd[0]);
@@ -125,7 +130,7 @@ Result<ProcessOutput> run_capture(const std::vector<std::string>& argv, const Ru
       }
     }
   }
-  if (timed_out) ::kill(pid, SIGKILL);
+  if (timed_out || too_much) ::kill(pid, SIGKILL);
   in.close_all();
   out.close_all();
   err.close_all();
@@ -134,6 +139,10 @@ Result<ProcessOutput> run_capture(const std::vector<std::string>& argv, const Ru
   }
   if (timed_out) {
     return Error(argv[0] + " did not finish within " + std::to_string(options.timeout_ms / 1000) + " s", argv[0]);
+  }
+  if (too_much) {
+    return Error(argv[0] + " printed more than " + std::to_string(options.max_output) + " bytes; it was stopped",
+                 argv[0]);
   }
   if (WIFEXITED(status)) {
     result.exit_code = WEXITSTATUS(status);

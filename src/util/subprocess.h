@@ -20,10 +20,13 @@ struct RunOptions {
   std::string input;
   // Kill the child after this long; 0 means wait forever.
   int timeout_ms = 0;
+  // Kill the child when its stdout or stderr passes this many bytes (an error then): output is
+  // held in memory, and what runs may be hostile (a .pth line runs in every interpreter probe).
+  size_t max_output = size_t{16} << 20;
 };
 
 // Runs argv (no shell) and captures stdout and stderr. Fails only when the program cannot
-// be started or times out; a non-zero exit is reported in the output.
+// be started, times out or prints more than max_output; a non-zero exit is reported in the output.
 Result<ProcessOutput> run_capture(const std::vector<std::string>& argv, const RunOptions& options = {});
 
 // "exit status 3", "signal 9 (Killed)": for error messages.
