@@ -19,10 +19,10 @@
 #include <ctime>
 #include <utility>
 
+#include "host/output_lines.h"
 #include "plugins/python_env.h"
 #include "util/fs.h"
 #include "util/signals.h"
-#include "host/output_lines.h"
 #include "util/subprocess.h"
 
 extern char** environ;

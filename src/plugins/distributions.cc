@@ -12,6 +12,7 @@
 #include "plugins/entry_points.h"
 #include "util/fs.h"
 #include "util/text.h"
+#include "util/utf8.h"
 
 namespace chaos {
 namespace {

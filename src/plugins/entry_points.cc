@@ -1,4 +1,5 @@
 #include "plugins/entry_points.h"
+#include "util/utf8.h"
 
 #include <cctype>
 
@@ -37,59 +38,7 @@ bool is_dotted_identifier(std::string_view s) {
   return true;
 }
 
-// Length of the well-formed UTF-8 sequence at the start of `s`, or 0 when there is none.
-size_t utf8_sequence_length(std::string_view s) {
-  auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
-  unsigned char lead = byte(0);
-  if (lead < 0x80) return 1;
-  size_t length = lead >= 0xC2 && lead <= 0xDF   ? 2
-                  : lead >= 0xE0 && lead <= 0xEF ? 3
-                  : lead >= 0xF0 && lead <= 0xF4 ? 4
-                                                 : 0;
-  if (length == 0 || s.size() < length) return 0;
-  // The second byte's range excludes overlong forms, surrogates and code points past U+10FFFF.
-  unsigned char low = 0x80, high = 0xBF;
-  if (lead == 0xE0) low = 0xA0;
-  if (lead == 0xED) high = 0x9F;
-  if (lead == 0xF0) low = 0x90;
-  if (lead == 0xF4) high = 0x8F;
-  if (byte(1) < low || byte(1) > high) return 0;
-  for (size_t i = 2; i < length; ++i) {
-    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
-  }
-  return length;
-}
-
 }  // namespace
-
-bool is_valid_utf8(std::string_view text) {
-  while (!text.empty()) {
-    size_t n = utf8_sequence_length(text);
-    if (n == 0) return false;
-    text.remove_prefix(n);
-  }
-  return true;
-}
-
-std::string escape_invalid_utf8(std::string_view text) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  out.reserve(text.size());
-  while (!text.empty()) {
-    size_t n = utf8_sequence_length(text);
-    if (n == 0) {
-      auto c = static_cast<unsigned char>(text.front());
-      out += "\\x";
-      out += digits[c >> 4];
-      out += digits[c & 0xf];
-      n = 1;
-    } else {
-      out.append(text.substr(0, n));
-    }
-    text.remove_prefix(n);
-  }
-  return out;
-}
 
 ParsedEntryPoints parse_entry_points(std::string_view text) {
   ParsedEntryPoints result;

@@ -37,14 +37,6 @@ ParsedEntryPoints parse_entry_points(std::string_view text);
 // look like (importlib's pattern, but with the attribute required, as chaos loads objects).
 bool is_object_reference(std::string_view value);
 
-// True when `text` is well-formed UTF-8 (no overlong forms, surrogates or code points past
-// U+10FFFF): what JSON output and the role host's protocol can carry.
-bool is_valid_utf8(std::string_view text);
-
-// `text` with every byte that is not part of well-formed UTF-8 written as \xNN, so a name
-// read from a plugin's metadata can be shown and put into JSON whatever its bytes were.
-std::string escape_invalid_utf8(std::string_view text);
-
 // importlib.metadata's name normalisation: runs of -_. become '_' and letters go lower case.
 std::string normalize_distribution_name(std::string_view name);
 

@@ -13,6 +13,7 @@
 #include "plugins/plugin_index.h"
 #include "plugins/python_env.h"
 #include "test_support.h"
+#include "util/utf8.h"
 
 namespace chaos {
 namespace {
