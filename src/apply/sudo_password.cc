@@ -13,9 +13,6 @@
 namespace chaos {
 namespace {
 
-// Longer than any password; what is typed beyond it is read and dropped.
-constexpr size_t kMaxPasswordBytes = 4096;
-
 std::string strip_newline(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
   return s;

@@ -160,14 +160,8 @@ class ApplyRun {
 
   void write_report(const std::string& text) {
     std::fflush(stdout);
-    int fd = report_fd_ >= 0 ? report_fd_ : STDOUT_FILENO;
-    size_t done = 0;
-    while (done < text.size()) {
-      ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      done += static_cast<size_t>(n);
-    }
+    // A closed or full stdout loses the report; the history record below still has the run.
+    (void)write_all(report_fd_ >= 0 ? report_fd_ : STDOUT_FILENO, text, "standard output");
     if (report_fd_ >= 0) {
       ::dup2(report_fd_, STDOUT_FILENO);
       ::close(report_fd_);

@@ -7,20 +7,14 @@
 #include <cerrno>
 #include <optional>
 
+#include "util/fs.h"
 #include "util/signals.h"
 
 namespace chaos {
 namespace {
 
-void write_all(int fd, const std::string& text) {
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    done += static_cast<size_t>(n);
-  }
-}
+// A prompt that cannot be shown is no reason to stop reading the answer.
+void show(int fd, const std::string& text) { (void)write_all(fd, text, "the terminal"); }
 
 // Echo off for as long as it lives, and back on however the read ends.
 class EchoOff {
@@ -83,10 +77,10 @@ LineInput ask(int in_fd, int out_fd, const std::string& prompt, size_t max_bytes
   // Echo goes off before the prompt shows: nothing typed once it is visible is echoed.
   std::optional<EchoOff> quiet;
   if (!echo) quiet.emplace(in_fd);
-  write_all(out_fd, prompt);
+  show(out_fd, prompt);
   LineInput answer = read_line(in_fd, max_bytes, true);
   quiet.reset();
-  if (!echo || answer.status == LineInput::Status::interrupted) write_all(out_fd, "\n");
+  if (!echo || answer.status == LineInput::Status::interrupted) show(out_fd, "\n");
   return answer;
 }
 
