@@ -72,7 +72,7 @@ TEST(EntryPointsUtf8, TheIndexNamesTheFileAndStaysJsonSafe) {
 
 TEST(PythonEnvCacheDecoding, WronglyTypedFieldsAreAMissNotACrash) {
   const nlohmann::json identity = {{"interpreter", "/usr/bin/python3"}};
-  nlohmann::json good = {{"format", 1},
+  nlohmann::json good = {{"format", 2},
                          {"identity", identity},
                          {"version", "3.11.2"},
                          {"prefix", "/usr"},
@@ -93,7 +93,7 @@ TEST(PythonEnvCacheDecoding, WronglyTypedFieldsAreAMissNotACrash) {
            {"/site_dir_stamps", "none"},
            {"/venv", "yes"},
            {"/path", {1, 2}},
-           {"/format", "1"},
+           {"/format", "2"},
            {"/version", nullptr}}) {
     nlohmann::json bad = good;
     bad[nlohmann::json::json_pointer(pointer)] = value;
@@ -107,7 +107,7 @@ TEST(PythonEnvCacheDecoding, WronglyTypedFieldsAreAMissNotACrash) {
   EXPECT_TRUE(python_env_from_cache(odd_stamp.dump(), identity, "", slow));
   PythonEnv miss;
   EXPECT_FALSE(python_env_from_cache("[1, 2]", identity, "", miss));
-  EXPECT_FALSE(python_env_from_cache("{\"format\": 1e400}", identity, "", miss));
+  EXPECT_FALSE(python_env_from_cache("{\"format\": 2e400}", identity, "", miss));
 }
 
 TEST(HistoryDecoding, AWronglyTypedRecordIsDamagedNotReturned) {
