@@ -322,3 +322,25 @@ def test_a_fifo_in_place_of_the_history_is_refused_not_blocked_on(chaos, demo):
     assert "not a regular file" in result.stderr
     log = chaos.run("log", timeout=60)
     assert log.returncode in (0, 1)
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.01, 0.03, 0.08, 0.15, 0.3, 0.6])
+def test_sigterm_during_start_up_and_discovery_leaves_nothing_behind(chaos, demo, delay):
+    """Early on chaos parses arguments, reads the configuration, discovers plugins and starts
+    the role host, whose Python is still importing: a signal at any of those moments ends the
+    run (128 + N, recorded as interrupted once apply has begun) and nothing it started lives
+    on."""
+    _, chobolo = demo
+    token = run_marker(chaos)
+    proc = start(chaos, "apply", "demo-files", "-c", str(chobolo), "-y")
+    time.sleep(delay)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert "Sanitizer" not in err
+    # Before apply takes charge of signals, the default action ends chaos (nothing was started
+    # that needs stopping or recording); after, apply stops its host and exits 128 + N.
+    assert proc.returncode in (-signal.SIGTERM, 128 + signal.SIGTERM), (proc.returncode, err)
+    if proc.returncode == 128 + signal.SIGTERM:
+        record = last_record(chaos)
+        assert record["interrupted"] is True and record["exit_code"] == 128 + signal.SIGTERM
+    assert_nothing_survives(token)
