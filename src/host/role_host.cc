@@ -76,7 +76,18 @@ std::string bootstrap_script(const std::string& sdk_dir) {
       "if sys.path and sys.path[0] in ('', '.'):\n"
       "    del sys.path[0]\n";
   if (!sdk_dir.empty()) script += "sys.path.append(" + json(sdk_dir).dump() + ")\n";
-  script += "import runpy\nrunpy.run_module('chaos.host', run_name='__main__')\n";
+  // An environment without the SDK is a set-up mistake with a one-line fix, not a traceback.
+  script +=
+      "import importlib.util\n"
+      "try:\n"
+      "    found = importlib.util.find_spec('chaos.host') is not None\n"
+      "except ImportError:\n"
+      "    found = False\n"
+      "if not found:\n"
+      "    sys.exit(" +
+      std::to_string(kHostExitNoSdk) +
+      ")\n"
+      "import runpy\nrunpy.run_module('chaos.host', run_name='__main__')\n";
   return script;
 }
 
@@ -131,6 +142,7 @@ Result<std::unique_ptr<RoleHost>> RoleHost::start(const HostLaunch& launch) {
   host->reply_fd_ = replies[0];
   host->stderr_fd_ = errors[0];
   host->prepend_ = launch.sys_path_prepend;
+  host->interpreter_ = launch.interpreter;
   ::fcntl(host->stderr_fd_, F_SETFL, O_NONBLOCK);
   return host;
 }
@@ -259,6 +271,12 @@ Error RoleHost::death_error(const std::string& while_doing) {
   if (!stderr_tail_.empty()) {
     message += "\nlast lines it wrote to stderr:";
     for (const auto& line : stderr_tail_) message += "\n  | " + line;
+  }
+  if (code == kHostExitNoSdk && !handshaken_) {
+    return Error("the plugin environment has no chaos SDK: `import chaos.host` fails in " + interpreter_, "",
+                 "install chaos into that environment (" + interpreter_ +
+                     " -m pip install chaos-cli, or `pip install .` from the chaos source), or point CHAOS_PYTHON "
+                     "at the environment chaos is installed in; `chaos doctor` shows which one is used");
   }
   Error e(message, "", "run `chaos doctor` to check the plugin environment; -vvv shows the host's logs");
   if (interrupted_ || (sig == SIGINT) || code == 130) e.message = "interrupted";

@@ -17,6 +17,9 @@
 namespace chaos {
 
 constexpr int kHostProtocol = 1;
+// The bootstrap's exit status when the plugin environment cannot import chaos.host
+// (docs/protocol.md §8.1): said as "install the SDK there", not as a traceback.
+constexpr int kHostExitNoSdk = 4;
 
 struct HostLaunch {
   std::string interpreter;
@@ -98,6 +101,7 @@ class RoleHost {
   nlohmann::json handshake_reply_;
   HostError last_error_;
   std::vector<std::string> prepend_;
+  std::string interpreter_;
 };
 
 }  // namespace chaos

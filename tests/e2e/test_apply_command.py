@@ -389,9 +389,30 @@ def test_failing_operation_errors_are_shown_once_without_flags(chaos, demo):
     assert "[error]" not in result.stderr
 
 
+def test_environment_without_the_sdk_says_what_to_install(tmp_path, example_wheel):
+    # The binary adds no SDK from a build tree: an environment without chaos cannot host roles,
+    # and the user is told which environment and how to fix it, not shown a traceback.
+    bare = PluginEnv(tmp_path / "bare", with_base=False)
+    bare.install(example_wheel("my-chaos-plugin"))
+    chaos = Chaos(tmp_path, bare)
+    result = chaos.run("apply", "my-role")
+    assert result.returncode == 1
+    assert (
+        f"the plugin environment has no chaos SDK: `import chaos.host` fails in {bare.python}"
+        in (result.stderr)
+    )
+    assert f"{bare.python} -m pip install chaos-cli" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_environment_without_pyinfra_says_what_to_install(tmp_path, example_wheel):
     bare = PluginEnv(tmp_path / "bare", with_base=False)
     bare.install(example_wheel("my-chaos-plugin"))
+    # The SDK alone (as a .pth-added directory), without pyinfra and omegaconf.
+    sdk_only = tmp_path / "sdk-only"
+    sdk_only.mkdir()
+    (sdk_only / "chaos").symlink_to(ROOT / "python" / "chaos")
+    (bare.site_packages / "sdk_only.pth").write_text(f"{sdk_only}\n")
     chaos = Chaos(tmp_path, bare)
     result = chaos.run("apply", "my-role")
     assert result.returncode == 1

@@ -48,7 +48,7 @@ def test_json_report_of_a_failed_operation_says_so_by_value(chaos, demo):
     jsonschema.validate(report, SCHEMA)
     assert report["success"] is False
     assert report["exit_code"] == 1
-    assert report["counts"] == {"changed": 2, "no_change": 0, "failed": 1}
+    assert report["counts"] == {"changed": 2, "no_change": 0, "failed": 1, "skipped": 0}
     assert report["hosts"][0]["counts"]["failed"] == 1
     # A failed operation is an operation result, not a run error: nothing else went wrong.
     assert report["errors"] == []
@@ -61,7 +61,7 @@ def test_json_report_of_a_successful_run_says_so_by_value(chaos, demo):
     jsonschema.validate(report, SCHEMA)
     assert report["success"] is True
     assert report["exit_code"] == 0
-    assert report["counts"] == {"changed": 2, "no_change": 0, "failed": 0}
+    assert report["counts"] == {"changed": 2, "no_change": 0, "failed": 0, "skipped": 0}
     assert report["errors"] == []
     assert [op["status"] for op in report["hosts"][0]["operations"]] == ["changed"] * 2
     # Every operation has its duration, and the run its wall time.

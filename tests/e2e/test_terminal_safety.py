@@ -92,7 +92,8 @@ def test_plugin_texts_in_deltas_operations_and_errors_are_escaped(chaos, plugin_
             modules={"hostile_texts.py": HOSTILE_ROLE},
         )
     )
-    result = chaos.run("apply", "hostile", "raises", "-y")
+    # --keep-going: the other role's operation still runs, so its name and stderr are shown.
+    result = chaos.run("apply", "hostile", "raises", "-y", "--keep-going")
     assert result.returncode == 1, result.stderr
     shown = result.stdout + result.stderr
     # Not one raw ESC or BEL reaches the terminal, from any of the places plugin text appears.
