@@ -79,14 +79,11 @@ bool well_formed_history_record(const json& r) {
 Status append_history(const std::string& state_dir, const json& record) {
   if (auto err = make_directories(state_dir)) return err;
   std::string path = history_file(state_dir);
-  // O_APPEND: every write lands at the end; O_NOFOLLOW: never through a planted link; read
-  // access to look at the last byte.
-  Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600));
-  if (fd.get() < 0) return Error("cannot write the run history: " + errno_text(), path);
+  // Every write lands at the end, never through a planted link or into a FIFO (util/fs.h).
+  auto opened = open_for_append(path, 0600);
+  if (!opened) return Error("cannot write the run history: " + opened.error().message, path, opened.error().hint);
+  Fd fd(*opened);
   struct stat st {};
-  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    return Error("cannot write the run history: it is not a regular file", path, "move it away");
-  }
   // Concurrent runs append one after the other, so cutting back a short write below cannot
   // cut another run's record.
   while (::flock(fd.get(), LOCK_EX) != 0) {

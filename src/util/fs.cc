@@ -164,7 +164,7 @@ Status write_file_atomic(const std::string& path, std::string_view content) {
 }
 
 Result<int> open_for_append(const std::string& path, unsigned mode) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode);
   if (fd < 0) {
     if (errno == ELOOP) {
       return Error(path + " is a symbolic link; chaos does not write through it", path,

@@ -47,7 +47,8 @@ struct TempFile {
 Result<TempFile> create_temp_beside(const std::string& path, unsigned mode);
 
 // Opens a log-like file for appending (creating it with `mode`) without following a symlink
-// at its name and without blocking on a FIFO: anything but a regular file is an error.
+// at its name and without blocking on a FIFO: anything but a regular file is an error. Opened
+// for reading too, so a writer can look at what the file ends with (history: a torn last line).
 Result<int> open_for_append(const std::string& path, unsigned mode = 0600);
 
 // Removes a directory tree without following symlinks inside it.
