@@ -4,7 +4,7 @@
 #include <utility>
 #include <vector>
 
-#include "init/yaml_text.h"
+#include "util/yaml_text.h"
 
 namespace chaos {
 

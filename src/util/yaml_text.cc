@@ -1,4 +1,5 @@
-#include "init/yaml_text.h"
+#include "util/yaml_text.h"
+#include "util/position.h"
 #include "util/text.h"
 
 #include <yaml-cpp/yaml.h>
@@ -191,8 +192,7 @@ Result<ordered_json> parse_yaml(std::string_view text, const std::string& source
   try {
     return from_node(YAML::Load(std::string(text)));
   } catch (const YAML::Exception& e) {
-    return Error("invalid YAML: " + e.msg,
-                 source + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1));
+    return Error("invalid YAML: " + e.msg, format_position(source, e.mark));
   }
 }
 
