@@ -21,6 +21,9 @@ bool has_control_characters(std::string_view s, bool allow_newline) {
   });
 }
 
+// Hand-written rather than YAML::Emitter: the emitter leaves `yes` and `12:30` plain (PyYAML
+// reads a bool and a number) and adds a blank line after a literal block ending in a newline.
+
 // True when `s` written without quotes reads back as the same string in YAML 1.1 and 1.2
 // readers alike (OmegaConf uses PyYAML, a 1.1 reader, where `yes` and `12:30` are not strings).
 bool plain_is_safe(std::string_view s) {
