@@ -107,6 +107,11 @@ def is_function_head(head: str) -> bool:
     return bool(name) and name.group(1) not in CONTROL_WORDS
 
 
+def member_brace_init(head: str) -> bool:
+    """Whether a `{` after `head` initialises a member in a constructor's initialiser list."""
+    return bool(re.search(r"\)\s*(noexcept\s*)?:(?!:)", head) and re.search(r"[\w>]\s*$", head))
+
+
 def matching_open(head: str) -> int:
     """Index just past the `(` that opens the parameter list ending at head's last `)`."""
     depth = 0
@@ -128,6 +133,9 @@ def functions(code: str):
     for k, c in enumerate(code):
         if c == "{":
             inside_function = "function" in stack
+            if not inside_function and member_brace_init(code[head_start:k]):
+                stack.append("init")  # `: member_{x}` belongs to the constructor's head
+                continue
             if not inside_function and is_function_head(code[head_start:k]):
                 stack.append("function")
                 first = head_start + (len(code[head_start:k]) - len(code[head_start:k].lstrip()))
@@ -139,7 +147,8 @@ def functions(code: str):
             kind = stack.pop() if stack else "scope"
             if kind == "function" and "function" not in stack:
                 yield func_start, code.count("\n", 0, k) + 1
-            head_start = k + 1
+            if kind != "init":
+                head_start = k + 1
         elif c == ";" or (c == ":" and not stack_in_function(stack) and access_label(code, k)):
             head_start = k + 1
 

@@ -148,3 +148,12 @@ def test_long_function_with_a_reason_above_passes_and_without_one_fails(tmp_path
     assert result.returncode == 1
     assert result.stdout.splitlines()[0].startswith("src/cli/table.cc:97: function is 93 lines")
     assert len(result.stdout.splitlines()) == 1
+
+
+def test_constructor_with_brace_initialised_members_is_measured_whole(tmp_path):
+    body = "".join(f"  n_ += {k};\n" for k in range(80))
+    text = f"Counter::Counter(int n)\n    : n_{{n}}, name_{{}} {{\n{body}}}\n"
+    write(tmp_path, "src/util/counter.cc", text)
+    result = run(LENGTH, tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.startswith("src/util/counter.cc:1: function is 83 lines (limit 80);")
