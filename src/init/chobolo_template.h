@@ -1,3 +1,5 @@
+// init/: generated files: the Ch-obolo template (`init chobolo`) and the plugin skeleton
+// (`init plugin`).
 #pragma once
 
 #include <string>
