@@ -86,7 +86,8 @@ def blank_preprocessor(text: str) -> str:
 def is_function_head(head: str) -> bool:
     """Whether the code before a `{` (since the previous `;`, `{` or `}`) is a function signature."""
     head = head.strip()
-    if not head or "=" in head.split("(")[0] or head.startswith(("namespace", "extern")):
+    before_params = re.sub(r"operator\s*\S+?\s*\(", "operator(", head).split("(")[0]
+    if not head or "=" in before_params or head.startswith(("namespace", "extern")):
         return False
     if (
         re.match(r"(template\s*<.*>\s*)?(class|struct|union|enum)\b", head, re.DOTALL)
@@ -127,7 +128,7 @@ def matching_open(head: str) -> int:
 
 def functions(code: str):
     """Yield (start_line, end_line) of every function body at namespace or class scope (1-based)."""
-    stack: list[str] = []  # "function" or "scope" per open brace
+    stack: list[str] = []  # "function", "init" or "scope" per open brace
     head_start = 0
     func_start = 0
     for k, c in enumerate(code):
@@ -149,12 +150,8 @@ def functions(code: str):
                 yield func_start, code.count("\n", 0, k) + 1
             if kind != "init":
                 head_start = k + 1
-        elif c == ";" or (c == ":" and not stack_in_function(stack) and access_label(code, k)):
+        elif c == ";" or (c == ":" and "function" not in stack and access_label(code, k)):
             head_start = k + 1
-
-
-def stack_in_function(stack: list[str]) -> bool:
-    return "function" in stack
 
 
 def access_label(code: str, k: int) -> bool:

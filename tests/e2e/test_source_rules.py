@@ -157,3 +157,12 @@ def test_constructor_with_brace_initialised_members_is_measured_whole(tmp_path):
     result = run(LENGTH, tmp_path)
     assert result.returncode == 1
     assert result.stdout.startswith("src/util/counter.cc:1: function is 83 lines (limit 80);")
+
+
+def test_long_operator_is_measured(tmp_path):
+    body = "".join(f"  same = same && a.v{k} == b.v{k};\n" for k in range(80))
+    text = f"bool operator==(const A& a, const A& b) {{\n  bool same = true;\n{body}  return same;\n}}\n"
+    write(tmp_path, "src/config/a.cc", text)
+    result = run(LENGTH, tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.startswith("src/config/a.cc:1: function is 84 lines (limit 80);")
