@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   g++ cmake ninja-build pkg-config            # build
-  libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libfmt-dev libzip-dev  # libraries
+  libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libzip-dev  # libraries
   libgtest-dev googletest                     # unit tests
   python3 python3-venv python3-pip            # the plugin environment
   age                                         # secrets key backend (checked by `chaos doctor`)

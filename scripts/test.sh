@@ -13,6 +13,9 @@ scripts/install-deps.sh
 echo "== style"
 mapfile -t cxx_files < <(git ls-files 'src/*.cc' 'src/*.h' 'tests/unit/*.cc' 'tests/unit/*.h')
 clang-format --dry-run -Werror "${cxx_files[@]}"
+# The layering and the function-length rule (docs/architecture.md, docs/coding-guidelines.md).
+python3 scripts/check-includes.py
+python3 scripts/check-function-length.py
 
 echo "== build (ASan + UBSan, -Werror)"
 # A compiler cache, when there is one, makes rebuilds in other checkouts of the tree cheap.

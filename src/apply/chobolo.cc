@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "util/fs.h"
+#include "util/position.h"
 #include "util/utf8.h"
 
 namespace chaos {
@@ -21,11 +22,10 @@ Result<std::string> validate_chobolo(const std::string& given) {
     YAML::Node root = YAML::Load(*text);
     if (root && !root.IsNull() && !root.IsMap()) {
       return Error("a Ch-obolo must be a mapping of keys to values at its top level",
-                   path + ":" + std::to_string(root.Mark().line + 1) + ":" + std::to_string(root.Mark().column + 1));
+                   format_position(path, root.Mark()));
     }
   } catch (const YAML::Exception& e) {
-    return Error("the Ch-obolo is not valid YAML: " + escape_invalid_utf8(e.msg),
-                 path + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1));
+    return Error("the Ch-obolo is not valid YAML: " + escape_invalid_utf8(e.msg), format_position(path, e.mark));
   }
   // The path travels in JSON (to the role host, into the history), which holds UTF-8 only.
   std::string resolved = real_path(path);

@@ -9,8 +9,8 @@
 #include "explain/explain.h"
 #include "explain/pager.h"
 #include "explain/render.h"
-#include "init/yaml_text.h"
 #include "util/text.h"
+#include "util/yaml_text.h"
 
 namespace chaos {
 namespace {

@@ -5,27 +5,24 @@
 #include <sstream>
 
 #include "util/fs.h"
+#include "util/position.h"
 #include "util/utf8.h"
 
 namespace chaos {
 namespace {
 
-std::string position(const std::string& path, const YAML::Mark& mark) {
-  if (mark.is_null()) return path;
-  return path + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
-}
-
 Result<std::optional<std::string>> optional_string(const YAML::Node& root, const char* key, const std::string& path) {
   YAML::Node node = root[key];
   if (!node || node.IsNull()) return std::optional<std::string>();
   if (!node.IsScalar()) {
-    return Error(std::string("`") + key + "` must be a string", position(path, node.Mark()),
+    return Error(std::string("`") + key + "` must be a string", format_position(path, node.Mark()),
                  std::string("write it as `") + key + ": /path/to/something`");
   }
   std::string value = node.Scalar();
   if (!is_valid_utf8(value)) {
     return Error(std::string("`") + key + "` is not valid UTF-8: `" + escape_invalid_utf8(value) + "`",
-                 position(path, node.Mark()), "chaos keeps paths as UTF-8 text; rename the file or fix the value");
+                 format_position(path, node.Mark()),
+                 "chaos keeps paths as UTF-8 text; rename the file or fix the value");
   }
   return std::optional<std::string>(std::move(value));
 }
@@ -34,12 +31,12 @@ Result<std::optional<std::string>> optional_string(const YAML::Node& root, const
 // bytes that are not UTF-8) is an error at its position.
 Result<std::string> alias_word(const YAML::Node& node, const std::string& path, const std::string& what) {
   if (!node.IsScalar()) {
-    return Error(what + " must be plain text, not a list or mapping", position(path, node.Mark()),
+    return Error(what + " must be plain text, not a list or mapping", format_position(path, node.Mark()),
                  "write aliases as `name: tag`, `name: \"tag other\"` or `name: [tag, other]`");
   }
   if (!is_valid_utf8(node.Scalar())) {
     return Error(what + " is not valid UTF-8: `" + escape_invalid_utf8(node.Scalar()) + "`",
-                 position(path, node.Mark()));
+                 format_position(path, node.Mark()));
   }
   return node.Scalar();
 }
@@ -64,12 +61,12 @@ Result<GlobalConfig> load_global_config(const std::string& path) {
   try {
     root = YAML::Load(*text);
   } catch (const YAML::Exception& e) {
-    return Error("the global configuration is not valid YAML: " + escape_invalid_utf8(e.msg), position(path, e.mark),
-                 "fix the file or move it away to start from defaults");
+    return Error("the global configuration is not valid YAML: " + escape_invalid_utf8(e.msg),
+                 format_position(path, e.mark), "fix the file or move it away to start from defaults");
   }
   if (!root || root.IsNull()) return config;
   if (!root.IsMap()) {
-    return Error("the global configuration must be a mapping of keys to values", position(path, root.Mark()));
+    return Error("the global configuration must be a mapping of keys to values", format_position(path, root.Mark()));
   }
   struct Field {
     const char* key;
@@ -87,7 +84,7 @@ Result<GlobalConfig> load_global_config(const std::string& path) {
   if (aliases && !aliases.IsNull()) {
     if (!aliases.IsMap()) {
       return Error("`aliases` must map an alias to a tag, a space-separated list of tags, or a list",
-                   position(path, aliases.Mark()));
+                   format_position(path, aliases.Mark()));
     }
     for (const auto& item : aliases) {
       AliasDefinition def;
@@ -103,7 +100,7 @@ Result<GlobalConfig> load_global_config(const std::string& path) {
         def.written_as_list = true;
         for (const auto& t : target) {
           if (!t.IsScalar()) {
-            return Error("alias `" + def.name + "` lists something that is not a tag", position(path, t.Mark()));
+            return Error("alias `" + def.name + "` lists something that is not a tag", format_position(path, t.Mark()));
           }
           auto text = alias_word(t, path, "a tag of alias `" + def.name + "`");
           if (!text) return text.error();
@@ -111,10 +108,10 @@ Result<GlobalConfig> load_global_config(const std::string& path) {
         }
       } else {
         return Error("alias `" + def.name + "` must be a tag, a space-separated list of tags, or a list",
-                     position(path, target.Mark()));
+                     format_position(path, target.Mark()));
       }
       if (def.targets.empty()) {
-        return Error("alias `" + def.name + "` expands to no tag", position(path, target.Mark()));
+        return Error("alias `" + def.name + "` expands to no tag", format_position(path, target.Mark()));
       }
       config.aliases.push_back(std::move(def));
     }

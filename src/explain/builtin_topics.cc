@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "init/yaml_text.h"
+#include "util/yaml_text.h"
 
 namespace chaos {
 namespace {

@@ -93,12 +93,6 @@ Result<Explanation> resolve_plugin(const TopicQuery& query, const TopicSources& 
 
 }  // namespace
 
-std::string method_suffix(std::string_view sub) {
-  std::string out(sub);
-  std::replace(out.begin(), out.end(), '-', '_');
-  return out;
-}
-
 Result<TopicQuery> parse_topic_query(std::string_view text) {
   TopicQuery q;
   q.text = std::string(text);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "explain/builtin_topics.h"
+#include "plugins/explain_method.h"
 #include "plugins/manifest.h"
 #include "plugins/plugin_index.h"
 #include "util/error.h"
@@ -22,9 +23,6 @@ struct TopicQuery {
 
 // One dot at most, no empty parts.
 Result<TopicQuery> parse_topic_query(std::string_view text);
-
-// The method suffix a sub-topic name stands for: `layout-rules` -> `layout_rules`.
-std::string method_suffix(std::string_view sub);
 
 struct Explanation {
   TopicQuery query;

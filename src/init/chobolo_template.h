@@ -1,10 +1,12 @@
+// init/: generated files: the Ch-obolo template (`init chobolo`) and the plugin skeleton
+// (`init plugin`).
 #pragma once
 
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "init/yaml_text.h"
+#include "util/yaml_text.h"
 
 namespace chaos {
 

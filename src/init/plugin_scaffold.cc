@@ -5,7 +5,7 @@
 #include <regex>
 #include <set>
 
-#include "explain/explain.h"
+#include "plugins/explain_method.h"
 
 namespace chaos {
 namespace {

@@ -8,6 +8,7 @@
 #include "plugins/entry_points.h"
 #include "plugins/index_cache.h"
 #include "util/fs.h"
+#include "util/position.h"
 
 namespace chaos {
 namespace {
@@ -142,8 +143,8 @@ PluginIndex index_from_scan(const std::vector<PathEntry>& path, const ScanResult
     auto [it, first] = first_of_name.try_emplace(found.normalized_name, self);
     if (!first) dist.shadowed_by = it->second;
     for (const auto& p : parsed.problems) {
-      index.problems.push_back({"broken-entry-points", found.entry_points_file + ":" + std::to_string(p.line),
-                                dist.name + ": " + p.message});
+      index.problems.push_back(
+          {"broken-entry-points", format_position(found.entry_points_file, p.line), dist.name + ": " + p.message});
     }
     index.distributions.push_back(dist);
     if (!first) continue;
@@ -151,7 +152,7 @@ PluginIndex index_from_scan(const std::vector<PathEntry>& path, const ScanResult
       auto group = group_from_entry_point_group(e.group);
       if (!group) continue;
       if (info_of(*group).value_is_object && !is_object_reference(e.value)) {
-        index.problems.push_back({"bad-target", found.entry_points_file + ":" + std::to_string(e.line),
+        index.problems.push_back({"bad-target", format_position(found.entry_points_file, e.line),
                                   dist.name + ": " + std::string(info_of(*group).singular) + " `" + e.name +
                                       "` points at `" + e.value + "`, which is not `module:attribute`"});
       }

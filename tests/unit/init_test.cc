@@ -4,8 +4,8 @@
 #include "init/chobolo_template.h"
 #include "init/output_file.h"
 #include "init/plugin_scaffold.h"
-#include "init/yaml_text.h"
 #include "test_support.h"
+#include "util/yaml_text.h"
 
 namespace chaos {
 namespace {

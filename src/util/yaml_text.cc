@@ -1,4 +1,5 @@
-#include "init/yaml_text.h"
+#include "util/yaml_text.h"
+#include "util/position.h"
 #include "util/text.h"
 
 #include <yaml-cpp/yaml.h>
@@ -19,6 +20,9 @@ bool has_control_characters(std::string_view s, bool allow_newline) {
     return c == 0x7f || (c < 0x20 && c != '\t');
   });
 }
+
+// Hand-written rather than YAML::Emitter: the emitter leaves `yes` and `12:30` plain (PyYAML
+// reads a bool and a number) and adds a blank line after a literal block ending in a newline.
 
 // True when `s` written without quotes reads back as the same string in YAML 1.1 and 1.2
 // readers alike (OmegaConf uses PyYAML, a 1.1 reader, where `yes` and `12:30` are not strings).
@@ -191,8 +195,7 @@ Result<ordered_json> parse_yaml(std::string_view text, const std::string& source
   try {
     return from_node(YAML::Load(std::string(text)));
   } catch (const YAML::Exception& e) {
-    return Error("invalid YAML: " + e.msg,
-                 source + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1));
+    return Error("invalid YAML: " + e.msg, format_position(source, e.mark));
   }
 }
 

@@ -1,5 +1,5 @@
-// init/: generated files: the Ch-obolo template (`init chobolo`) and the plugin skeleton
-// (`init plugin`), and the YAML text they are written in.
+// YAML as text: written in block style for people to read (the Ch-obolo template, explain's
+// YAML output) and parsed into JSON data (the built-in explain topics, templates' sources).
 #pragma once
 
 #include <nlohmann/json.hpp>
