@@ -534,11 +534,11 @@ class ApplyRun {
   int host_failure(const Error& failure) {
     end_progress();
     const HostError& e = host_->last_error();
-    interrupted_ = host_->interrupted() || e.kind == "interrupted";
+    interrupted_ = host_->interrupted() || e.kind == ErrorKind::interrupted;
     // What had completed when execution stopped (member() makes a malformed one a no-op).
     if (e.details.contains("partial")) take_execution(e.details["partial"]);
-    if (host_->interrupted() || e.kind == "interrupted" || pending_signal()) return interrupted();
-    if (e.kind.empty()) {
+    if (interrupted_ || pending_signal()) return interrupted();
+    if (e.kind == ErrorKind::host_died) {
       // No reply at all: the host died, and `failure` says how.
       return fail(failure);
     }

@@ -187,13 +187,15 @@ Result<HostError> decode_error(const json& error, std::string_view line) {
     if (auto bad = shape_mismatch(error["partial"], shapes()["execution"], "error.partial"))
       return host_protocol_error("a reply where " + *bad, line);
   }
-  return HostError{error["kind"].get<std::string>(), error["message"].get<std::string>(), error};
+  std::string wire_kind = error["kind"].get<std::string>();
+  ErrorKind kind = wire_kind == "interrupted" ? ErrorKind::interrupted : ErrorKind::host_error;
+  return HostError{kind, std::move(wire_kind), error["message"].get<std::string>(), error};
 }
 
 }  // namespace
 
 Error host_protocol_error(std::string_view what, std::string_view line) {
-  return Error("protocol error: the role host sent " + std::string(what) + ": " + quoted(line), "",
+  return Error(ErrorKind::protocol, "protocol error: the role host sent " + std::string(what) + ": " + quoted(line), "",
                "the role host or a plugin wrote something that is not the protocol (docs/protocol.md); "
                "-vvv shows the host's logs");
 }

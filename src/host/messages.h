@@ -20,8 +20,12 @@
 namespace chaos {
 
 // A host error reply, with everything it said (plugin, entry point, role, host, traceback).
+// `kind` is what the core decides on: interrupted (the host's `interrupted` reply), protocol
+// (the core refused the stream), host_error (any other error reply, whose `wire_kind` says
+// which, docs/protocol.md §5.4), host_died when no reply came at all.
 struct HostError {
-  std::string kind;
+  ErrorKind kind = ErrorKind::host_died;
+  std::string wire_kind;
   std::string message;
   nlohmann::json details;
 };

@@ -89,7 +89,8 @@ TEST(HostMessages, AFailedReplyCarriesTheHostError) {
   auto message = decode_host_message(corpus("interrupted_reply"));
   ASSERT_TRUE(message.ok()) << message.error().message;
   EXPECT_FALSE(message->reply.ok);
-  EXPECT_EQ(message->reply.error.kind, "interrupted");
+  EXPECT_EQ(message->reply.error.kind, ErrorKind::interrupted);
+  EXPECT_EQ(message->reply.error.wire_kind, "interrupted");
   EXPECT_TRUE(message->reply.error.details.contains("partial"));
 }
 
