@@ -157,12 +157,6 @@ void ApplyReport::take_dry_run(const json& planned) {
   }
 }
 
-void ApplyReport::take_delta(const json& event) {
-  host(event.value("host", "?"))
-      .deltas.push_back({event.value("role", ""), event.value("to_add", json::object()),
-                         event.value("to_remove", json::object()), event.value("empty", true)});
-}
-
 bool ApplyReport::any_failed_roles() const {
   for (const auto& [name, h] : hosts)
     if (!h.failed_roles.empty()) return true;

@@ -97,7 +97,6 @@ struct ApplyReport {
   void take_execution(const nlohmann::json& result);
   // The apply.plan result of a dry run: what would run, counted as would change or not.
   void take_dry_run(const nlohmann::json& planned);
-  void take_delta(const nlohmann::json& event);
   bool any_failed_roles() const;
   bool any_skipped_roles() const;
   bool any_failed_operations() const;

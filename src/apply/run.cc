@@ -326,7 +326,7 @@ class ApplyRun {
   }
 
   Result<json> call(const std::string& method, const json& params) {
-    return host_->call(method, params, [this](const json& event) { on_event(event); });
+    return host_->call(method, params, [this](const HostEvent& event) { on_event(event); });
   }
 
   void record_errors(const json& errors) {
@@ -338,14 +338,15 @@ class ApplyRun {
     }
   }
 
-  void on_event(const json& event) {
-    std::string kind = event.value("event", "");
-    if (kind == "role_start") {
-      std::string phase = event.value("phase", "");
-      std::string where = event.value("role", "?") + " on " + event.value("host", "?");
-      if (phase == "prepare") {
+  // Events arrive decoded and checked (host/messages.h): each kind's fields are typed.
+  void on_event(const HostEvent& event) {
+    using K = HostEventKind;
+    if (event.kind == K::role_start) {
+      const auto& start = event.as<RoleStartEvent>();
+      std::string where = start.role + " on " + start.host;
+      if (start.phase == "prepare") {
         progress("reading facts: " + where, true);
-      } else if (phase == "plan" && event.value("kind", "class") == "class") {
+      } else if (start.phase == "plan" && start.kind == "class") {
         progress("planning: " + where, true);
       } else {
         // A legacy role may print and prompt: the terminal is its own while it plans.
@@ -354,49 +355,66 @@ class ApplyRun {
       current_role_ = where;
       return;
     }
-    if (kind == "op_staged") {
+    if (event.kind == K::op_staged) {
       if (human_is_terminal_ && progress_line_open_)
-        progress("planning: " + current_role_ + ": " + event.value("op", ""), false);
+        progress("planning: " + current_role_ + ": " + event.as<OpEvent>().op, false);
       return;
     }
-    if (kind != "log" && kind != "op_start") end_progress();
-    if (kind == "role_skipped") {
-      say(render_skipped_role(event, paint_));
-    } else if (kind == "delta") {
-      report_.take_delta(event);
-      std::string head =
-          paint_(Tone::bold, visible(event.value("role", ""))) + " on " + visible(event.value("host", ""));
-      if (event.value("empty", true)) {
-        say(paint_(Tone::green, "✓ ") + head + paint_(Tone::green, ": already in the desired state") + "\n");
-      } else {
-        say(paint_(Tone::yellow, "~ ") + head + " would change:\n" + render_delta(event, paint_));
-      }
-    } else if (kind == "role_error") {
-      const json& error = event.value("error", json::object());
-      report_.errors.push_back(error);
-      std::fputs(render_host_error(error, ctx_.err).c_str(), stderr);
-    } else if (kind == "op_start") {
-      end_progress();
-      if (human_is_terminal_) {
-        say("  " + paint_(Tone::dim, "… " + visible(event.value("op", "operation"))));
-        progress_line_open_ = true;
-      }
-    } else if (kind == "op_done") {
-      if (!printed_host_header_.count(event.value("host", ""))) {
-        printed_host_header_.insert(event.value("host", ""));
-        say(paint_(Tone::bold, visible(event.value("host", ""))) + "\n");
-      }
-      say(render_operation(event, paint_));
-    } else if (kind == "connect" && !event.value("ok", true)) {
-      report_.host(event.value("host", "?")).connected = false;
-      ctx_.print_error(Error("cannot connect to " + event.value("host", "?") + ": " + event.value("error", "")));
-    } else if (kind == "log") {  // the host filters by level: warnings at 0 (docs/apply.md §6)
-      std::string text = "[" + event.value("level", "log") + "] ";
-      if (event.contains("host") && event["host"].is_string()) text += visible(event["host"].get<std::string>()) + ": ";
-      text += visible(event.value("message", ""));
-      end_progress();
-      std::fputs((ctx_.err(Tone::dim, text) + "\n").c_str(), stderr);
+    if (event.kind != K::log && event.kind != K::op_start) end_progress();
+    switch (event.kind) {
+      case K::role_skipped:
+        say(render_skipped_role(event.body, paint_));
+        break;
+      case K::delta:
+        show_delta(event.as<DeltaEvent>(), event.body);
+        break;
+      case K::role_error:
+        report_.errors.push_back(event.as<RoleErrorEvent>().error);
+        std::fputs(render_host_error(event.as<RoleErrorEvent>().error, ctx_.err).c_str(), stderr);
+        break;
+      case K::op_start:
+        end_progress();
+        if (human_is_terminal_) {
+          say("  " + paint_(Tone::dim, "… " + visible(event.as<OpEvent>().op)));
+          progress_line_open_ = true;
+        }
+        break;
+      case K::op_done:
+        if (printed_host_header_.insert(event.as<OpEvent>().host).second)
+          say(paint_(Tone::bold, visible(event.as<OpEvent>().host)) + "\n");
+        say(render_operation(event.body, paint_));
+        break;
+      case K::connect:
+        if (const auto& connect = event.as<ConnectEvent>(); !connect.ok) {
+          report_.host(connect.host).connected = false;
+          ctx_.print_error(Error("cannot connect to " + connect.host + ": " + connect.error));
+        }
+        break;
+      case K::log:
+        show_log(event.as<LogEvent>());
+        break;
+      default:
+        break;
     }
+  }
+
+  void show_delta(const DeltaEvent& delta, const json& body) {
+    report_.host(delta.host).deltas.push_back({delta.role, delta.to_add, delta.to_remove, delta.empty});
+    std::string head = paint_(Tone::bold, visible(delta.role)) + " on " + visible(delta.host);
+    if (delta.empty) {
+      say(paint_(Tone::green, "✓ ") + head + paint_(Tone::green, ": already in the desired state") + "\n");
+    } else {
+      say(paint_(Tone::yellow, "~ ") + head + " would change:\n" + render_delta(body, paint_));
+    }
+  }
+
+  // The host filters by level: warnings at 0 (docs/apply.md §6).
+  void show_log(const LogEvent& log) {
+    std::string text = "[" + log.level + "] ";
+    if (log.host) text += visible(*log.host) + ": ";
+    text += visible(log.message);
+    end_progress();
+    std::fputs((ctx_.err(Tone::dim, text) + "\n").c_str(), stderr);
   }
 
   void show_dry_run(const json& planned) {

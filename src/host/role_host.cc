@@ -296,7 +296,7 @@ Result<json> RoleHost::handshake() {
                      std::to_string(kHostProtocol),
                  "", "install the chaos Python package of the same version as the binary into the plugin environment");
   }
-  hello_ = json::parse(last_message_text_);
+  hello_ = std::move(hello->hello.document);
   handshaken_ = true;
   auto result = call("handshake", {{"protocol", kHostProtocol}, {"sys_path_prepend", prepend_}});
   if (!result) return result.error();
@@ -305,6 +305,13 @@ Result<json> RoleHost::handshake() {
 }
 
 Result<json> RoleHost::call(const std::string& method, const json& params, const EventHandler& on_event) {
+  auto result = call_in_order(method, params, on_event);
+  if (!result) return result.error();
+  return json(std::move(*result));
+}
+
+Result<nlohmann::ordered_json> RoleHost::call_in_order(const std::string& method, const json& params,
+                                                       const EventHandler& on_event) {
   if (!handshaken_ && method != "handshake") {
     auto hs = handshake();
     if (!hs) return hs.error();
@@ -320,7 +327,7 @@ Result<json> RoleHost::call(const std::string& method, const json& params, const
     if (message->type == HostMessage::Type::event) {
       if (!event_expected_during(method, message->event.kind))
         return protocol_failure(host_protocol_error("an event not expected during " + method, last_message_text_));
-      if (on_event) on_event(message->event.body);
+      if (on_event) on_event(message->event);
       continue;
     }
     if (message->type != HostMessage::Type::reply || message->reply.id != id)
@@ -333,12 +340,6 @@ Result<json> RoleHost::call(const std::string& method, const json& params, const
     last_error_ = std::move(reply.error);
     return Error(last_error_.kind, last_error_.message);
   }
-}
-
-nlohmann::ordered_json RoleHost::last_result_in_order() const {
-  auto message = nlohmann::ordered_json::parse(last_message_text_, nullptr, false);
-  if (!message.is_object() || !message.contains("result")) return nlohmann::ordered_json::object();
-  return message["result"];
 }
 
 namespace {
