@@ -120,7 +120,19 @@ class ApplyRun {
   // The run's steps check this between them: 0, or the exit status of an interrupted run.
   int stop_if_signalled() { return pending_signal() ? interrupted() : 0; }
 
+  // What a step returns when the run goes on; anything else is the run's exit status.
+  static constexpr int kGoOn = -1;
+
   int pipeline() {
+    if (int code = resolve(); code != kGoOn) return code;
+    std::optional<std::string> password;
+    if (int code = sudo_and_handshake(password); code != kGoOn) return code;
+    if (int code = prepare(password); code != kGoOn) return code;
+    return plan_and_execute();
+  }
+
+  // Starts the role host, then resolves the tags and validates the Ch-obolo while it starts.
+  int resolve() {
     const auto& config = ctx_.config();
     if (!config) return fail(config.error());
     auto launch = host_launch_for(ctx_);
@@ -129,6 +141,7 @@ class ApplyRun {
     auto started = RoleHost::start(*launch);
     if (!started) return fail(started.error());
     host_ = std::move(*started);
+    interpreter_ = launch->interpreter;
 
     const auto& index = ctx_.plugin_index();
     if (!index) return fail(index.error());
@@ -153,7 +166,10 @@ class ApplyRun {
         (report_.chobolo.empty() ? paint_(Tone::dim, "none (class roles get an empty one)")
                                  : visible(report_.chobolo)) +
         "\n");
+    return kGoOn;
+  }
 
+  int sudo_and_handshake(std::optional<std::string>& password_out) {
     bool stdin_tty = stream_is_terminal(STDIN_FILENO);
     skip_confirm_ = opts_.yes || !stdin_tty;
     if (opts_.password) {
@@ -169,6 +185,7 @@ class ApplyRun {
     if (!password) return fail(password.error());
     if (int code = stop_if_signalled()) return code;
     password_sent_ = password->has_value();
+    password_out = std::move(*password);
 
     auto hello = host_->handshake();
     if (!hello) return fail(hello.error());
@@ -177,11 +194,15 @@ class ApplyRun {
       std::string why = host_->handshake_reply().value("pyinfra_error", json()).is_string()
                             ? host_->handshake_reply()["pyinfra_error"].get<std::string>()
                             : "it is not installed";
-      return fail(
-          Error("pyinfra cannot be imported in the plugin environment: " + why, launch->interpreter,
-                "install it: " + launch->interpreter + " -m pip install 'pyinfra>=3.8,<4'  (see `chaos doctor`)"));
+      return fail(Error("pyinfra cannot be imported in the plugin environment: " + why, interpreter_,
+                        "install it: " + interpreter_ + " -m pip install 'pyinfra>=3.8,<4'  (see `chaos doctor`)"));
     }
+    return kGoOn;
+  }
 
+  // apply.prepare: contexts and deltas, shown as they arrive; then the one confirmation.
+  int prepare(const std::optional<std::string>& password) {
+    bool stdin_tty = stream_is_terminal(STDIN_FILENO);
     json roles_param = json::array();
     for (const auto& r : report_.roles)
       roles_param.push_back({{"tag", r.tag}, {"target", r.target}, {"plugin", r.plugin}});
@@ -195,7 +216,7 @@ class ApplyRun {
                            {"dry", opts_.dry},
                            {"keep_going", opts_.keep_going},
                            {"diff", true}};
-    if (*password) prepare_params["sudo_password"] = **password;
+    if (password) prepare_params["sudo_password"] = *password;
 
     auto prepared = call("apply.prepare", prepare_params);
     end_progress();
@@ -233,7 +254,11 @@ class ApplyRun {
         return kExitFailure;
       }
     }
+    return kGoOn;
+  }
 
+  // apply.plan, then (unless a dry run, or nothing was staged) apply.execute.
+  int plan_and_execute() {
     auto planned = call("apply.plan", json::object());
     end_progress();
     if (!planned) return host_failure(planned.error());
@@ -473,6 +498,7 @@ class ApplyRun {
   const Painter& paint_;
   ApplyReport report_;
   std::unique_ptr<RoleHost> host_;
+  std::string interpreter_;  // the plugin environment's, for errors that name it
   bool skip_confirm_ = false;
   bool progress_line_open_ = false;
   bool human_is_terminal_ = false;

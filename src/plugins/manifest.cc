@@ -408,6 +408,10 @@ ManifestError ManifestError::from_json(const ordered_json& j) {
   return e;
 }
 
+ErrorKind ManifestError::error_kind() const {
+  return kind == "host_unavailable" ? ErrorKind::host_unavailable : ErrorKind::other;
+}
+
 ordered_json ManifestError::to_json() const {
   ordered_json j = {{"kind", kind}, {"message", message}};
   for (const auto& [k, v] : {std::pair<const char*, const std::string*>{"entry_point", &entry_point},
@@ -723,7 +727,8 @@ std::vector<IndexProblem> manifest_problems(const Manifest& manifest) {
   // Entries the host could not read, and targets that are not `module:attr` (the index
   // already reports those as bad-target), would only repeat another problem.
   auto unread = [](const std::optional<ManifestError>& e) {
-    return e && (e->kind == "host_unavailable" || (!e->entry_point.empty() && !is_object_reference(e->entry_point)));
+    return e && (e->error_kind() == ErrorKind::host_unavailable ||
+                 (!e->entry_point.empty() && !is_object_reference(e->entry_point)));
   };
   for (const auto& t : manifest.topics) {
     if (unread(t.error)) continue;

@@ -9,11 +9,10 @@
 namespace chaos {
 
 // What kind of failure an Error is: the one thing code may branch on (messages are reworded
-// for users; a reworded message must not change what the program does).
+// for users; a reworded message must not change what the program does). Add a kind when some
+// code needs to decide on it, not before.
 enum class ErrorKind {
   other,             // nothing decides on it: shown to the user and that is all
-  not_found,         // a named thing (file, topic, role, plugin) does not exist
-  invalid,           // input (a file, an argument, a cache) does not have the expected shape
   protocol,          // the role host sent something docs/protocol.md does not allow
   host_died,         // the role host exited (or closed its pipe) without answering
   host_error,        // the role host answered a request with an error reply
