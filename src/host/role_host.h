@@ -54,7 +54,7 @@ class RoleHost {
   // Sends one request, passes every event to on_event, and returns the reply's result. A
   // host error reply becomes an Error whose message is the host's; `last_error()` has it all.
   // Every message is decoded and checked (host/messages.h); one that is malformed or not
-  // expected now is a protocol error (kind "protocol" in last_error()), after which the
+  // expected now is a protocol error (ErrorKind::protocol, in last_error() too), after which the
   // host is stopped: the stream cannot be trusted any more.
   Result<nlohmann::json> call(const std::string& method, const nlohmann::json& params,
                               const EventHandler& on_event = {});
