@@ -26,7 +26,7 @@ Result<std::string> prompt_hidden(const std::string& prompt) {
   // Ctrl-C acts at once and echo comes back on (term/prompt.h).
   LineInput typed = ask(tty, tty, prompt, kMaxPasswordBytes, /*echo=*/false);
   ::close(tty);
-  if (typed.status == LineInput::Status::interrupted) return Error("interrupted");
+  if (typed.status == LineInput::Status::interrupted) return Error(ErrorKind::interrupted, "interrupted");
   if (typed.status == LineInput::Status::error) return Error("cannot read the sudo password from the terminal");
   return strip_newline(typed.text);
 }

@@ -94,7 +94,7 @@ int run_init_chobolo(Context& ctx, const ChoboloOptions& opts) {
     const KeysEntry* entry = manifest->keys_entry(name);
     Result<ordered_json> value = Error("the plugin manifest has no template `" + name + "`", "",
                                        "run `chaos -u init chobolo` to re-read installed plugins");
-    if (entry && entry->error && entry->error->kind == "host_unavailable") {
+    if (entry && entry->error && entry->error->error_kind() == ErrorKind::host_unavailable) {
       value = Error("key template `" + name + "` cannot be read: " + entry->error->message, entry->error->where,
                     entry->error->hint);
     } else if (entry && entry->error) {

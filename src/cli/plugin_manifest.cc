@@ -32,7 +32,7 @@ Result<ordered_json> ask_role_host(Context& ctx, const ordered_json& params) {
   }
   auto host = RoleHost::start(*launch);
   if (!host) return host.error();
-  auto result = (*host)->call("manifest", nlohmann::json::parse(params.dump()));
+  auto result = (*host)->call_in_order("manifest", nlohmann::json(params));
   if (!result) {
     const auto& details = (*host)->last_error().details;
     std::string hint = "run `chaos doctor` to check the plugin environment";
@@ -43,7 +43,7 @@ Result<ordered_json> ask_role_host(Context& ctx, const ordered_json& params) {
                  hint);
   }
   (*host)->shutdown();
-  return (*host)->last_result_in_order();
+  return result;
 }
 
 }  // namespace

@@ -57,7 +57,7 @@ Result<Explanation> resolve_plugin(const TopicQuery& query, const TopicSources& 
     return Error("plugin metadata has no topic `" + query.topic + "`", "",
                  "run `chaos -u explain " + query.text + "` to re-read installed plugins");
   }
-  if (t->error && t->error->kind == "host_unavailable") {
+  if (t->error && t->error->error_kind() == ErrorKind::host_unavailable) {
     return Error("cannot show topic `" + t->name + "`: " + t->error->message,
                  t->error->where.empty() ? t->entry_point : t->error->where, t->error->hint);
   }

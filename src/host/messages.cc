@@ -8,6 +8,7 @@ namespace chaos {
 namespace {
 
 using nlohmann::json;
+using nlohmann::ordered_json;
 
 // How much of an offending message an error quotes.
 constexpr size_t kQuotedBytes = 200;
@@ -69,33 +70,36 @@ const json& shapes() {
   return all;
 }
 
-std::string type_name(const json& v) {
+template <class J>
+std::string type_name(const J& v) {
   switch (v.type()) {
-    case json::value_t::null:
+    case nlohmann::detail::value_t::null:
       return "null";
-    case json::value_t::boolean:
+    case nlohmann::detail::value_t::boolean:
       return "a boolean";
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned:
+    case nlohmann::detail::value_t::number_integer:
+    case nlohmann::detail::value_t::number_unsigned:
       return "an integer";
-    case json::value_t::number_float:
+    case nlohmann::detail::value_t::number_float:
       return "a number";
-    case json::value_t::string:
+    case nlohmann::detail::value_t::string:
       return "a string";
-    case json::value_t::array:
+    case nlohmann::detail::value_t::array:
       return "an array";
-    case json::value_t::object:
+    case nlohmann::detail::value_t::object:
       return "an object";
     default:
       return "binary data";
   }
 }
 
-bool is_type(const json& v, std::string_view type) {
+template <class J>
+bool is_type(const J& v, std::string_view type) {
   if (type == "any") return true;
   if (type == "string") return v.is_string();
   // Integers the core stores as int (counts, line numbers, exit codes) must fit one.
-  if (type == "int") return v.is_number_integer() && v.get<int64_t>() >= INT32_MIN && v.get<int64_t>() <= INT32_MAX;
+  if (type == "int")
+    return v.is_number_integer() && v.template get<int64_t>() >= INT32_MIN && v.template get<int64_t>() <= INT32_MAX;
   if (type == "number") return v.is_number();
   if (type == "bool") return v.is_boolean();
   if (type == "object") return v.is_object();
@@ -105,7 +109,9 @@ bool is_type(const json& v, std::string_view type) {
 }
 
 // The first place where `v` does not have `shape`, as "path: what is wrong"; nullopt if none.
-std::optional<std::string> shape_mismatch(const json& v, const json& shape, const std::string& path) {
+// A template so that a message is checked as it was parsed, keys in the host's order or not.
+template <class J>
+std::optional<std::string> shape_mismatch(const J& v, const json& shape, const std::string& path) {
   if (shape.is_string() && shape.get_ref<const std::string&>().front() == '@') {
     return shape_mismatch(v, shapes()[shape.get_ref<const std::string&>().substr(1)], path);
   }
@@ -131,7 +137,7 @@ std::optional<std::string> shape_mismatch(const json& v, const json& shape, cons
     return std::nullopt;
   }
   if (!v.is_object()) return path + " must be an object, not " + type_name(v);
-  const json* rest = nullptr;
+  const json* rest = nullptr;  // the shape's, not the value's
   for (const auto& [key, sub] : shape.items()) {
     if (key == "*") {
       rest = &sub;
@@ -161,9 +167,10 @@ std::string quoted(std::string_view line) {
   return text;
 }
 
-std::vector<std::string> strings_of(const json& array) {
+template <class J>
+std::vector<std::string> strings_of(const J& array) {
   std::vector<std::string> out;
-  for (const auto& s : array) out.push_back(s.get<std::string>());
+  for (const auto& s : array) out.push_back(s.template get<std::string>());
   return out;
 }
 
@@ -179,7 +186,7 @@ constexpr std::array<std::pair<std::string_view, HostEventKind>, 9> kEventKinds 
     {"log", HostEventKind::log},
 }};
 
-Result<HostError> decode_error(const json& error, std::string_view line) {
+Result<HostError> decode_error(const ordered_json& error, std::string_view line) {
   if (auto bad = shape_mismatch(error, shapes()["error"], "error"))
     return host_protocol_error("a reply where " + *bad, line);
   // What had completed when a request failed (an interrupted execute) is read like a result.
@@ -187,19 +194,50 @@ Result<HostError> decode_error(const json& error, std::string_view line) {
     if (auto bad = shape_mismatch(error["partial"], shapes()["execution"], "error.partial"))
       return host_protocol_error("a reply where " + *bad, line);
   }
-  return HostError{error["kind"].get<std::string>(), error["message"].get<std::string>(), error};
+  std::string wire_kind = error["kind"].get<std::string>();
+  ErrorKind kind = wire_kind == "interrupted" ? ErrorKind::interrupted : ErrorKind::host_error;
+  return HostError{kind, std::move(wire_kind), error["message"].get<std::string>(), json(error)};
+}
+
+// The typed form of a checked event body (its shape guarantees every field read here).
+decltype(HostEvent::data) typed_event(HostEventKind kind, const json& b) {
+  auto str = [&b](const char* key) { return b.value(key, std::string()); };
+  switch (kind) {
+    case HostEventKind::role_start:
+      return RoleStartEvent{str("phase"), str("host"), str("role"), b.value("kind", std::string("class"))};
+    case HostEventKind::op_staged:
+    case HostEventKind::op_start:
+    case HostEventKind::op_done:
+      return OpEvent{str("host"), str("op")};
+    case HostEventKind::delta:
+      return DeltaEvent{str("host"), str("role"), b["to_add"], b["to_remove"], b["empty"].get<bool>()};
+    case HostEventKind::connect:
+      return ConnectEvent{str("host"), b["ok"].get<bool>(),
+                          b.contains("error") && b["error"].is_string() ? str("error") : std::string()};
+    case HostEventKind::log: {
+      LogEvent log{str("level"), str("message"), std::nullopt};
+      if (b.contains("host") && b["host"].is_string()) log.host = str("host");
+      return log;
+    }
+    case HostEventKind::role_error:
+      return RoleErrorEvent{b["error"]};
+    case HostEventKind::role_skipped:
+      return RoleSkippedEvent{str("host"), str("role")};
+  }
+  return std::monostate{};
 }
 
 }  // namespace
 
 Error host_protocol_error(std::string_view what, std::string_view line) {
-  return Error("protocol error: the role host sent " + std::string(what) + ": " + quoted(line), "",
+  return Error(ErrorKind::protocol, "protocol error: the role host sent " + std::string(what) + ": " + quoted(line), "",
                "the role host or a plugin wrote something that is not the protocol (docs/protocol.md); "
                "-vvv shows the host's logs");
 }
 
 Result<HostMessage> decode_host_message(std::string_view line, int expected_protocol) {
-  json message = json::parse(line, nullptr, false);
+  // Parsed once, keeping the host's key order (a manifest result is cached in that order).
+  ordered_json message = ordered_json::parse(line, nullptr, false);
   if (message.is_discarded()) return host_protocol_error("a line that is not JSON", line);
   if (!message.is_object()) return host_protocol_error("a JSON value that is not an object", line);
   auto type = message.find("type");
@@ -222,6 +260,7 @@ Result<HostMessage> decode_host_message(std::string_view line, int expected_prot
     if (message["pyinfra"].is_string()) out.hello.pyinfra = message["pyinfra"].get<std::string>();
     out.hello.executable = message["executable"].get<std::string>();
     out.hello.sys_path = strings_of(message["sys_path"]);
+    out.hello.document = json(message);
     return out;
   }
   if (kind == "reply") {
@@ -254,13 +293,14 @@ Result<HostMessage> decode_host_message(std::string_view line, int expected_prot
     if (auto bad = shape_mismatch(message, shapes()[event == "op_done" ? "op_result" : event], event))
       return host_protocol_error("an event where " + *bad, line);
     out.event.name = event;
-    out.event.body = std::move(message);
+    out.event.body = json(message);
+    out.event.data = typed_event(out.event.kind, out.event.body);
     return out;
   }
   return host_protocol_error("a message of unknown type `" + visible(kind) + "`", line);
 }
 
-Status check_host_result(std::string_view method, const json& result, std::string_view line) {
+Status check_host_result(std::string_view method, const ordered_json& result, std::string_view line) {
   std::string name(method);
   const char* shape = nullptr;
   if (method == "handshake") shape = "handshake";

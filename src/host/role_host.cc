@@ -246,7 +246,7 @@ Result<HostMessage> RoleHost::read_message(int timeout_ms, std::string_view duri
 }
 
 Error RoleHost::protocol_failure(Error error) {
-  last_error_ = {"protocol", error.message, {{"kind", "protocol"}, {"message", error.message}}};
+  last_error_ = {ErrorKind::protocol, "protocol", error.message, {{"kind", "protocol"}, {"message", error.message}}};
   stop_everything();
   return error;
 }
@@ -273,13 +273,15 @@ Error RoleHost::death_error(const std::string& while_doing) {
     for (const auto& line : stderr_tail_) message += "\n  | " + line;
   }
   if (code == kHostExitNoSdk && !handshaken_) {
-    return Error("the plugin environment has no chaos SDK: `import chaos.host` fails in " + interpreter_, "",
+    return Error(ErrorKind::host_unavailable,
+                 "the plugin environment has no chaos SDK: `import chaos.host` fails in " + interpreter_, "",
                  "install chaos into that environment (" + interpreter_ +
                      " -m pip install chaos-cli, or `pip install .` from the chaos source), or point CHAOS_PYTHON "
                      "at the environment chaos is installed in; `chaos doctor` shows which one is used");
   }
-  Error e(message, "", "run `chaos doctor` to check the plugin environment; -vvv shows the host's logs");
-  if (interrupted_ || (sig == SIGINT) || code == 130) e.message = "interrupted";
+  Error e(ErrorKind::host_died, message, "",
+          "run `chaos doctor` to check the plugin environment; -vvv shows the host's logs");
+  if (interrupted_ || (sig == SIGINT) || code == 130) e.message = "interrupted", e.kind = ErrorKind::interrupted;
   return e;
 }
 
@@ -294,7 +296,7 @@ Result<json> RoleHost::handshake() {
                      std::to_string(kHostProtocol),
                  "", "install the chaos Python package of the same version as the binary into the plugin environment");
   }
-  hello_ = json::parse(last_message_text_);
+  hello_ = std::move(hello->hello.document);
   handshaken_ = true;
   auto result = call("handshake", {{"protocol", kHostProtocol}, {"sys_path_prepend", prepend_}});
   if (!result) return result.error();
@@ -303,6 +305,13 @@ Result<json> RoleHost::handshake() {
 }
 
 Result<json> RoleHost::call(const std::string& method, const json& params, const EventHandler& on_event) {
+  auto result = call_in_order(method, params, on_event);
+  if (!result) return result.error();
+  return json(std::move(*result));
+}
+
+Result<nlohmann::ordered_json> RoleHost::call_in_order(const std::string& method, const json& params,
+                                                       const EventHandler& on_event) {
   if (!handshaken_ && method != "handshake") {
     auto hs = handshake();
     if (!hs) return hs.error();
@@ -318,7 +327,7 @@ Result<json> RoleHost::call(const std::string& method, const json& params, const
     if (message->type == HostMessage::Type::event) {
       if (!event_expected_during(method, message->event.kind))
         return protocol_failure(host_protocol_error("an event not expected during " + method, last_message_text_));
-      if (on_event) on_event(message->event.body);
+      if (on_event) on_event(message->event);
       continue;
     }
     if (message->type != HostMessage::Type::reply || message->reply.id != id)
@@ -329,14 +338,8 @@ Result<json> RoleHost::call(const std::string& method, const json& params, const
       return std::move(reply.result);
     }
     last_error_ = std::move(reply.error);
-    return Error(last_error_.message);
+    return Error(last_error_.kind, last_error_.message);
   }
-}
-
-nlohmann::ordered_json RoleHost::last_result_in_order() const {
-  auto message = nlohmann::ordered_json::parse(last_message_text_, nullptr, false);
-  if (!message.is_object() || !message.contains("result")) return nlohmann::ordered_json::object();
-  return message["result"];
 }
 
 namespace {
@@ -415,7 +418,7 @@ void RoleHost::shutdown(int grace_ms) {
     exit_status_ = status;
   }
   // A stopped run leaves nothing behind; a finished one may have started a daemon on purpose.
-  if (interrupted_ || pending_signal() || last_error_.kind == "protocol") stop_everything();
+  if (interrupted_ || pending_signal() || last_error_.kind == ErrorKind::protocol) stop_everything();
 }
 
 }  // namespace chaos

@@ -35,7 +35,7 @@ struct HostLaunch {
 
 class RoleHost {
  public:
-  using EventHandler = std::function<void(const nlohmann::json& event)>;
+  using EventHandler = std::function<void(const HostEvent& event)>;
 
   // Starts the process and returns at once: Python's start-up overlaps the caller's work
   // until the first call that needs an answer.
@@ -54,14 +54,15 @@ class RoleHost {
   // Sends one request, passes every event to on_event, and returns the reply's result. A
   // host error reply becomes an Error whose message is the host's; `last_error()` has it all.
   // Every message is decoded and checked (host/messages.h); one that is malformed or not
-  // expected now is a protocol error (kind "protocol" in last_error()), after which the
+  // expected now is a protocol error (ErrorKind::protocol, in last_error() too), after which the
   // host is stopped: the stream cannot be trusted any more.
   Result<nlohmann::json> call(const std::string& method, const nlohmann::json& params,
                               const EventHandler& on_event = {});
-  const HostError& last_error() const { return last_error_; }
-  // The last reply's result with its keys in the order the host sent them: plugin data such as
+  // As call(), with the result's keys in the order the host sent them: plugin data such as
   // chaos.keys templates keeps its author's order (call() hands back a sorted document).
-  nlohmann::ordered_json last_result_in_order() const;
+  Result<nlohmann::ordered_json> call_in_order(const std::string& method, const nlohmann::json& params,
+                                               const EventHandler& on_event = {});
+  const HostError& last_error() const { return last_error_; }
 
   // Asks the host to stop and waits for it (killing it after `grace_ms`).
   void shutdown(int grace_ms = 5000);

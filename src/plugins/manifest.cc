@@ -301,17 +301,25 @@ Status write_part(const std::string& parts_dir, const std::string& key, const or
   return write_file_atomic(part_file(parts_dir, key), entries.dump());
 }
 
+// `entry` without its member `skip`, which is never copied (a part read from the host still
+// holds every explanation body and key template there).
+ordered_json without(const ordered_json& entry, const char* skip) {
+  ordered_json out = ordered_json::object();
+  for (auto it = entry.begin(); it != entry.end(); ++it) {
+    if (it.key() != skip) out[it.key()] = it.value();
+  }
+  return out;
+}
+
 // The part's entries, without their bodies, added to `m`; with `summary`, to it as well.
 void add_part(Manifest& m, const ordered_json& part, ordered_json* summary) {
-  for (auto entry : part.at("explain")) {
-    entry.erase("explanations");
-    m.topics.push_back(topic_from_json(entry));
-    if (summary) (*summary)["explain"].push_back(std::move(entry));
+  for (const auto& entry : part.at("explain")) {
+    m.topics.push_back(topic_from_json(entry));  // reads no body
+    if (summary) (*summary)["explain"].push_back(without(entry, "explanations"));
   }
-  for (auto entry : part.at("keys")) {
-    entry.erase("value");
+  for (const auto& entry : part.at("keys")) {
     m.keys.push_back(keys_from_json(entry));
-    if (summary) (*summary)["keys"].push_back(std::move(entry));
+    if (summary) (*summary)["keys"].push_back(without(entry, "value"));
   }
   for (const auto& entry : part.at("roles")) {
     m.roles.push_back(role_from_json(entry));
@@ -406,6 +414,10 @@ ManifestError ManifestError::from_json(const ordered_json& j) {
   e.hint = str(j, "hint");
   if (e.kind.empty()) e.kind = "error";
   return e;
+}
+
+ErrorKind ManifestError::error_kind() const {
+  return kind == "host_unavailable" ? ErrorKind::host_unavailable : ErrorKind::other;
 }
 
 ordered_json ManifestError::to_json() const {
@@ -723,7 +735,8 @@ std::vector<IndexProblem> manifest_problems(const Manifest& manifest) {
   // Entries the host could not read, and targets that are not `module:attr` (the index
   // already reports those as bad-target), would only repeat another problem.
   auto unread = [](const std::optional<ManifestError>& e) {
-    return e && (e->kind == "host_unavailable" || (!e->entry_point.empty() && !is_object_reference(e->entry_point)));
+    return e && (e->error_kind() == ErrorKind::host_unavailable ||
+                 (!e->entry_point.empty() && !is_object_reference(e->entry_point)));
   };
   for (const auto& t : manifest.topics) {
     if (unread(t.error)) continue;

@@ -40,6 +40,10 @@ struct ManifestError {
   std::string where;
   std::string hint;
 
+  // The kind the core decides on, mapped from the wire `kind` in this one place: the role host's
+  // kinds are categories for people, `host_unavailable` is the core's own.
+  ErrorKind error_kind() const;
+
   static ManifestError from_json(const ordered_json& j);
   ordered_json to_json() const;
   // "path/to/module.py:12" of the innermost traceback frame, or "" when there is none.

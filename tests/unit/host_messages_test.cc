@@ -89,7 +89,8 @@ TEST(HostMessages, AFailedReplyCarriesTheHostError) {
   auto message = decode_host_message(corpus("interrupted_reply"));
   ASSERT_TRUE(message.ok()) << message.error().message;
   EXPECT_FALSE(message->reply.ok);
-  EXPECT_EQ(message->reply.error.kind, "interrupted");
+  EXPECT_EQ(message->reply.error.kind, ErrorKind::interrupted);
+  EXPECT_EQ(message->reply.error.wire_kind, "interrupted");
   EXPECT_TRUE(message->reply.error.details.contains("partial"));
 }
 
@@ -151,6 +152,72 @@ TEST(HostMessages, EventsAreExpectedOnlyDuringTheirRequests) {
   EXPECT_TRUE(event_expected_during("apply.execute", HostEventKind::op_done));
   EXPECT_FALSE(event_expected_during("handshake", HostEventKind::op_start));
   EXPECT_TRUE(event_expected_during("manifest", HostEventKind::log));
+}
+
+TEST(HostMessages, EventsArriveTypedPerKind) {
+  auto start = decode_host_message(corpus("event_role_start"));
+  ASSERT_TRUE(start.ok());
+  EXPECT_EQ(start->event.kind, HostEventKind::role_start);
+  EXPECT_EQ(start->event.as<RoleStartEvent>().phase, "prepare");
+  EXPECT_EQ(start->event.as<RoleStartEvent>().role, "files");
+  EXPECT_EQ(start->event.as<RoleStartEvent>().kind, "class");  // absent in prepare: a class role
+
+  auto delta = decode_host_message(corpus("event_delta"));
+  ASSERT_TRUE(delta.ok());
+  const auto& d = delta->event.as<DeltaEvent>();
+  EXPECT_EQ(d.host, "@local");
+  EXPECT_EQ(d.role, "files");
+  EXPECT_EQ(d.to_add, json::parse(R"({"files":["a.txt"]})"));
+  EXPECT_FALSE(d.empty);
+
+  auto done = decode_host_message(corpus("event_op_done_failed"));
+  ASSERT_TRUE(done.ok());
+  EXPECT_EQ(done->event.as<OpEvent>().op, "Break on purpose");
+  EXPECT_EQ(done->event.body.value("exit_code", 0), 3);  // the renderers still get every field
+
+  auto log = decode_host_message(corpus("event_log"));
+  ASSERT_TRUE(log.ok());
+  EXPECT_EQ(log->event.as<LogEvent>().level, "warning");
+  EXPECT_EQ(log->event.as<LogEvent>().host, "@local");
+
+  auto refused = decode_host_message(R"({"type":"event","event":"connect","host":"h","ok":false,"error":"no route"})");
+  ASSERT_TRUE(refused.ok());
+  EXPECT_FALSE(refused->event.as<ConnectEvent>().ok);
+  EXPECT_EQ(refused->event.as<ConnectEvent>().error, "no route");
+
+  auto error = decode_host_message(corpus("event_role_error"));
+  ASSERT_TRUE(error.ok());
+  EXPECT_EQ(error->event.as<RoleErrorEvent>().error.value("role", ""), "broken");
+}
+
+TEST(HostMessages, MalformedAndUnknownMessagesAreProtocolErrorsByKind) {
+  for (const char* line : {"not json", R"({"type":"event","event":"forged"})",
+                           R"({"type":"event","event":"delta","host":"h","role":"r","to_add":{},"to_remove":{}})"}) {
+    auto message = decode_host_message(line);
+    ASSERT_FALSE(message.ok()) << line;
+    EXPECT_EQ(message.error().kind, ErrorKind::protocol) << line;
+  }
+}
+
+TEST(HostMessages, AnErrorReplyOtherThanInterruptedIsAHostError) {
+  auto message =
+      decode_host_message(R"({"type":"reply","id":3,"ok":false,"error":{"kind":"bad_state","message":"m"}})");
+  ASSERT_TRUE(message.ok());
+  EXPECT_EQ(message->reply.error.kind, ErrorKind::host_error);
+  EXPECT_EQ(message->reply.error.wire_kind, "bad_state");
+  EXPECT_EQ(message->reply.error.message, "m");
+}
+
+TEST(HostMessages, AReplyResultKeepsTheHostsKeyOrder) {
+  auto message = decode_host_message(R"({"type":"reply","id":1,"ok":true,"result":{"zeta":1,"alpha":{"b":2,"a":1}}})");
+  ASSERT_TRUE(message.ok());
+  EXPECT_EQ(message->reply.result.dump(), R"({"zeta":1,"alpha":{"b":2,"a":1}})");
+}
+
+TEST(HostMessages, TheHelloDocumentIsKeptFromItsDecoding) {
+  auto message = decode_host_message(corpus("hello"));
+  ASSERT_TRUE(message.ok());
+  EXPECT_EQ(message->hello.document, json::parse(corpus("hello")));
 }
 
 }  // namespace

@@ -1,0 +1,518 @@
+#include "apply/run.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "apply/chobolo.h"
+#include "apply/history.h"
+#include "apply/render.h"
+#include "apply/report.h"
+#include "apply/sudo_password.h"
+#include "apply/tags.h"
+#include "host/launch.h"
+#include "term/escape.h"
+#include "term/prompt.h"
+#include "term/style.h"
+#include "util/signals.h"
+
+namespace chaos {
+namespace {
+
+using nlohmann::json;
+
+// A member of a reply by reference (json::value() returns a copy, and iterating the items()
+// of a temporary would read freed memory); missing or non-object: an empty object.
+const json& member(const json& object, const char* key) {
+  static const json empty = json::object();
+  if (!object.is_object()) return empty;
+  auto it = object.find(key);
+  return it != object.end() && it->is_object() ? *it : empty;
+}
+
+class ApplyRun {
+ public:
+  ApplyRun(Context& ctx, const ApplyOptions& opts)
+      : ctx_(ctx),
+        opts_(opts),
+        human_(opts.json ? stderr : stdout),
+        paint_(opts.json ? ctx.err : ctx.out),
+        human_is_terminal_(stream_is_terminal(opts.json ? STDERR_FILENO : STDOUT_FILENO)) {
+    report_.tags = opts.tags;
+    report_.dry = opts.dry;
+  }
+
+  int run() {
+    // From here a signal is a step of the run, not its end: the role host and everything it
+    // started are stopped, and the run is reported and recorded as interrupted.
+    ScopedSignalHandling signals;
+    if (opts_.json) keep_stdout_for_the_report();
+    int code = pipeline();
+    finish(code);
+    return code;
+  }
+
+ private:
+  void say(const std::string& text) {
+    std::fputs(text.c_str(), human_);
+    std::fflush(human_);
+  }
+
+  // In --json mode stdout carries exactly one document. Everything else that would reach it
+  // (what plugins print, from their import to their last operation, and anything the role
+  // host's interpreter writes) goes to stderr: the real stdout is kept on a private
+  // descriptor for the report, and fd 1, which the role host inherits, becomes stderr.
+  void keep_stdout_for_the_report() {
+    std::fflush(stdout);
+    report_fd_ = ::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+    if (report_fd_ >= 0) ::dup2(STDERR_FILENO, STDOUT_FILENO);
+  }
+
+  void write_report(const std::string& text) {
+    std::fflush(stdout);
+    // A closed or full stdout loses the report; the history record below still has the run.
+    (void)write_all(report_fd_ >= 0 ? report_fd_ : STDOUT_FILENO, text, "standard output");
+    if (report_fd_ >= 0) {
+      ::dup2(report_fd_, STDOUT_FILENO);
+      ::close(report_fd_);
+      report_fd_ = -1;
+    }
+  }
+
+  // What is happening while facts are gathered: on a terminal one line redrawn in place
+  // (spinner, role, operation), otherwise a plain line per role.
+  void progress(const std::string& text, bool plain_line) {
+    if (human_is_terminal_) {
+      static const char* const kFrames[] = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
+      std::string line =
+          "\r\x1b[K" + paint_(Tone::cyan, kFrames[spinner_frame_++ % 10]) + " " + paint_(Tone::dim, text);
+      say(line);
+      progress_line_open_ = true;
+    } else if (plain_line) {
+      say(paint_(Tone::dim, text) + "\n");
+    }
+  }
+
+  void end_progress() {
+    if (progress_line_open_) say("\r\x1b[K");
+    progress_line_open_ = false;
+  }
+
+  // A step that failed because a signal stopped it is an interruption, not an error.
+  int fail(const Error& e, int code = kExitFailure) {
+    if (pending_signal()) return interrupted();
+    report_.errors.push_back({{"kind", "error"}, {"message", e.message}, {"where", e.where}});
+    ctx_.print_error(e);
+    return code;
+  }
+
+  int interrupted() {
+    report_.interrupted = true;
+    say("\n" + paint_(Tone::yellow, "Interrupted.") + " What had completed is summarised below.\n");
+    return exit_status_for_signal(pending_signal() ? pending_signal() : SIGINT);
+  }
+
+  // The run's steps check this between them: 0, or the exit status of an interrupted run.
+  int stop_if_signalled() { return pending_signal() ? interrupted() : 0; }
+
+  // What a step returns when the run goes on; anything else is the run's exit status.
+  static constexpr int kGoOn = -1;
+
+  int pipeline() {
+    if (int code = resolve(); code != kGoOn) return code;
+    std::optional<std::string> password;
+    if (int code = sudo_and_handshake(password); code != kGoOn) return code;
+    if (int code = prepare(password); code != kGoOn) return code;
+    return plan_and_execute();
+  }
+
+  // Starts the role host, then resolves the tags and validates the Ch-obolo while it starts.
+  int resolve() {
+    const auto& config = ctx_.config();
+    if (!config) return fail(config.error());
+    auto launch = host_launch_for(ctx_);
+    if (!launch) return fail(launch.error());
+    // Start Python now; it imports pyinfra while we resolve tags and read the Ch-obolo.
+    auto started = RoleHost::start(*launch);
+    if (!started) return fail(started.error());
+    host_ = std::move(*started);
+    interpreter_ = launch->interpreter;
+
+    const auto& index = ctx_.plugin_index();
+    if (!index) return fail(index.error());
+    if (int code = stop_if_signalled()) return code;
+    AliasTable aliases = merge_aliases(*index, *config);
+    for (const auto& w : aliases.warnings) ctx_.print_warning(w);
+    // An alias cycle is a broken installation or config (1); an unknown tag is a usage error (2).
+    auto tags = expand_tags(aliases, opts_.tags);
+    if (!tags) return fail(tags.error());
+    auto roles = resolve_roles(*index, aliases, *tags, launch->interpreter);
+    if (!roles) return fail(roles.error(), kExitUsage);
+    report_.roles = *roles;
+
+    std::string chobolo = opts_.chobolo.empty() ? config->chobolo_file.value_or("") : opts_.chobolo;
+    if (!chobolo.empty()) {
+      auto valid = validate_chobolo(chobolo);
+      if (!valid) return fail(valid.error());
+      report_.chobolo = *valid;
+    }
+    if (int code = stop_if_signalled()) return code;
+    say(paint_(Tone::dim, "Ch-obolo: ") +
+        (report_.chobolo.empty() ? paint_(Tone::dim, "none (class roles get an empty one)")
+                                 : visible(report_.chobolo)) +
+        "\n");
+    return kGoOn;
+  }
+
+  int sudo_and_handshake(std::optional<std::string>& password_out) {
+    bool stdin_tty = stream_is_terminal(STDIN_FILENO);
+    skip_confirm_ = opts_.yes || !stdin_tty;
+    if (opts_.password) {
+      ctx_.print_warning(
+          "-ps/--password puts the password in the process list and shell history; prefer -pf FILE, "
+          "the prompt, or standard input");
+    }
+    // Only a non-root user whose sudo asks for a password needs one. On a terminal it is asked
+    // now (facts may need sudo); from standard input it is read once an operation needs sudo.
+    bool have_source = !opts_.password_file.empty() || opts_.password.has_value();
+    sudo_asks_ = ::geteuid() != 0 && !have_source && sudo_requires_password();
+    auto password = obtain_sudo_password({opts_.password_file, opts_.password, stdin_tty}, sudo_asks_);
+    if (!password) return fail(password.error());
+    if (int code = stop_if_signalled()) return code;
+    password_sent_ = password->has_value();
+    password_out = std::move(*password);
+
+    auto hello = host_->handshake();
+    if (!hello) return fail(hello.error());
+    if (int code = stop_if_signalled()) return code;
+    if (!host_->handshake_reply().value("pyinfra", json()).is_string()) {
+      std::string why = host_->handshake_reply().value("pyinfra_error", json()).is_string()
+                            ? host_->handshake_reply()["pyinfra_error"].get<std::string>()
+                            : "it is not installed";
+      return fail(Error("pyinfra cannot be imported in the plugin environment: " + why, interpreter_,
+                        "install it: " + interpreter_ + " -m pip install 'pyinfra>=3.8,<4'  (see `chaos doctor`)"));
+    }
+    return kGoOn;
+  }
+
+  // apply.prepare: contexts and deltas, shown as they arrive; then the one confirmation.
+  int prepare(const std::optional<std::string>& password) {
+    bool stdin_tty = stream_is_terminal(STDIN_FILENO);
+    json roles_param = json::array();
+    for (const auto& r : report_.roles)
+      roles_param.push_back({{"tag", r.tag}, {"target", r.target}, {"plugin", r.plugin}});
+    json prepare_params = {{"roles", roles_param},
+                           {"chobolo_path", report_.chobolo.empty() ? json(nullptr) : json(report_.chobolo)},
+                           {"hosts", json::array({"@local"})},
+                           {"parallel", 0},
+                           {"verbosity", verbosity()},
+                           // A dry run asks nothing, legacy roles' own prompts included.
+                           {"skip_confirm", skip_confirm_ || opts_.dry},
+                           {"dry", opts_.dry},
+                           {"keep_going", opts_.keep_going},
+                           {"diff", true}};
+    if (password) prepare_params["sudo_password"] = *password;
+
+    auto prepared = call("apply.prepare", prepare_params);
+    end_progress();
+    if (!prepared) return host_failure(prepared.error());
+    if (int code = stop_if_signalled()) return code;
+    for (const auto& r : prepared->value("roles", json::array())) {
+      ReportRoleInfo info{r.value("tag", ""), r.value("kind", ""), std::nullopt};
+      if (r.contains("name")) info.name = r["name"];
+      report_.roles_info.push_back(std::move(info));
+    }
+    record_errors(prepared->value("errors", json::array()));
+    report_.take_outcome(*prepared);
+    // Without --keep-going a failed role means nothing will run: there is nothing to confirm.
+    bool blocked = report_.any_failed_roles() && !opts_.keep_going;
+    for (const auto& h : prepared->value("hosts", json::array())) {
+      ReportHost& host = report_.host(h.value("name", "?"));
+      host.connected = h.value("connected", false);
+      if (h.contains("error")) host.error = h["error"];
+    }
+
+    bool deltas_to_apply = false;
+    for (const auto& d : prepared->value("deltas", json::array()))
+      deltas_to_apply = deltas_to_apply || !d.value("empty", true);
+    bool legacy_roles = false;
+    for (const auto& r : report_.roles_info) legacy_roles = legacy_roles || r.kind != "class";
+    if ((deltas_to_apply || legacy_roles) && !opts_.yes && !stdin_tty && !opts_.dry && !blocked) {
+      ctx_.print_warning("standard input is not a terminal: nothing can be confirmed, so -y is implied");
+    }
+    if (deltas_to_apply && !skip_confirm_ && !opts_.dry && !blocked) {
+      Answer answer = confirm("Apply the changes above?");
+      if (answer == Answer::interrupted) return interrupted();
+      if (answer == Answer::no) {
+        report_.aborted = true;
+        say(paint_(Tone::yellow, "Nothing was changed.") + "\n");
+        return kExitFailure;
+      }
+    }
+    return kGoOn;
+  }
+
+  // apply.plan, then (unless a dry run, or nothing was staged) apply.execute.
+  int plan_and_execute() {
+    auto planned = call("apply.plan", json::object());
+    end_progress();
+    if (!planned) return host_failure(planned.error());
+    if (int code = stop_if_signalled()) return code;
+    record_errors(planned->value("errors", json::array()));
+    report_.take_outcome(*planned);
+    show_role_failures();
+
+    if (opts_.dry) {
+      show_dry_run(*planned);
+      return report_.errors.empty() ? kExitOk : kExitFailure;
+    }
+    bool anything = false;
+    bool needs_sudo = false;
+    for (const auto& [name, ops] : member(*planned, "hosts").items()) {
+      anything = anything || !ops.empty();
+      for (const auto& op : ops) needs_sudo = needs_sudo || (op.is_object() && op.value("sudo", false));
+    }
+    if (!anything) {
+      show_nothing_staged(*planned);
+      return report_.errors.empty() ? kExitOk : kExitFailure;
+    }
+
+    json execute_params = {{"serial", opts_.serial}, {"no_wait", opts_.no_wait}};
+    if (needs_sudo && sudo_asks_ && !password_sent_ && !stream_is_terminal(STDIN_FILENO)) {
+      // Now, and only now, is the password on standard input needed: one bounded line.
+      auto line = read_password_line(STDIN_FILENO);
+      if (!line) return fail(line.error());
+      if (*line) execute_params["sudo_password"] = **line;
+    }
+    auto executed = call("apply.execute", execute_params);
+    if (!executed) return host_failure(executed.error());
+    if (int code = stop_if_signalled()) return code;
+    take_execution(*executed);
+    report_.take_outcome(*executed);
+    bool failed_ops = report_.any_failed_operations();
+    // pyinfra's own reason for stopping ("No hosts remaining!") only matters when no failed
+    // operation already explains it.
+    if (!failed_ops && executed->contains("error") && (*executed)["error"].is_string()) {
+      const std::string message = (*executed)["error"];
+      report_.errors.push_back({{"kind", "execute"}, {"message", message}});
+      ctx_.print_error(Error("pyinfra stopped: " + message));
+    }
+    return report_.errors.empty() && !failed_ops ? kExitOk : kExitFailure;
+  }
+
+  void show_role_failures() {
+    for (const auto& [name, host] : report_.hosts) {
+      say(render_role_failures(name, json(host.failed_roles), json(host.not_run_roles), opts_.keep_going, opts_.dry,
+                               paint_));
+    }
+  }
+
+  // No operation was staged anywhere: say why, truthfully. "Already in the desired state" is
+  // only what every role's own delta said; a role that ran and staged nothing says less.
+  void show_nothing_staged(const json& planned) {
+    if (report_.any_failed_roles()) {
+      say(paint_(Tone::yellow, "Nothing was executed.") + "\n");
+      return;
+    }
+    bool skipped = report_.any_skipped_roles();
+    std::vector<std::string> staged_nothing;
+    for (const auto& r : planned.value("results", json::array())) {
+      if (r.is_object() && r.value("ops", 0) == 0)
+        staged_nothing.push_back(r.value("role", "?") + " on " + r.value("host", "?"));
+    }
+    if (staged_nothing.empty() && !skipped) {
+      say(paint_(Tone::green, "Nothing to do: every role is already in the desired state.") + "\n");
+      return;
+    }
+    for (const auto& what : staged_nothing) say(paint_(Tone::dim, "- ") + what + ": no operations staged\n");
+    say(paint_(Tone::yellow, "Nothing was executed.") + "\n");
+  }
+
+  int verbosity() const { return opts_.verbose > 0 ? opts_.verbose : std::min(opts_.v_count, 3); }
+
+  enum class Answer { yes, no, interrupted };
+
+  // Ctrl-C (or any signal) at the prompt acts at once (term/prompt.h).
+  Answer confirm(const std::string& question) {
+    std::fflush(stdout);
+    end_progress();
+    LineInput line = ask(STDIN_FILENO, STDERR_FILENO, paint_(Tone::bold, question) + " [Y/n] ", 64);
+    if (line.status == LineInput::Status::interrupted) return Answer::interrupted;
+    if (line.status != LineInput::Status::line) return Answer::no;
+    std::string answer = line.text;
+    while (!answer.empty() && (answer.back() == '\r' || answer.back() == ' ')) answer.pop_back();
+    bool yes = answer.empty() || answer == "y" || answer == "Y" || answer == "yes" || answer == "Yes";
+    return yes ? Answer::yes : Answer::no;
+  }
+
+  Result<json> call(const std::string& method, const json& params) {
+    return host_->call(method, params, [this](const HostEvent& event) { on_event(event); });
+  }
+
+  void record_errors(const json& errors) {
+    for (const auto& e : errors) {
+      // Role errors were shown as their events arrived; keep them for the report.
+      bool seen = false;
+      for (const auto& known : report_.errors) seen = seen || known == e;
+      if (!seen) report_.errors.push_back(e);
+    }
+  }
+
+  // Events arrive decoded and checked (host/messages.h): each kind's fields are typed.
+  void on_event(const HostEvent& event) {
+    using K = HostEventKind;
+    if (event.kind == K::role_start) {
+      const auto& start = event.as<RoleStartEvent>();
+      std::string where = start.role + " on " + start.host;
+      if (start.phase == "prepare") {
+        progress("reading facts: " + where, true);
+      } else if (start.phase == "plan" && start.kind == "class") {
+        progress("planning: " + where, true);
+      } else {
+        // A legacy role may print and prompt: the terminal is its own while it plans.
+        end_progress();
+      }
+      current_role_ = where;
+      return;
+    }
+    if (event.kind == K::op_staged) {
+      if (human_is_terminal_ && progress_line_open_)
+        progress("planning: " + current_role_ + ": " + event.as<OpEvent>().op, false);
+      return;
+    }
+    if (event.kind != K::log && event.kind != K::op_start) end_progress();
+    switch (event.kind) {
+      case K::role_skipped:
+        say(render_skipped_role(event.body, paint_));
+        break;
+      case K::delta:
+        show_delta(event.as<DeltaEvent>(), event.body);
+        break;
+      case K::role_error:
+        report_.errors.push_back(event.as<RoleErrorEvent>().error);
+        std::fputs(render_host_error(event.as<RoleErrorEvent>().error, ctx_.err).c_str(), stderr);
+        break;
+      case K::op_start:
+        end_progress();
+        if (human_is_terminal_) {
+          say("  " + paint_(Tone::dim, "… " + visible(event.as<OpEvent>().op)));
+          progress_line_open_ = true;
+        }
+        break;
+      case K::op_done:
+        if (printed_host_header_.insert(event.as<OpEvent>().host).second)
+          say(paint_(Tone::bold, visible(event.as<OpEvent>().host)) + "\n");
+        say(render_operation(event.body, paint_));
+        break;
+      case K::connect:
+        if (const auto& connect = event.as<ConnectEvent>(); !connect.ok) {
+          report_.host(connect.host).connected = false;
+          ctx_.print_error(Error("cannot connect to " + connect.host + ": " + connect.error));
+        }
+        break;
+      case K::log:
+        show_log(event.as<LogEvent>());
+        break;
+      default:
+        break;
+    }
+  }
+
+  void show_delta(const DeltaEvent& delta, const json& body) {
+    report_.host(delta.host).deltas.push_back({delta.role, delta.to_add, delta.to_remove, delta.empty});
+    std::string head = paint_(Tone::bold, visible(delta.role)) + " on " + visible(delta.host);
+    if (delta.empty) {
+      say(paint_(Tone::green, "✓ ") + head + paint_(Tone::green, ": already in the desired state") + "\n");
+    } else {
+      say(paint_(Tone::yellow, "~ ") + head + " would change:\n" + render_delta(body, paint_));
+    }
+  }
+
+  // The host filters by level: warnings at 0 (docs/apply.md §6).
+  void show_log(const LogEvent& log) {
+    std::string text = "[" + log.level + "] ";
+    if (log.host) text += visible(*log.host) + ": ";
+    text += visible(log.message);
+    end_progress();
+    std::fputs((ctx_.err(Tone::dim, text) + "\n").c_str(), stderr);
+  }
+
+  void show_dry_run(const json& planned) {
+    say("\n" + paint_(Tone::bold, "Dry run: nothing was executed. These operations would run:") + "\n");
+    for (const auto& [name, ops] : member(planned, "hosts").items()) {
+      say(paint_(Tone::bold, visible(name)) + "\n");
+      if (ops.empty()) say("  " + paint_(Tone::dim, "(none)") + "\n");
+      for (const auto& op : ops) say(render_planned_operation(op, paint_));
+    }
+    report_.take_dry_run(planned);
+  }
+
+  void take_execution(const json& result) {
+    // Operations that never ran had no op_done event: they are shown here.
+    for (const auto& [name, h] : member(result, "hosts").items()) {
+      for (const auto& op : h.value("ops", json::array())) {
+        if (op.is_object() && op.value("status", "") == "skipped" && !interrupted_) say(render_operation(op, paint_));
+      }
+    }
+    report_.take_execution(result);
+  }
+
+  int host_failure(const Error& failure) {
+    end_progress();
+    const HostError& e = host_->last_error();
+    interrupted_ = host_->interrupted() || e.kind == ErrorKind::interrupted;
+    // What had completed when execution stopped (member() makes a malformed one a no-op).
+    if (e.details.contains("partial")) take_execution(e.details["partial"]);
+    if (interrupted_ || pending_signal()) return interrupted();
+    if (e.kind == ErrorKind::host_died) {
+      // No reply at all: the host died, and `failure` says how.
+      return fail(failure);
+    }
+    json errors = e.details.value("errors", json::array());
+    if (errors.empty()) errors.push_back(e.details);
+    for (const auto& err : errors) {
+      report_.errors.push_back(err);
+      std::fputs(render_host_error(err, ctx_.err).c_str(), stderr);
+    }
+    return kExitFailure;
+  }
+
+  void finish(int code) {
+    report_.duration_s = report_.elapsed();
+    report_.exit_code = code;
+    end_progress();
+    say(render_summary(report_, paint_));
+    if (host_) host_->shutdown();
+    if (opts_.json) write_report(json(report_).dump(2) + "\n");
+    if (auto err = append_history(ctx_.paths.state_dir, history_record(report_))) ctx_.print_warning(err->message);
+  }
+
+  Context& ctx_;
+  const ApplyOptions& opts_;
+  FILE* human_;
+  const Painter& paint_;
+  ApplyReport report_;
+  std::unique_ptr<RoleHost> host_;
+  std::string interpreter_;  // the plugin environment's, for errors that name it
+  bool skip_confirm_ = false;
+  bool progress_line_open_ = false;
+  bool human_is_terminal_ = false;
+  bool interrupted_ = false;
+  bool sudo_asks_ = false;
+  bool password_sent_ = false;
+  int report_fd_ = -1;
+  unsigned spinner_frame_ = 0;
+  std::string current_role_;
+  std::set<std::string> printed_host_header_;
+};
+
+}  // namespace
+
+int run_apply(Context& ctx, const ApplyOptions& opts) { return ApplyRun(ctx, opts).run(); }
+
+}  // namespace chaos

@@ -1,0 +1,36 @@
+// apply/run: one `chaos apply` run, from resolving tags to the report (docs/apply.md).
+//
+// The core resolves tags, validates the Ch-obolo and owns every prompt and every line of
+// output; the role host (started first, so Python's start-up overlaps that work) loads the
+// plugins and drives pyinfra in three requests: prepare (contexts and deltas), plan (stage
+// operations) and execute. A dry run stops after plan.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/context.h"
+
+namespace chaos {
+
+struct ApplyOptions {
+  std::vector<std::string> tags;
+  std::string chobolo;
+  bool dry = false;
+  bool yes = false;
+  int v_count = 0;
+  int verbose = 0;
+  bool serial = false;
+  bool no_wait = false;
+  std::string password_file;
+  std::optional<std::string> password;
+  bool json = false;
+  bool keep_going = false;
+};
+
+// Runs it, prints as it goes, writes the --json report and the history record; returns the
+// exit status (docs/apply.md: 0, 1, 2, or 128 + the signal).
+int run_apply(Context& ctx, const ApplyOptions& opts);
+
+}  // namespace chaos
