@@ -31,7 +31,7 @@ if [[ -z $cxx ]]; then
 fi
 build=build/fuzz
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_CXX_FLAGS="-O1 -g" \
-  -DCHAOS_FUZZ=ON -DCHAOS_BUILD_TESTS=OFF -DCHAOS_STATIC_RUNTIME=OFF "${launcher[@]}" >/dev/null
+  -DCHAOS_FUZZ=ON -DBUILD_TESTING=OFF -DCHAOS_STATIC_RUNTIME=OFF "${launcher[@]}" >/dev/null
 cmake --build "$build"
 
 names=("$@")

@@ -14,6 +14,7 @@ packages=(
   clang libclang-rt-14-dev                    # libFuzzer harnesses (scripts/fuzz.sh)
   zsh fish                                    # completion scripts are tested in every shell
   sudo passwd                                 # the sudo password test: real sudo, a real user
+  groff-base                                  # the generated man page is checked with groff
 )
 
 missing=()

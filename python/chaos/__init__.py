@@ -7,3 +7,6 @@ the command line; the Python side only holds what plugin code needs at import an
 Importing this package must stay cheap and dependency-free (no pyinfra, no OmegaConf): the role
 host imports it before it knows which plugins it will load.
 """
+
+# The one place the version is written: CMakeLists.txt and the wheel metadata read this line.
+__version__ = "0.1.0"

@@ -91,7 +91,7 @@ Paths Paths::from_environment() {
   p.state_dir = join_path(xdg_dir("XDG_STATE_HOME", p.home, ".local/state"), "chaos");
   p.user_plugin_dir =
       override_or("CHAOS_PLUGIN_DIR", join_path(xdg_dir("XDG_DATA_HOME", p.home, ".local/share"), "chaos/plugins"));
-  p.system_plugin_dir = "/usr/share/chaos/plugins";
+  p.system_plugin_dir = CHAOS_SYSTEM_PLUGIN_DIR;
   std::string dev = env_or_empty("CHAOS_DEV_PATH");
   p.dev_path = dev.empty() ? dev : absolute_path(dev);
 
