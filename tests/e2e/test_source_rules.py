@@ -166,3 +166,21 @@ def test_long_operator_is_measured(tmp_path):
     result = run(LENGTH, tmp_path)
     assert result.returncode == 1
     assert result.stdout.startswith("src/config/a.cc:1: function is 84 lines (limit 80);")
+
+
+def test_every_source_file_of_the_tree_is_in_the_build():
+    """The build lists its sources (CMakeLists.txt); a new file that nobody added would be
+    silently left out of the binary, the unit tests or the fuzzing."""
+    listed = set(re.findall(r"[\w./-]+\.(?:cc|yaml)", (ROOT / "CMakeLists.txt").read_text()))
+    topics = ROOT / "src" / "explain" / "topics"
+    wanted = [p for p in (ROOT / "src").rglob("*.cc") if p.name != "main.cc"]
+    wanted += list((ROOT / "tests" / "unit").glob("*.cc"))
+    wanted += list((ROOT / "tests" / "fuzz").glob("*_fuzz.cc"))
+    missing = []
+    for path in wanted:
+        if str(path.relative_to(ROOT)) not in listed:
+            missing.append(str(path.relative_to(ROOT)))
+    for topic in topics.glob("*.yaml"):
+        if f"${{CHAOS_TOPICS_DIR}}/{topic.name}" not in (ROOT / "CMakeLists.txt").read_text():
+            missing.append(str(topic.relative_to(ROOT)))
+    assert wanted and not missing, f"add these to CMakeLists.txt: {missing}"
