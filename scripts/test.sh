@@ -42,8 +42,8 @@ venv=build/test-venv
 "$venv/bin/python" -m pip install -q ".[test]" ruff
 
 echo "== python lint"
-"$venv/bin/ruff" check python tests examples bench
-"$venv/bin/ruff" format --check python tests examples bench
+"$venv/bin/ruff" check python tests examples bench src/init/scaffold
+"$venv/bin/ruff" format --check python tests examples bench src/init/scaffold
 
 echo "== pytest"
 export CHAOS_TEST_BINARY=$root/build/asan/chaos

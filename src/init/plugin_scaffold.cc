@@ -6,24 +6,27 @@
 #include <set>
 
 #include "plugins/explain_method.h"
+#include "util/embedded.h"
 
 namespace chaos {
 namespace {
 
-// Replaces every {{NAME}} in `text`.
+// Replaces every placeholder (__NAME__) in `text`. The template tree is src/init/scaffold/,
+// compiled in (util/embedded.h); its placeholders are valid Python names so ruff lints the
+// templates as the Python they are.
 std::string fill(std::string text, const ScaffoldNames& n) {
   // The explain method for the role's topic, named the way `chaos explain` looks it up.
   const std::string method = method_suffix(n.role);
   const std::pair<const char*, const std::string*> fields[] = {
-      {"{{DIST}}", &n.distribution},
-      {"{{PKG}}", &n.package},
-      {"{{ROLE}}", &n.role},
-      {"{{ALIAS}}", &n.alias},
-      {"{{KEY}}", &n.chobolo_key},
-      {"{{ROLE_CLASS}}", &n.role_class},
-      {"{{EXPLAIN_CLASS}}", &n.explain_class},
-      {"{{KEYS_OBJECT}}", &n.keys_object},
-      {"{{METHOD}}", &method},
+      {"__DIST__", &n.distribution},
+      {"__PKG__", &n.package},
+      {"__ROLE__", &n.role},
+      {"__ALIAS__", &n.alias},
+      {"__KEY__", &n.chobolo_key},
+      {"__ROLE_CLASS__", &n.role_class},
+      {"__EXPLAIN_CLASS__", &n.explain_class},
+      {"__KEYS_OBJECT__", &n.keys_object},
+      {"__METHOD__", &method},
   };
   for (const auto& [marker, value] : fields) {
     std::string m(marker);
@@ -33,199 +36,6 @@ std::string fill(std::string text, const ScaffoldNames& n) {
   }
   return text;
 }
-
-constexpr const char* kPyproject = R"TOML([build-system]
-# hatchling, not setuptools: setuptools checks every entry-point value as a Python object
-# reference and so rejects chaos.aliases values such as "{{ROLE}}".
-requires = ["hatchling>=1.18"]
-build-backend = "hatchling.build"
-
-[project]
-name = "{{DIST}}"
-version = "0.1.0"
-description = "A chaos plugin providing the {{ROLE}} role."
-readme = "README.md"
-requires-python = ">=3.10"
-# pyinfra does the work; the chaos SDK (chaos.lib.*) comes with chaos itself.
-dependencies = ["pyinfra>=3.8,<4"]
-
-# What the plugin registers. `chaos check plugins` lists it once installed.
-[project.entry-points."chaos.roles"]
-{{ROLE}} = "{{PKG}}.roles:{{ROLE_CLASS}}"
-
-[project.entry-points."chaos.explain"]
-{{ROLE}} = "{{PKG}}.explain:{{EXPLAIN_CLASS}}"
-
-[project.entry-points."chaos.aliases"]
-{{ALIAS}} = "{{ROLE}}"
-
-[project.entry-points."chaos.keys"]
-{{ROLE}} = "{{PKG}}.roles:{{KEYS_OBJECT}}"
-
-# The other groups, for when the plugin grows (`chaos explain plugins.pyproject`):
-# [project.entry-points."chaos.providers"]  # secret providers: a Provider subclass
-# myprovider = "{{PKG}}.providers:MyProvider"
-# [project.entry-points."chaos.boats"]      # fleet hosts found at run time: a Boat subclass
-# myboat = "{{PKG}}.boats:MyBoat"
-# [project.entry-points."chaos.limanis"]    # run log storage: a Limani subclass
-# mylimani = "{{PKG}}.limani:MyLimani"
-# [project.entry-points."chaos.isles"]      # provisioning: an Isle subclass
-# myisle = "{{PKG}}.isles:MyIsle"
-
-[tool.hatch.build.targets.wheel]
-packages = ["src/{{PKG}}"]
-)TOML";
-
-constexpr const char* kInit = R"PY("""{{DIST}}: a chaos plugin providing the ``{{ROLE}}`` role."""
-)PY";
-
-constexpr const char* kRoles = R"PY("""The ``{{ROLE}}`` role: make sure the directories listed under ``{{KEY}}`` exist.
-
-Ch-obolo::
-
-    {{KEY}}:
-      - /srv/data
-      - /srv/backups
-
-A lifecycle role: ``get_context`` reads facts from the host, ``delta`` says what would change,
-and ``plan`` stages pyinfra operations for that host only. chaos shows the delta, asks once,
-then executes. ``chaos apply {{ROLE}}`` (or ``chaos apply {{ALIAS}}``) runs it.
-"""
-
-from __future__ import annotations
-
-import posixpath
-
-from chaos.lib.args.dataclasses import Delta, ResultPayload
-from chaos.lib.roles.role import Role
-from pyinfra.api.operation import add_op
-from pyinfra.facts.files import Directory
-from pyinfra.operations import files
-
-CHOBOLO_KEY = "{{KEY}}"
-
-
-def wanted_directories(chobolo: dict | None) -> list[str]:
-    """The directories the Ch-obolo lists; errors name the key and the bad value."""
-    value = (chobolo or {}).get(CHOBOLO_KEY) or []
-    if not isinstance(value, list):
-        raise TypeError(f"{CHOBOLO_KEY}: expected a list of absolute paths, got {value!r}")
-    for path in value:
-        if not isinstance(path, str) or not posixpath.isabs(path):
-            raise ValueError(f"{CHOBOLO_KEY}: {path!r} is not an absolute path")
-    return value
-
-
-class {{ROLE_CLASS}}(Role):
-    def __init__(self) -> None:
-        super().__init__(name="{{ROLE}}", necessary_chobolo_keys=[CHOBOLO_KEY])
-
-    def get_context(self, state, host, chobolo=None, secrets=None):
-        wanted = wanted_directories(chobolo)
-        missing = [path for path in wanted if not host.get_fact(Directory, path=path)]
-        return {"missing": missing}
-
-    def delta(self, context=None):
-        missing = (context or {}).get("missing", [])
-        # An empty delta means "already in the desired state": plan is then not called.
-        return Delta(to_add={"directories": missing} if missing else {})
-
-    def plan(self, state, host, delta=Delta()):  # noqa: B008 - the documented signature
-        created = []
-        for path in delta.to_add.get("directories", []):
-            # host=host: without it pyinfra stages the operation on every host of the run.
-            add_op(
-                state,
-                files.directory,
-                name=f"{{ROLE}}: directory {path}",
-                path=path,
-                present=True,
-                host=host,
-            )
-            created.append(path)
-        return ResultPayload(True, message=[f"{len(created)} to create"], data={"created": created})
-
-
-# What `chaos init chobolo` writes into a new Ch-obolo for this role.
-{{KEYS_OBJECT}} = [{CHOBOLO_KEY: ["/tmp/{{ROLE}}-demo"]}]
-)PY";
-
-constexpr const char* kExplain = R"PY("""Explanations for ``chaos explain {{ROLE}}`` and its sub-topics."""
-
-from __future__ import annotations
-
-from typing import ClassVar
-
-
-class {{EXPLAIN_CLASS}}:
-    # The order of `chaos explain {{ROLE}}.list`.
-    _order: ClassVar[list[str]] = ["usage", "keys"]
-
-    def explain_{{METHOD}}(self, complexity="basic"):
-        text = {
-            "concept": "{{ROLE}}: directories from the Ch-obolo",
-            "what": "Makes sure every directory listed under `{{KEY}}` in the Ch-obolo exists.",
-            "why": "A starting point: replace it with what your plugin should manage.",
-            "how": "Asks pyinfra whether each directory exists, then creates the missing ones"
-            " with `files.directory`.",
-            "examples": [{"yaml": "{{KEY}}:\n  - /srv/data\n  - /srv/backups\n"}],
-            "security": "Directories are created as the user chaos runs as; run as root, they"
-            " belong to root.",
-        }
-        if complexity != "basic":
-            text["commands"] = ["chaos apply {{ROLE}} --dry", "chaos apply {{ROLE}}"]
-        if complexity == "advanced":
-            text["technical"] = (
-                "A Role class: get_context reads the Directory fact for each path, delta lists"
-                " the missing ones, plan stages one files.directory operation per path with"
-                " host=host."
-            )
-            text["files"] = ["each path listed under {{KEY}}"]
-        return text
-
-    def explain_usage(self, complexity="basic"):
-        return {
-            "concept": "Using {{ROLE}}",
-            "what": "List directories in the Ch-obolo, then apply the role.",
-            "examples": [{"yaml": "# ch-obolo.yml\n{{KEY}}:\n  - /srv/data\n"}],
-            "commands": ["chaos apply {{ROLE}} -c ch-obolo.yml", "chaos apply {{ALIAS}} --dry"],
-        }
-
-    def explain_keys(self, complexity="basic"):
-        return {
-            "concept": "Ch-obolo keys of {{ROLE}}",
-            "what": "`{{KEY}}`: a list of absolute directory paths.",
-            "how": "`chaos init chobolo {{ROLE}}` writes an example.",
-        }
-)PY";
-
-constexpr const char* kReadme = R"MD(# {{DIST}}
-
-A [chaos](https://github.com/Ch-aOS-Ch) plugin providing the `{{ROLE}}` role (alias `{{ALIAS}}`):
-it makes sure the directories listed under `{{KEY}}` in the Ch-obolo exist.
-
-## Use
-
-```sh
-python -m pip install .            # into the plugin environment (`chaos doctor` shows it)
-chaos check plugins                # {{DIST}} and what it registers
-chaos explain {{ROLE}}
-chaos init chobolo {{ROLE}} -t     # the keys it reads
-chaos apply {{ROLE}} --dry -c ch-obolo.yml
-chaos apply {{ROLE}} -c ch-obolo.yml
-```
-
-## Develop
-
-- `src/{{PKG}}/roles.py`: the role (`get_context` -> `delta` -> `plan`) and its key template.
-- `src/{{PKG}}/explain.py`: what `chaos explain {{ROLE}}` shows.
-- `pyproject.toml`: the entry points that register them.
-
-Install with `pip install -e .` while developing; run `chaos -u` after changing explanations or
-templates, whose cache is keyed by the installed metadata. `chaos explain plugins` covers the rest.
-)MD";
-
-constexpr const char* kGitignore = "__pycache__/\n*.egg-info/\nbuild/\ndist/\n";
 
 std::string camel_case(const std::string& tag) {
   std::string out;
@@ -323,15 +133,14 @@ Result<ScaffoldNames> scaffold_names(const std::string& distribution, const std:
 }
 
 std::vector<ScaffoldFile> plugin_scaffold(const ScaffoldNames& names) {
-  const std::string src = "src/" + names.package + "/";
-  return {
-      {"pyproject.toml", fill(kPyproject, names)},
-      {"README.md", fill(kReadme, names)},
-      {".gitignore", kGitignore},
-      {src + "__init__.py", fill(kInit, names)},
-      {src + "roles.py", fill(kRoles, names)},
-      {src + "explain.py", fill(kExplain, names)},
-  };
+  std::vector<ScaffoldFile> files;
+  for (const auto& file : embedded_plugin_scaffold()) {
+    // A dot file in the source tree would act on it (a .gitignore ignores files there), so the
+    // template holds it without its dot.
+    std::string path = file.path == "gitignore" ? ".gitignore" : fill(std::string(file.path), names);
+    files.push_back({std::move(path), fill(std::string(file.data), names)});
+  }
+  return files;
 }
 
 }  // namespace chaos

@@ -15,5 +15,6 @@ struct EmbeddedFile {
 
 // Declared here, defined by the generated sources (CMakeLists.txt: chaos_embed).
 std::span<const EmbeddedFile> embedded_explain_topics();
+std::span<const EmbeddedFile> embedded_plugin_scaffold();  // in the order chaos writes them
 
 }  // namespace chaos

@@ -1,0 +1,1 @@
+"""__DIST__: a chaos plugin providing the ``__ROLE__`` role."""
