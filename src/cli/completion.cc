@@ -10,6 +10,7 @@
 #include "explain/builtin_topics.h"
 #include "explain/explain.h"
 #include "plugins/aliases.h"
+#include "util/embedded.h"
 
 namespace chaos {
 namespace {
@@ -212,69 +213,11 @@ std::string format_completion(const Completion& completion, std::string_view she
 }
 
 std::string completion_script(std::string_view shell) {
-  if (shell == "bash") {
-    return R"BASH(# bash completion for chaos. Load it with: source <(chaos completion bash)
-_chaos_complete() {
-    local cur=${COMP_WORDS[COMP_CWORD]} cmd=${COMP_WORDS[0]} out
-    [[ $cmd == "~/"* ]] && cmd=$HOME/${cmd#"~/"}
-    out=$("$cmd" __complete --shell bash -- "${COMP_WORDS[@]:0:COMP_CWORD+1}" 2>/dev/null) || return 0
-    [[ $cur == "=" ]] && cur=""
-    COMPREPLY=()
-    case $out in
-        :files) compopt -o filenames 2>/dev/null; mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
-        :dirs) compopt -o filenames 2>/dev/null; mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
-        "") ;;
-        *) mapfile -t COMPREPLY <<<"$out" ;;
-    esac
-}
-complete -F _chaos_complete chaos
-)BASH";
-  }
-  if (shell == "zsh") {
-    return R"ZSH(#compdef chaos
-# zsh completion for chaos. Load it with: source <(chaos completion zsh)  (after compinit),
-# or save it as _chaos in a directory of $fpath.
-_chaos() {
-    local out line value desc
-    local -a candidates
-    out=$(${~words[1]} __complete --shell zsh -- "${(@)words[1,CURRENT]}" 2>/dev/null) || return 1
-    case $out in
-        :files) _files; return ;;
-        :dirs) _files -/; return ;;
-    esac
-    for line in "${(@f)out}"; do
-        [[ -z $line ]] && continue
-        value=${line%%$'\t'*}
-        desc=""
-        [[ $line == *$'\t'* ]] && desc=${line#*$'\t'}
-        candidates+=("${value//:/\\:}:$desc")
-    done
-    _describe -t chaos-values chaos candidates
-}
-if [[ ${zsh_eval_context[-1]} == loadautofunc ]]; then
-    _chaos "$@"
-else
-    compdef _chaos chaos
-fi
-)ZSH";
-  }
-  if (shell == "fish") {
-    return R"FISH(# fish completion for chaos. Install it with:
-#   chaos completion fish > ~/.config/fish/completions/chaos.fish
-function __chaos_complete
-    set -l words (commandline -opc) (commandline -ct)
-    set -l out ($words[1] __complete --shell fish -- $words 2>/dev/null)
-    switch "$out[1]"
-        case :files
-            __fish_complete_path (commandline -ct)
-        case :dirs
-            __fish_complete_directories (commandline -ct)
-        case '*'
-            printf '%s\n' $out
-    end
-end
-complete -c chaos -f -a '(__chaos_complete)'
-)FISH";
+  // The scripts are files in src/completion/scripts/, compiled in (util/embedded.h), so they
+  // are edited, linted and read as the shell code they are.
+  const std::string wanted = "chaos." + std::string(shell);
+  for (const auto& file : embedded_completion_scripts()) {
+    if (file.path == wanted) return std::string(file.data);
   }
   return "";
 }

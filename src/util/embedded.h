@@ -15,6 +15,7 @@ struct EmbeddedFile {
 
 // Declared here, defined by the generated sources (CMakeLists.txt: chaos_embed).
 std::span<const EmbeddedFile> embedded_explain_topics();
-std::span<const EmbeddedFile> embedded_plugin_scaffold();  // in the order chaos writes them
+std::span<const EmbeddedFile> embedded_plugin_scaffold();     // in the order chaos writes them
+std::span<const EmbeddedFile> embedded_completion_scripts();  // chaos.bash, chaos.zsh, chaos.fish
 
 }  // namespace chaos

@@ -181,7 +181,11 @@ def test_every_source_file_of_the_tree_is_in_the_build():
         if str(path.relative_to(ROOT)) not in listed:
             missing.append(str(path.relative_to(ROOT)))
     cmake = (ROOT / "CMakeLists.txt").read_text()
-    embedded = {"CHAOS_TOPICS_DIR": topics, "CHAOS_SCAFFOLD_DIR": ROOT / "src/init/scaffold"}
+    embedded = {
+        "CHAOS_TOPICS_DIR": topics,
+        "CHAOS_SCAFFOLD_DIR": ROOT / "src/init/scaffold",
+        "CHAOS_COMPLETION_DIR": ROOT / "src/completion/scripts",
+    }
     for variable, folder in embedded.items():
         for path in folder.rglob("*"):
             if "__pycache__" in path.parts or not path.is_file():
