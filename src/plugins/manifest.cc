@@ -554,6 +554,91 @@ ordered_json manifest_request(const PluginIndex& index, const std::vector<const 
   return params;
 }
 
+namespace {
+
+// Completion and single-topic commands read only the named plugins' parts when those are cached
+// (and current, unless cached_only): no summary, no host.
+std::optional<Manifest> manifest_from_named_parts(const ManifestPlan& plan, const ManifestOptions& options,
+                                                  const std::string& parts_dir, bool summary_current) {
+  Manifest m;
+  m.parts_dir = parts_dir;
+  m.fingerprint = plan.fingerprint;
+  for (const auto& p : plan.parts) {
+    if (!names_any(p.explain, options.topics) && !names_any(p.keys, options.templates)) continue;
+    const ordered_json* part = part_of(m, p.key);
+    if (!part || (!options.cached_only && stale_failure(*part, options.site_stamp))) return std::nullopt;
+    add_part(m, *part, nullptr);
+  }
+  m.current = summary_current;
+  return m;
+}
+
+// The whole manifest from the cached summary, when it is current (or cached_only takes what
+// there is) and every part it names is still on disk.
+std::optional<Manifest> manifest_from_cached_summary(const ManifestPlan& plan, const ManifestOptions& options,
+                                                     const std::string& parts_dir, bool summary_current) {
+  auto summary = read_json_file(summary_file(options.cache_dir));
+  if (!summary || !cache_header_matches(*summary, nullptr) || !object_list(*summary, "explain") ||
+      !object_list(*summary, "keys") || !object_list(*summary, "roles")) {
+    return std::nullopt;
+  }
+  bool current = str(*summary, "fingerprint") == plan.fingerprint && !stale_failure(*summary, options.site_stamp);
+  if (!options.cached_only && !current) return std::nullopt;
+  try {
+    Manifest m = manifest_from_summary(*summary, parts_dir);
+    m.current = current;
+    // A part removed behind our back is re-read rather than failing later.
+    bool parts_present =
+        options.cached_only || std::all_of(plan.parts.begin(), plan.parts.end(), [&](auto& p) {
+          return is_regular_file(part_file(parts_dir, p.key)) && is_regular_file(bodies_file(parts_dir, p.key));
+        });
+    if (!parts_present) return std::nullopt;
+    // A summary written before the fingerprint file existed (or whose file was lost).
+    if (current && !summary_current) (void)write_file_atomic(fingerprint_file(options.cache_dir), plan.fingerprint);
+    return m;
+  } catch (const ordered_json::exception&) {
+    return std::nullopt;  // a damaged summary is rebuilt from the parts
+  }
+}
+
+// Asks the role host for the parts the cache lacks (`contents[i]` empty) and caches each. A
+// host that fails leaves its error in `m.host_error` and every missing part carrying it; only
+// a malformed reply is an error.
+Status read_missing_parts(const PluginIndex& index, const ManifestPlan& plan, const ManifestOptions& options,
+                          const ManifestHostCall& host_call, std::vector<std::optional<ordered_json>>& contents,
+                          Manifest& m, std::vector<std::string>& write_errors) {
+  std::vector<const ManifestPart*> missing;
+  for (size_t i = 0; i < plan.parts.size(); ++i) {
+    if (!contents[i]) missing.push_back(&plan.parts[i]);
+  }
+  m.parts_read_from_host = missing.size();
+  if (missing.empty()) return std::nullopt;
+  ordered_json params = manifest_request(index, missing);
+  auto reply = host_call(params);
+  if (!reply) {
+    // The plugins read before stay usable from the cache; the others carry the host's error,
+    // and nothing is cached so the next command tries again.
+    m.host_error = reply.error();
+    reply = failed_reply(params, *m.host_error);
+  }
+  for (size_t i = 0; i < plan.parts.size(); ++i) {
+    if (contents[i]) continue;
+    try {
+      contents[i] = part_from_reply(index, plan.parts[i], *reply);
+    } catch (const ordered_json::exception& e) {
+      return Error(std::string("the role host's manifest reply is malformed: ") + e.what(), "",
+                   "the chaos Python package in the plugin environment may not match this binary; see "
+                   "`chaos doctor`");
+    }
+    if (m.host_error) continue;
+    if (has_failure(*contents[i])) (*contents[i])["site_stamp"] = options.site_stamp;
+    if (auto err = write_part(m.parts_dir, plan.parts[i].key, *contents[i])) write_errors.push_back(err->message);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 Result<Manifest> load_manifest(const PluginIndex& index, const ManifestOptions& options,
                                const ManifestHostCall& host_call) {
   const std::string dir = manifest_dir(options.cache_dir);
@@ -566,50 +651,10 @@ Result<Manifest> load_manifest(const PluginIndex& index, const ManifestOptions& 
   bool summary_current = stamped && *stamped == plan.fingerprint;
   // Completion (cached_only) takes the named plugins' parts whenever they are cached.
   if (options.only_named && (summary_current || options.cached_only) && !options.refresh) {
-    Manifest m;
-    m.parts_dir = parts_dir;
-    m.fingerprint = plan.fingerprint;
-    bool cached = true;
-    for (const auto& p : plan.parts) {
-      if (!names_any(p.explain, options.topics) && !names_any(p.keys, options.templates)) continue;
-      const ordered_json* part = part_of(m, p.key);
-      if (!part || (!options.cached_only && stale_failure(*part, options.site_stamp))) {
-        cached = false;
-        break;
-      }
-      add_part(m, *part, nullptr);
-    }
-    if (cached) {
-      m.current = summary_current;
-      return m;
-    }
+    if (auto m = manifest_from_named_parts(plan, options, parts_dir, summary_current)) return std::move(*m);
   }
-
   if (!options.refresh) {
-    auto summary = read_json_file(summary_file(options.cache_dir));
-    if (summary && cache_header_matches(*summary, nullptr) && object_list(*summary, "explain") &&
-        object_list(*summary, "keys") && object_list(*summary, "roles")) {
-      bool current = str(*summary, "fingerprint") == plan.fingerprint && !stale_failure(*summary, options.site_stamp);
-      if (options.cached_only || current) {
-        try {
-          Manifest m = manifest_from_summary(*summary, parts_dir);
-          m.current = current;
-          // A part removed behind our back is re-read below rather than failing later.
-          bool parts_present =
-              options.cached_only || std::all_of(plan.parts.begin(), plan.parts.end(), [&](auto& p) {
-                return is_regular_file(part_file(parts_dir, p.key)) && is_regular_file(bodies_file(parts_dir, p.key));
-              });
-          if (parts_present) {
-            // A summary written before the fingerprint file existed (or whose file was lost).
-            if (current && !summary_current)
-              (void)write_file_atomic(fingerprint_file(options.cache_dir), plan.fingerprint);
-            return m;
-          }
-        } catch (const ordered_json::exception&) {
-          // A damaged summary is rebuilt from the parts.
-        }
-      }
-    }
+    if (auto m = manifest_from_cached_summary(plan, options, parts_dir, summary_current)) return std::move(*m);
   }
   if (options.cached_only) {
     Manifest empty;
@@ -620,42 +665,15 @@ Result<Manifest> load_manifest(const PluginIndex& index, const ManifestOptions& 
   }
 
   std::vector<std::optional<ordered_json>> contents(plan.parts.size());
-  std::vector<const ManifestPart*> missing;
   for (size_t i = 0; i < plan.parts.size(); ++i) {
     if (!options.refresh) contents[i] = read_part(parts_dir, plan.parts[i].key);
     if (contents[i] && stale_failure(*contents[i], options.site_stamp)) contents[i].reset();
-    if (!contents[i]) missing.push_back(&plan.parts[i]);
   }
   Manifest m;
   m.parts_dir = parts_dir;
   m.fingerprint = plan.fingerprint;
-  m.parts_read_from_host = missing.size();
   std::vector<std::string> write_errors;
-  if (!missing.empty()) {
-    ordered_json params = manifest_request(index, missing);
-    auto reply = host_call(params);
-    if (!reply) {
-      // The plugins read before stay usable from the cache; the others carry the host's error,
-      // and nothing is cached so the next command tries again.
-      m.host_error = reply.error();
-      reply = failed_reply(params, *m.host_error);
-    }
-    for (size_t i = 0; i < plan.parts.size(); ++i) {
-      if (contents[i]) continue;
-      try {
-        contents[i] = part_from_reply(index, plan.parts[i], *reply);
-      } catch (const ordered_json::exception& e) {
-        return Error(std::string("the role host's manifest reply is malformed: ") + e.what(), "",
-                     "the chaos Python package in the plugin environment may not match this binary; see "
-                     "`chaos doctor`");
-      }
-      if (m.host_error) continue;
-      if (has_failure(*contents[i])) (*contents[i])["site_stamp"] = options.site_stamp;
-      if (auto err = write_part(parts_dir, plan.parts[i].key, *contents[i])) {
-        write_errors.push_back(err->message);
-      }
-    }
-  }
+  if (auto err = read_missing_parts(index, plan, options, host_call, contents, m, write_errors)) return *err;
   ordered_json summary = {{"format", kManifestFormat},
                           {"fingerprint", plan.fingerprint},
                           {"explain", ordered_json::array()},
