@@ -10,7 +10,7 @@
 
 #include "cli/argv_rewrite.h"
 #include "cli/commands.h"
-#include "cli/context.h"
+#include "context/context.h"
 #include "cli/parse_errors.h"
 #include "util/signals.h"
 #include "util/utf8.h"

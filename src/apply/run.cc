@@ -135,7 +135,7 @@ class ApplyRun {
   int resolve() {
     const auto& config = ctx_.config();
     if (!config) return fail(config.error());
-    auto launch = host_launch_for(ctx_);
+    auto launch = ctx_.host_launch();
     if (!launch) return fail(launch.error());
     // Start Python now; it imports pyinfra while we resolve tags and read the Ch-obolo.
     auto started = RoleHost::start(*launch);

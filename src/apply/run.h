@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/context.h"
+#include "context/context.h"
 
 namespace chaos {
 

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
-#include "cli/plugin_manifest.h"
+#include "context/plugin_manifest.h"
 #include "plugins/aliases.h"
 #include "term/layout.h"
 

@@ -2,7 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "cli/context.h"
+#include "context/context.h"
 
 namespace chaos {
 

@@ -6,7 +6,7 @@
 #include <set>
 
 #include "cli/commands.h"
-#include "cli/plugin_manifest.h"
+#include "context/plugin_manifest.h"
 #include "explain/builtin_topics.h"
 #include "explain/explain.h"
 #include "plugins/aliases.h"

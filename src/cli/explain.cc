@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
-#include "cli/plugin_manifest.h"
+#include "context/plugin_manifest.h"
 #include "explain/explain.h"
 #include "explain/pager.h"
 #include "explain/render.h"

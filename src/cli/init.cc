@@ -6,7 +6,7 @@
 #include <set>
 
 #include "cli/commands.h"
-#include "cli/plugin_manifest.h"
+#include "context/plugin_manifest.h"
 #include "init/chobolo_template.h"
 #include "init/output_file.h"
 #include "init/plugin_scaffold.h"

@@ -1,5 +1,6 @@
 #include "host/launch.h"
 
+#include "plugins/plugin_index.h"
 #include "util/fs.h"
 #include "util/trusted_path.h"
 
@@ -27,24 +28,14 @@ const BundledSdk& bundled_sdk() {
 
 std::string bundled_sdk_dir() { return bundled_sdk().dir; }
 
-Result<HostLaunch> host_launch_for(Context& ctx) {
-  const auto& env = ctx.python_env();
-  if (!env) return env.error();
+HostLaunch host_launch_for(const Paths& paths, const PythonEnv& env) {
   HostLaunch launch;
-  launch.interpreter = env->interpreter;
+  launch.interpreter = env.interpreter;
   // Plugin directories and wheels others could change were left out by Paths already.
-  for (const auto& entry : plugin_search_path(ctx.paths, *env)) {
+  for (const auto& entry : plugin_search_path(paths, env)) {
     if (entry.origin != "python") launch.sys_path_prepend.push_back(entry.path);
   }
-  const BundledSdk& sdk = bundled_sdk();
-  if (sdk.refused) {
-    static bool warned = false;
-    if (!warned) {
-      ctx.print_warning(sdk.refused->message + " (" + sdk.refused->hint + ")");
-      warned = true;
-    }
-  }
-  launch.sdk_dir = sdk.dir;
+  launch.sdk_dir = bundled_sdk().dir;
   return launch;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 
-#include "cli/context.h"
+#include "config/paths.h"
 #include "host/role_host.h"
+#include "plugins/python_env.h"
 
 namespace chaos {
 
@@ -16,8 +17,9 @@ struct BundledSdk {
 const BundledSdk& bundled_sdk();
 std::string bundled_sdk_dir();
 
-// Everything needed to start a role host for this context's plugin environment: its
-// interpreter, the plugin directories and wheels in the same order discovery scanned them.
-Result<HostLaunch> host_launch_for(Context& ctx);
+// Everything needed to start a role host for a plugin environment: its interpreter, the plugin
+// directories and wheels in the same order discovery scanned them, and the bundled SDK (when
+// bundled_sdk() refused it, the caller says so: see Context::host_launch).
+HostLaunch host_launch_for(const Paths& paths, const PythonEnv& env);
 
 }  // namespace chaos

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "cli/context.h"
+#include "context/context.h"
 #include "plugins/manifest.h"
 
 namespace chaos {

@@ -1,4 +1,4 @@
-#include "cli/context.h"
+#include "context/context.h"
 
 #include <unistd.h>
 
@@ -48,6 +48,17 @@ const Result<PluginIndex>& Context::plugin_index() {
     }
   }
   return *plugin_index_;
+}
+
+Result<HostLaunch> Context::host_launch() {
+  const auto& env = python_env();
+  if (!env) return env.error();
+  const BundledSdk& sdk = bundled_sdk();
+  if (sdk.refused && !sdk_refusal_said_) {
+    print_warning(sdk.refused->message + " (" + sdk.refused->hint + ")");
+    sdk_refusal_said_ = true;
+  }
+  return host_launch_for(paths, *env);
 }
 
 Status check_paths_are_utf8(const Paths& paths) {

@@ -1,4 +1,4 @@
-#include "cli/plugin_manifest.h"
+#include "context/plugin_manifest.h"
 
 #include <unistd.h>
 
@@ -24,7 +24,7 @@ std::string environment_id(const PythonEnv& env) {
 }
 
 Result<ordered_json> ask_role_host(Context& ctx, const ordered_json& params) {
-  auto launch = host_launch_for(ctx);
+  auto launch = ctx.host_launch();
   if (!launch) return launch.error();
   launch->warm_pyinfra = false;
   if (stream_is_terminal(STDERR_FILENO)) {

@@ -1,4 +1,4 @@
-// cli/: the command table and one file per command. Commands get everything through the
+// context/: what a command runs with. Commands get everything through the
 // Context, which loads configuration, the plugin environment and the index lazily, once.
 #pragma once
 
@@ -8,6 +8,7 @@
 
 #include "config/global_config.h"
 #include "config/paths.h"
+#include "host/launch.h"
 #include "plugins/plugin_index.h"
 #include "plugins/python_env.h"
 #include "term/style.h"
@@ -37,6 +38,9 @@ class Context {
   const Result<GlobalConfig>& config();
   const Result<PythonEnv>& python_env();
   const Result<PluginIndex>& plugin_index();
+  // How to start a role host for the plugin environment; warns once when the bundled SDK was
+  // refused (others could change it).
+  Result<HostLaunch> host_launch();
 
   // "error: ..." with where and hint, on stderr.
   void print_error(const Error& error) const;
@@ -46,6 +50,7 @@ class Context {
   std::optional<Result<GlobalConfig>> config_;
   std::optional<Result<PythonEnv>> python_env_;
   std::optional<Result<PluginIndex>> plugin_index_;
+  bool sdk_refusal_said_ = false;
 };
 
 // Every directory in `paths` must be UTF-8: they are written into JSON (caches, history,
