@@ -10,7 +10,7 @@
 #include <set>
 
 #include "apply/chobolo.h"
-#include "apply/history.h"
+#include "records/history.h"
 #include "apply/render.h"
 #include "apply/report.h"
 #include "apply/sudo_password.h"

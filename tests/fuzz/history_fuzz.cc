@@ -2,7 +2,7 @@
 // every record it returns: damaged lines are counted, never a crash.
 #include <nlohmann/json.hpp>
 
-#include "apply/history.h"
+#include "records/history.h"
 #include "fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "apply/history.h"
+#include "records/history.h"
 #include "config/global_config.h"
 #include "host/output_lines.h"
 #include "plugins/entry_points.h"

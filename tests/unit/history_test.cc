@@ -4,7 +4,7 @@
 #include <fstream>
 #include <string>
 
-#include "apply/history.h"
+#include "records/history.h"
 #include "test_support.h"
 #include "util/utf8.h"
 

@@ -1,4 +1,4 @@
-#include "apply/history.h"
+#include "records/history.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
