@@ -1,5 +1,5 @@
-// chaos: declarative Linux system management. This file only wires the command table; each
-// command lives in src/cli/<command>.cc.
+// chaos: declarative Linux system management. This file sets the signal policy, checks argv,
+// parses it with the command table (src/cli/) and turns what escapes into an exit code.
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
@@ -10,38 +10,12 @@
 
 #include "cli/argv_rewrite.h"
 #include "cli/commands.h"
-#include "context/context.h"
 #include "cli/parse_errors.h"
+#include "context/context.h"
 #include "util/signals.h"
 #include "util/utf8.h"
 
 namespace {
-
-constexpr const char* kDescription =
-    "chaos makes Linux machines match the state described in Ch-obolo YAML files, using roles\n"
-    "from installed plugins (Python packages running pyinfra operations).";
-
-constexpr const char* kFooter = R"(Examples:
-  chaos apply my-role          apply a role from an installed plugin to this machine
-  chaos apply mr --dry         see what would change, changing nothing
-  chaos check roles            list the roles installed plugins provide
-  chaos check plugins          list plugins and what each registers, with problems found
-  chaos explain my-role        what a role does and why; `chaos explain chaos` for chaos itself
-  chaos init chobolo           write ch-obolo.yml from the keys installed plugins document
-  chaos init plugin my-plugin  start a new plugin that installs and applies as it is
-  chaos doctor                 show the plugin environment and what is missing
-  chaos -u check roles         rebuild the plugin index first (never needed after pip install)
-
-Environment:
-  CHAOS_PYTHON      interpreter of the plugin environment
-  CHAOS_CONFIG_DIR  directory of config.yml (default ~/.config/chaos)
-  CHAOS_CACHE_DIR   cache directory (default ~/.cache/chaos)
-  CHAOS_PLUGIN_DIR  extra plugin directory (default ~/.local/share/chaos/plugins)
-  CHAOS_DEV_PATH    directory of plugin wheels under development
-  NO_COLOR          disable colour
-
-Run `chaos help COMMAND` (or `chaos COMMAND --help`) for a command's options. Shell completion:
-`chaos completion --help`.)";
 
 constexpr const char* kBugHint =
     "this is a bug, please report it with the command you ran, the output above and `chaos --version`";
@@ -94,23 +68,9 @@ int run(int argc, char** argv) {
   }
   args = chaos::rewrite_help_command(chaos::rewrite_legacy_options(args));
 
-  CLI::App app(kDescription, "chaos");
-  app.footer(kFooter);
-  app.set_version_flag("-V,--version", std::string("chaos ") + CHAOS_VERSION);
-  app.add_flag(
-      "-u,--update-plugins", ctx.options.refresh_index,
-      "Rebuild the plugin index and the plugin manifest (and relearn the interpreter's import path) before running");
-  app.require_subcommand(0, 1);
-  app.fallthrough();
-
   int exit_code = chaos::kExitOk;
-  chaos::add_apply_command(app, ctx, exit_code);
-  chaos::add_check_command(app, ctx, exit_code);
-  chaos::add_doctor_command(app, ctx, exit_code);
-  chaos::add_log_command(app, ctx, exit_code);
-  chaos::add_explain_command(app, ctx, exit_code);
-  chaos::add_init_command(app, ctx, exit_code);
-  chaos::add_completion_commands(app, ctx, exit_code);
+  std::unique_ptr<CLI::App> command_line = chaos::build_command_line(ctx, exit_code);
+  CLI::App& app = *command_line;
 
   if (args.empty()) {
     std::fputs(app.help().c_str(), stderr);

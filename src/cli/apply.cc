@@ -4,9 +4,8 @@
 
 namespace chaos {
 
-void add_apply_command(CLI::App& app, Context& ctx, int& exit_code) {
+void define_apply_command(CLI::App* cmd, Context& ctx, int& exit_code) {
   auto opts = std::make_shared<ApplyOptions>();
-  CLI::App* cmd = app.add_subcommand("apply", "Apply roles to this machine to make it match the Ch-obolo");
   cmd->add_option("tags", opts->tags, "Role tags or aliases, applied in order (duplicates run once)")->required();
   cmd->add_option("-c,--chobolo", opts->chobolo, "The Ch-obolo (default: `chobolo_file` in config.yml)");
   cmd->add_flag("-d,--dry", opts->dry,

@@ -4,9 +4,8 @@
 
 namespace chaos {
 
-void add_check_command(CLI::App& app, Context& ctx, int& exit_code) {
+void define_check_command(CLI::App* cmd, Context& ctx, int& exit_code) {
   auto opts = std::make_shared<CheckOptions>();
-  CLI::App* cmd = app.add_subcommand("check", "List what installed plugins provide, and find problems in them");
   std::vector<std::string> choices = {"plugins"};
   for (const auto& g : all_groups()) choices.emplace_back(g.check_name);
   cmd->add_option("what", opts->what, "What to list")->required()->check(CLI::IsMember(choices));

@@ -4,9 +4,8 @@
 
 namespace chaos {
 
-void add_doctor_command(CLI::App& app, Context& ctx, int& exit_code) {
+void define_doctor_command(CLI::App* cmd, Context& ctx, int& exit_code) {
   auto as_json = std::make_shared<bool>(false);
-  CLI::App* cmd = app.add_subcommand("doctor", "Show the plugin environment chaos uses and what is missing");
   cmd->add_flag("-j,--json", *as_json, "Print the findings as JSON");
   cmd->footer(R"(The plugin environment is chosen in this order:
   1. $CHAOS_PYTHON

@@ -6,10 +6,9 @@
 
 namespace chaos {
 
-void add_explain_command(CLI::App& app, Context& ctx, int& exit_code) {
+void define_explain_command(CLI::App* cmd, Context& ctx, int& exit_code) {
   auto opts = std::make_shared<ExplainOptions>();
   const std::vector<std::string> levels = {"basic", "intermediate", "advanced"};
-  CLI::App* cmd = app.add_subcommand("explain", "Explain a role, a plugin topic or a chaos concept");
   cmd->add_option("topics", opts->topics,
                   "TOPIC, TOPIC.SUBTOPIC or TOPIC.list; several may be given (none: list the topics)");
   cmd->add_option("-d,--details", opts->details, "Which parts to show (default: basic)")->check(CLI::IsMember(levels));

@@ -4,8 +4,7 @@
 
 namespace chaos {
 
-void add_init_command(CLI::App& app, Context& ctx, int& exit_code) {
-  CLI::App* cmd = app.add_subcommand("init", "Create starting files: a Ch-obolo template, a plugin");
+void define_init_command(CLI::App* cmd, Context& ctx, int& exit_code) {
   cmd->require_subcommand(1);
   cmd->footer(R"(Examples:
   chaos init chobolo                write ch-obolo.yml from every installed plugin's keys

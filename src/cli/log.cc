@@ -4,9 +4,8 @@
 
 namespace chaos {
 
-void add_log_command(CLI::App& app, Context& ctx, int& exit_code) {
+void define_log_command(CLI::App* cmd, Context& ctx, int& exit_code) {
   auto opts = std::make_shared<LogOptions>();
-  CLI::App* cmd = app.add_subcommand("log", "List recent `chaos apply` runs, newest first");
   // A custom check: CLI11's PositiveNumber lets 0 through, and "how many" must be at least one.
   CLI::Validator at_least_one(
       [](std::string& value) -> std::string {

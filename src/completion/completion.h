@@ -1,4 +1,4 @@
-// Shell completion: the engine behind the hidden `chaos __complete` command, which the scripts
+// completion/: shell completion, the engine behind the hidden `chaos __complete` command, which the scripts
 // printed by `chaos completion SHELL` call. It walks the CLI11 command table itself, so new
 // commands and options complete with no extra work; dynamic values (role tags, aliases,
 // topics, templates) come from the cached plugin index and manifest, never from Python.
