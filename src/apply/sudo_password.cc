@@ -8,7 +8,7 @@
 
 #include "term/prompt.h"
 #include "util/fs.h"
-#include "util/subprocess.h"
+#include "util/process.h"
 
 namespace chaos {
 namespace {

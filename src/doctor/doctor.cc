@@ -3,7 +3,7 @@
 #include <cstdio>
 
 #include "util/fs.h"
-#include "util/subprocess.h"
+#include "util/process.h"
 
 namespace chaos {
 namespace {

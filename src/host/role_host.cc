@@ -22,8 +22,8 @@
 #include "host/output_lines.h"
 #include "plugins/python_env.h"
 #include "util/fs.h"
+#include "util/process.h"
 #include "util/signals.h"
-#include "util/subprocess.h"
 
 extern char** environ;
 
@@ -94,74 +94,52 @@ std::string bootstrap_script(const std::string& sdk_dir) {
 }  // namespace
 
 Result<std::unique_ptr<RoleHost>> RoleHost::start(const HostLaunch& launch) {
-  int requests[2], replies[2], errors[2];
-  if (::pipe2(requests, O_CLOEXEC) != 0) return Error(std::string("cannot create a pipe: ") + std::strerror(errno));
-  if (::pipe2(replies, O_CLOEXEC) != 0) {
-    ::close(requests[0]);
-    ::close(requests[1]);
-    return Error(std::string("cannot create a pipe: ") + std::strerror(errno));
-  }
-  if (::pipe2(errors, O_CLOEXEC) != 0) {
-    for (int fd : {requests[0], requests[1], replies[0], replies[1]}) ::close(fd);
-    return Error(std::string("cannot create a pipe: ") + std::strerror(errno));
-  }
+  auto requests = make_pipe();
+  if (!requests) return requests.error();
+  auto replies = make_pipe();
+  if (!replies) return replies.error();
+  auto errors = make_pipe();
+  if (!errors) return errors.error();
   // Orphans of the host's commands become our children, so an interrupted run can stop them
   // all (stop_everything); without this they would be re-parented to init, out of reach.
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  auto [request_fd, reply_fd] = unpredictable_fds({0, 1, 2, requests[0], replies[1], errors[1]});
-  posix_spawn_file_actions_adddup2(&actions, requests[0], request_fd);
-  posix_spawn_file_actions_adddup2(&actions, replies[1], reply_fd);
-  posix_spawn_file_actions_adddup2(&actions, errors[1], 2);  // stderr is tee'd by us
-
+  auto [request_fd, reply_fd] =
+      unpredictable_fds({0, 1, 2, requests->read.get(), replies->write.get(), errors->write.get()});
   // Isolated (-I) like every Python chaos starts: see kPythonIsolatedFlag for why.
   std::vector<std::string> argv = {
       launch.interpreter, kPythonIsolatedFlag,        "-c",         bootstrap_script(launch.sdk_dir),
       "--request-fd",     std::to_string(request_fd), "--reply-fd", std::to_string(reply_fd)};
   if (!launch.warm_pyinfra) argv.emplace_back("--no-warm");
-  std::vector<char*> args;
-  for (auto& a : argv) args.push_back(a.data());
-  args.push_back(nullptr);
-  pid_t pid = -1;
-  int rc = ::posix_spawn(&pid, launch.interpreter.c_str(), &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(requests[0]);
-  ::close(replies[1]);
-  ::close(errors[1]);
-  if (rc != 0) {
-    for (int fd : {requests[1], replies[0], errors[0]}) ::close(fd);
-    return Error("cannot start the role host: " + std::string(std::strerror(rc)), launch.interpreter,
+  auto child = ChildProcess::spawn(argv, {{requests->read.get(), request_fd},
+                                          {replies->write.get(), reply_fd},
+                                          {errors->write.get(), 2}});  // stderr is tee'd by us
+  if (!child) {
+    return Error("cannot start the role host: " + child.error().message, launch.interpreter,
                  "check the plugin environment with `chaos doctor`");
   }
   // A host that died must not kill us with SIGPIPE while we write a request.
   ::signal(SIGPIPE, SIG_IGN);
   std::unique_ptr<RoleHost> host(new RoleHost());
-  host->pid_ = pid;
-  host->request_fd_ = requests[1];
-  host->reply_fd_ = replies[0];
-  host->stderr_fd_ = errors[0];
+  host->child_ = std::move(*child);
+  host->request_fd_ = std::move(requests->write);
+  host->reply_fd_ = std::move(replies->read);
+  host->stderr_fd_ = std::move(errors->read);
   host->prepend_ = launch.sys_path_prepend;
   host->interpreter_ = launch.interpreter;
-  ::fcntl(host->stderr_fd_, F_SETFL, O_NONBLOCK);
+  ::fcntl(host->stderr_fd_.get(), F_SETFL, O_NONBLOCK);
   return host;
 }
 
-RoleHost::~RoleHost() {
-  if (!exited_ && pid_ > 0) {
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-  }
-  for (int fd : {request_fd_, reply_fd_, stderr_fd_}) {
-    if (fd >= 0) ::close(fd);
-  }
-}
+// The child's own ends of the pipes (requests->read, ...) close when start() returns, so a host
+// that exits is seen as end of file on the reply pipe. ChildProcess kills and reaps a host still
+// running when the RoleHost goes away.
+RoleHost::~RoleHost() = default;
 
 void RoleHost::pump_stderr(bool flush_all) {
-  if (stderr_fd_ < 0) return;
+  if (!stderr_fd_) return;
   char buf[8192];
   for (;;) {
-    ssize_t n = ::read(stderr_fd_, buf, sizeof buf);
+    ssize_t n = ::read(stderr_fd_.get(), buf, sizeof buf);
     if (n > 0) {
       // Pass it on as it comes, so plugin output and tracebacks are seen live.
       ssize_t ignored = ::write(STDERR_FILENO, buf, static_cast<size_t>(n));
@@ -170,10 +148,7 @@ void RoleHost::pump_stderr(bool flush_all) {
       add_output_lines(std::string_view(buf, static_cast<size_t>(n)), stderr_partial_, stderr_tail_, kStderrTailLines);
       continue;
     }
-    if (n == 0) {
-      ::close(stderr_fd_);
-      stderr_fd_ = -1;
-    }
+    if (n == 0) stderr_fd_.reset();
     if (n < 0 && errno == EINTR) continue;
     break;
   }
@@ -187,7 +162,7 @@ Status RoleHost::send(const json& message) {
   std::string line = message.dump() + "\n";
   size_t done = 0;
   while (done < line.size()) {
-    ssize_t n = ::write(request_fd_, line.data() + done, line.size() - done);
+    ssize_t n = ::write(request_fd_.get(), line.data() + done, line.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
       return death_error("receiving a request");
@@ -217,8 +192,9 @@ Result<HostMessage> RoleHost::read_message(int timeout_ms, std::string_view duri
       if (!pending_signal_from_terminal()) interrupt();
     }
     // The wake descriptor stays readable once a signal is pending: poll it only until then.
-    pollfd fds[3] = {
-        {reply_fd_, POLLIN, 0}, {stderr_fd_, POLLIN, 0}, {signal_forwarded_ ? -1 : signal_wake_fd(), POLLIN, 0}};
+    pollfd fds[3] = {{reply_fd_.get(), POLLIN, 0},
+                     {stderr_fd_.get(), POLLIN, 0},
+                     {signal_forwarded_ ? -1 : signal_wake_fd(), POLLIN, 0}};
     int wait_ms = -1;
     if (timeout_ms >= 0) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
@@ -233,7 +209,7 @@ Result<HostMessage> RoleHost::read_message(int timeout_ms, std::string_view duri
     if (fds[1].revents) pump_stderr(false);
     if (fds[0].revents) {
       char buf[65536];
-      ssize_t n = ::read(reply_fd_, buf, sizeof buf);
+      ssize_t n = ::read(reply_fd_.get(), buf, sizeof buf);
       if (n > 0) {
         reply_buffer_.append(buf, static_cast<size_t>(n));
       } else if (n == 0) {
@@ -252,22 +228,14 @@ Error RoleHost::protocol_failure(Error error) {
 }
 
 Error RoleHost::death_error(const std::string& while_doing) {
-  if (!exited_) {
-    int status = 0;
-    // The reply pipe closed; give the process a moment to finish exiting.
-    for (int i = 0; i < 200 && ::waitpid(pid_, &status, WNOHANG) == 0; ++i) ::usleep(10000);
-    if (::waitpid(pid_, &status, WNOHANG) == 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &status, 0);
-    }
-    exited_ = true;
-    exit_status_ = status;
-  }
+  // The reply pipe closed; give the process a moment to finish exiting.
+  for (int i = 0; i < 200 && !child_.poll(); ++i) ::usleep(10000);
+  ExitStatus status = child_.poll() ? *child_.status() : child_.kill_and_wait();
   pump_stderr(true);
-  int code = WIFEXITED(exit_status_) ? WEXITSTATUS(exit_status_) : -1;
-  int sig = WIFSIGNALED(exit_status_) ? WTERMSIG(exit_status_) : 0;
-  std::string message =
-      "the role host (pid " + std::to_string(pid_) + ") died while " + while_doing + ": " + describe_exit(code, sig);
+  int code = status.code;
+  int sig = status.signal;
+  std::string message = "the role host (pid " + std::to_string(child_.pid()) + ") died while " + while_doing + ": " +
+                        describe_exit(status);
   if (!stderr_tail_.empty()) {
     message += "\nlast lines it wrote to stderr:";
     for (const auto& line : stderr_tail_) message += "\n  | " + line;
@@ -317,7 +285,7 @@ Result<nlohmann::ordered_json> RoleHost::call_in_order(const std::string& method
     if (!hs) return hs.error();
   }
   last_error_ = HostError{};
-  if (exited_) return Error("the role host is not running any more");
+  if (!child_.running()) return Error("the role host is not running any more");
   int id = next_id_++;
   if (auto err = send({{"type", "request"}, {"id", id}, {"method", method}, {"params", params}})) return *err;
   std::string during = "running " + method;
@@ -349,9 +317,8 @@ namespace {
 std::vector<pid_t> children_of_this_process() {
   std::vector<pid_t> out;
   pid_t self = ::getpid();
-  DIR* proc = ::opendir("/proc");
-  if (!proc) return out;
-  while (dirent* entry = ::readdir(proc)) {
+  DirStream proc("/proc");
+  while (const dirent* entry = proc.next()) {
     char* end = nullptr;
     long pid = std::strtol(entry->d_name, &end, 10);
     if (pid <= 0 || *end != '\0') continue;
@@ -365,20 +332,13 @@ std::vector<pid_t> children_of_this_process() {
     if (std::sscanf(stat.c_str() + close + 1, " %c %d", &state, &ppid) == 2 && ppid == self)
       out.push_back(static_cast<pid_t>(pid));
   }
-  ::closedir(proc);
   return out;
 }
 
 }  // namespace
 
 void RoleHost::stop_everything() {
-  if (!exited_ && pid_ > 0) {
-    ::kill(pid_, SIGKILL);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    exited_ = true;
-    exit_status_ = status;
-  }
+  if (child_.running()) child_.kill_and_wait();
   pump_stderr(true);
   // Each round kills and reaps our children; their own children are re-parented to us and
   // go in the next round. Bounded, in case something forks faster than we kill.
@@ -390,32 +350,25 @@ void RoleHost::stop_everything() {
   }
 }
 
-void RoleHost::interrupt() {
-  if (!exited_ && pid_ > 0) ::kill(pid_, SIGINT);
-}
+void RoleHost::interrupt() { child_.signal(SIGINT); }
 
 void RoleHost::shutdown(int grace_ms) {
-  if (!exited_) {
+  if (child_.running()) {
     if (handshaken_) {
       json request = {{"type", "request"}, {"id", next_id_++}, {"method", "shutdown"}, {"params", json::object()}};
-      (void)send(request);
+      (void)send(request);  // a host that cannot take it any more is killed below
     }
-    ::close(request_fd_);  // EOF also tells the host to stop
-    request_fd_ = -1;
-    int status = 0;
+    request_fd_.reset();  // EOF also tells the host to stop
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(grace_ms);
-    while (::waitpid(pid_, &status, WNOHANG) == 0) {
+    while (!child_.poll()) {
       pump_stderr(false);
       if (std::chrono::steady_clock::now() > deadline) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, &status, 0);
+        child_.kill_and_wait();
         break;
       }
       ::usleep(5000);
     }
     pump_stderr(true);
-    exited_ = true;
-    exit_status_ = status;
   }
   // A stopped run leaves nothing behind; a finished one may have started a daemon on purpose.
   if (interrupted_ || pending_signal() || last_error_.kind == ErrorKind::protocol) stop_everything();

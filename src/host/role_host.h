@@ -13,6 +13,8 @@
 
 #include "host/messages.h"
 #include "util/error.h"
+#include "util/fd.h"
+#include "util/process.h"
 
 namespace chaos {
 
@@ -70,7 +72,7 @@ class RoleHost {
   void interrupt();
   // Whether a signal (util/signals.h) stopped the host while a call waited for it.
   bool interrupted() const { return interrupted_; }
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return child_.pid(); }
   // Kills the host and every process it left behind (chaos is their subreaper, so orphans of
   // the host's commands become chaos's children): after an interrupt or a protocol error
   // nothing the run started may go on unattended.
@@ -84,12 +86,10 @@ class RoleHost {
   void pump_stderr(bool flush_all);
   Status send(const nlohmann::json& message);
 
-  pid_t pid_ = -1;
-  int request_fd_ = -1;
-  int reply_fd_ = -1;
-  int stderr_fd_ = -1;
-  int exit_status_ = -1;
-  bool exited_ = false;
+  ChildProcess child_;
+  Fd request_fd_;
+  Fd reply_fd_;
+  Fd stderr_fd_;
   bool handshaken_ = false;
   bool interrupted_ = false;
   bool signal_forwarded_ = false;

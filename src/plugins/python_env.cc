@@ -5,7 +5,7 @@
 #include <optional>
 
 #include "util/fs.h"
-#include "util/subprocess.h"
+#include "util/process.h"
 #include "util/text.h"
 
 namespace chaos {

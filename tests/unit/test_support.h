@@ -9,7 +9,7 @@
 #include <string>
 
 #include "util/fs.h"
-#include "util/subprocess.h"
+#include "util/process.h"
 
 namespace chaos::testing {
 

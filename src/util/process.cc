@@ -1,0 +1,206 @@
+#include "util/process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+extern char** environ;
+
+namespace chaos {
+
+ExitStatus decode_wait_status(int wait_status) {
+  ExitStatus s;
+  if (WIFEXITED(wait_status)) s.code = WEXITSTATUS(wait_status);
+  if (WIFSIGNALED(wait_status)) s.signal = WTERMSIG(wait_status);
+  return s;
+}
+
+std::string describe_exit(int exit_code, int signal) {
+  if (signal > 0) {
+    const char* name = ::strsignal(signal);
+    return "signal " + std::to_string(signal) + (name ? std::string(" (") + name + ")" : "");
+  }
+  return "exit status " + std::to_string(exit_code);
+}
+
+Result<ChildProcess> ChildProcess::spawn(const std::vector<std::string>& argv, const std::vector<ChildFd>& fds,
+                                         bool search_path) {
+  if (argv.empty()) return Error("internal: empty command line");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  for (const auto& fd : fds) posix_spawn_file_actions_adddup2(&actions, fd.parent, fd.child);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = -1;
+  int rc = search_path ? ::posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ)
+                       : ::posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) return Error("cannot run " + argv[0] + ": " + std::strerror(rc), argv[0]);
+  ChildProcess child;
+  child.pid_ = pid;
+  return child;
+}
+
+ChildProcess::~ChildProcess() {
+  if (running()) kill_and_wait();
+}
+
+ChildProcess::ChildProcess(ChildProcess&& other) noexcept : pid_(other.pid_), status_(other.status_) {
+  other.pid_ = -1;
+}
+
+ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
+  if (this != &other) {
+    if (running()) kill_and_wait();
+    pid_ = other.pid_;
+    status_ = other.status_;
+    other.pid_ = -1;
+  }
+  return *this;
+}
+
+const std::optional<ExitStatus>& ChildProcess::poll() {
+  if (running()) {
+    int status = 0;
+    pid_t got = ::waitpid(pid_, &status, WNOHANG);
+    if (got == pid_) status_ = decode_wait_status(status);
+  }
+  return status_;
+}
+
+ExitStatus ChildProcess::wait() {
+  if (running()) {
+    int status = 0;
+    pid_t got;
+    while ((got = ::waitpid(pid_, &status, 0)) < 0 && errno == EINTR) {
+    }
+    status_ = got == pid_ ? decode_wait_status(status) : ExitStatus{};
+  }
+  return status_.value_or(ExitStatus{});
+}
+
+void ChildProcess::signal(int sig) const {
+  if (running()) ::kill(pid_, sig);
+}
+
+ExitStatus ChildProcess::kill_and_wait() {
+  signal(SIGKILL);
+  return wait();
+}
+
+namespace {
+
+// Feeds stdin and drains stdout and stderr together, so a chatty child never blocks on a full
+// pipe; stops at the deadline or when an output passes its cap.
+class Capture {
+ public:
+  Capture(Pipe& in, Pipe& out, Pipe& err, const RunOptions& options)
+      : in_(in.write), out_(out.read), err_(err.read), options_(options) {
+    if (options_.input.empty()) {
+      in_.reset();
+    } else {
+      ::fcntl(in_.get(), F_SETFL, O_NONBLOCK);
+    }
+  }
+  bool timed_out = false;
+  bool too_much = false;
+
+  void run(ProcessOutput& result) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.timeout_ms);
+    while ((out_ || err_) && !too_much) {
+      pollfd fds[3] = {{out_.get(), POLLIN, 0}, {err_.get(), POLLIN, 0}, {in_.get(), POLLOUT, 0}};
+      int wait_ms = -1;
+      if (options_.timeout_ms > 0) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+          timed_out = true;
+          return;
+        }
+        wait_ms = static_cast<int>(left.count());
+      }
+      int ready = ::poll(fds, 3, wait_ms);  // a negative descriptor is skipped by poll
+      if (ready < 0) {
+        if (errno == EINTR) continue;
+        return;
+      }
+      drain(fds[0], out_, result.out);
+      drain(fds[1], err_, result.err);
+      if (fds[2].revents & (POLLOUT | POLLERR | POLLHUP)) feed();
+    }
+  }
+
+ private:
+  void drain(const pollfd& p, Fd& fd, std::string& sink) {
+    if (!fd || !(p.revents & (POLLIN | POLLHUP | POLLERR))) return;
+    char buf[65536];
+    ssize_t got = ::read(fd.get(), buf, sizeof buf);
+    if (got > 0) {
+      if (sink.size() + static_cast<size_t>(got) > options_.max_output) {
+        too_much = true;
+        return;
+      }
+      sink.append(buf, static_cast<size_t>(got));
+    } else if (got == 0 || errno != EINTR) {
+      fd.reset();
+    }
+  }
+
+  void feed() {
+    ssize_t put = ::write(in_.get(), options_.input.data() + written_, options_.input.size() - written_);
+    if (put > 0) written_ += static_cast<size_t>(put);
+    if (put < 0 && errno != EAGAIN && errno != EINTR) written_ = options_.input.size();
+    if (written_ >= options_.input.size()) in_.reset();
+  }
+
+  Fd& in_;
+  Fd& out_;
+  Fd& err_;
+  const RunOptions& options_;
+  size_t written_ = 0;
+};
+
+}  // namespace
+
+Result<ProcessOutput> run_capture(const std::vector<std::string>& argv, const RunOptions& options) {
+  if (argv.empty()) return Error("internal: empty command line");
+  auto in = make_pipe();
+  if (!in) return in.error();
+  auto out = make_pipe();
+  if (!out) return out.error();
+  auto err = make_pipe();
+  if (!err) return err.error();
+  auto child = ChildProcess::spawn(argv, {{in->read.get(), 0}, {out->write.get(), 1}, {err->write.get(), 2}}, true);
+  // The child's ends are the child's now: holding them would keep its output open forever.
+  in->read.reset();
+  out->write.reset();
+  err->write.reset();
+  if (!child) return child.error();
+  ProcessOutput result;
+  Capture capture(*in, *out, *err, options);
+  capture.run(result);
+  if (capture.timed_out || capture.too_much) child->signal(SIGKILL);
+  in->write.reset();
+  out->read.reset();
+  err->read.reset();
+  ExitStatus status = child->wait();
+  if (capture.timed_out) {
+    return Error(argv[0] + " did not finish within " + std::to_string(options.timeout_ms / 1000) + " s", argv[0]);
+  }
+  if (capture.too_much) {
+    return Error(argv[0] + " printed more than " + std::to_string(options.max_output) + " bytes; it was stopped",
+                 argv[0]);
+  }
+  result.exit_code = status.code;
+  result.signal = status.signal;
+  return result;
+}
+
+}  // namespace chaos
