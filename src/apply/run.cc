@@ -10,12 +10,12 @@
 #include <set>
 
 #include "apply/chobolo.h"
-#include "records/history.h"
 #include "apply/render.h"
 #include "apply/report.h"
 #include "apply/sudo_password.h"
 #include "apply/tags.h"
 #include "host/launch.h"
+#include "records/history.h"
 #include "term/escape.h"
 #include "term/prompt.h"
 #include "term/style.h"
@@ -69,18 +69,17 @@ class ApplyRun {
   // descriptor for the report, and fd 1, which the role host inherits, becomes stderr.
   void keep_stdout_for_the_report() {
     std::fflush(stdout);
-    report_fd_ = ::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
-    if (report_fd_ >= 0) ::dup2(STDERR_FILENO, STDOUT_FILENO);
+    report_fd_.reset(::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3));
+    if (report_fd_) ::dup2(STDERR_FILENO, STDOUT_FILENO);
   }
 
   void write_report(const std::string& text) {
     std::fflush(stdout);
     // A closed or full stdout loses the report; the history record below still has the run.
-    (void)write_all(report_fd_ >= 0 ? report_fd_ : STDOUT_FILENO, text, "standard output");
-    if (report_fd_ >= 0) {
-      ::dup2(report_fd_, STDOUT_FILENO);
-      ::close(report_fd_);
-      report_fd_ = -1;
+    (void)write_all(report_fd_ ? report_fd_.get() : STDOUT_FILENO, text, "standard output");
+    if (report_fd_) {
+      ::dup2(report_fd_.get(), STDOUT_FILENO);
+      report_fd_.reset();
     }
   }
 
@@ -505,7 +504,7 @@ class ApplyRun {
   bool interrupted_ = false;
   bool sudo_asks_ = false;
   bool password_sent_ = false;
-  int report_fd_ = -1;
+  Fd report_fd_;  // the real stdout while it is reserved for the --json report
   unsigned spinner_frame_ = 0;
   std::string current_role_;
   std::set<std::string> printed_host_header_;

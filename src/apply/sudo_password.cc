@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "term/prompt.h"
+#include "util/fd.h"
 #include "util/fs.h"
 #include "util/process.h"
 
@@ -21,11 +22,11 @@ std::string strip_newline(std::string s) {
 }  // namespace
 
 Result<std::string> prompt_hidden(const std::string& prompt) {
-  int tty = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
-  if (tty < 0) return Error("no terminal to ask for the sudo password on");
+  Fd tty(::open("/dev/tty", O_RDWR | O_CLOEXEC));
+  if (!tty) return Error("no terminal to ask for the sudo password on");
   // Ctrl-C acts at once and echo comes back on (term/prompt.h).
-  LineInput typed = ask(tty, tty, prompt, kMaxPasswordBytes, /*echo=*/false);
-  ::close(tty);
+  LineInput typed = ask(tty.get(), tty.get(), prompt, kMaxPasswordBytes, /*echo=*/false);
+  tty.reset();
   if (typed.status == LineInput::Status::interrupted) return Error(ErrorKind::interrupted, "interrupted");
   if (typed.status == LineInput::Status::error) return Error("cannot read the sudo password from the terminal");
   return strip_newline(typed.text);

@@ -6,7 +6,7 @@
 
 #include "context/plugin_manifest.h"
 #include "explain/explain.h"
-#include "explain/pager.h"
+#include "term/pager.h"
 #include "explain/render.h"
 #include "explain/run.h"
 #include "util/text.h"

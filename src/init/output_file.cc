@@ -36,8 +36,8 @@ Status write_user_file(const std::string& path, std::string_view content, bool o
   if (auto err = refuse_special(path)) return err;
   auto tmp = create_temp_beside(path, 0666);
   if (!tmp) return tmp.error();
-  Status written = write_all(tmp->fd, content, path);
-  if (::close(tmp->fd) != 0 && !written) written = Error("cannot write " + path + ": " + std::strerror(errno), path);
+  Status written = write_all(tmp->fd.get(), content, path);
+  if (tmp->fd.reset() != 0 && !written) written = Error("cannot write " + path + ": " + std::strerror(errno), path);
   if (written) {
     ::unlink(tmp->name.c_str());
     return written;
@@ -56,13 +56,13 @@ Status write_user_file(const std::string& path, std::string_view content, bool o
   if (rc == 0) return std::nullopt;
   if (link_errno == EEXIST) return Error(path + " " + kExists, path);
   // A filesystem without hard links: create exclusively in place instead.
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
-  if (fd < 0) {
+  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666));
+  if (!fd) {
     return errno == EEXIST ? Error(path + " " + kExists, path)
                            : Error("cannot write " + path + ": " + std::strerror(errno), path);
   }
-  written = write_all(fd, content, path);
-  ::close(fd);
+  written = write_all(fd.get(), content, path);
+  if (fd.reset() != 0 && !written) written = Error("cannot write " + path + ": " + std::strerror(errno), path);
   return written;
 }
 

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "util/fd.h"
 #include "util/fs.h"
 
 namespace chaos {
@@ -20,34 +21,6 @@ using nlohmann::json;
 // being held in memory.
 constexpr size_t kMaxLine = 1 << 20;
 constexpr size_t kBlock = 64 * 1024;
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-std::string errno_text() { return std::strerror(errno); }
-
-bool pread_all(int fd, char* data, size_t size, off_t offset) {
-  while (size > 0) {
-    ssize_t n = ::pread(fd, data, size, offset);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data += n;
-    size -= static_cast<size_t>(n);
-    offset += n;
-  }
-  return true;
-}
 
 bool is_string_list(const json& j) {
   return j.is_array() && std::all_of(j.begin(), j.end(), [](const json& item) { return item.is_string(); });
@@ -82,7 +55,7 @@ Status append_history(const std::string& state_dir, const json& record) {
   // Every write lands at the end, never through a planted link or into a FIFO (util/fs.h).
   auto opened = open_for_append(path, 0600);
   if (!opened) return Error("cannot write the run history: " + opened.error().message, path, opened.error().hint);
-  Fd fd(*opened);
+  Fd fd = std::move(*opened);
   struct stat st {};
   // Concurrent runs append one after the other, so cutting back a short write below cannot
   // cut another run's record.

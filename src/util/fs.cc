@@ -15,8 +15,6 @@
 namespace chaos {
 namespace {
 
-std::string errno_text() { return std::strerror(errno); }
-
 // An fd opened with O_NONBLOCK (so a FIFO cannot block the open): regular files only, and
 // blocking again for them.
 Status require_regular(int fd, const std::string& path) {
@@ -85,31 +83,28 @@ bool is_executable_file(const std::string& path) { return is_regular_file(path) 
 
 namespace {
 
-// Reads fd to its end and closes it.
-Result<std::string> read_all_and_close(int fd, const std::string& path) {
+// Reads fd to its end.
+Result<std::string> read_all(const Fd& fd, const std::string& path) {
   std::string out;
   char buf[65536];
   for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) continue;
-      Error e("cannot read " + path + ": " + errno_text(), path);
-      ::close(fd);
-      return e;
+      return Error("cannot read " + path + ": " + errno_text(), path);
     }
     if (n == 0) break;
     out.append(buf, static_cast<size_t>(n));
   }
-  ::close(fd);
   return out;
 }
 
 }  // namespace
 
 Result<std::string> read_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Error("cannot read " + path + ": " + errno_text(), path);
-  return read_all_and_close(fd, path);
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return Error("cannot read " + path + ": " + errno_text(), path);
+  return read_all(fd, path);
 }
 
 Status make_directories(const std::string& path, unsigned mode) {
@@ -138,8 +133,8 @@ Status write_all(int fd, std::string_view content, const std::string& path) {
 Result<TempFile> create_temp_beside(const std::string& path, unsigned mode) {
   for (int attempt = 0; attempt < 100; ++attempt) {
     std::string name = path + ".tmp." + random_suffix();
-    int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-    if (fd >= 0) return TempFile{fd, name};
+    Fd fd(::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
+    if (fd) return TempFile{std::move(fd), name};
     if (errno != EEXIST) return Error("cannot write " + path + ": " + errno_text(), path);
   }
   return Error("cannot write " + path + ": no free temporary name beside it", path);
@@ -149,8 +144,8 @@ Status write_file_atomic(const std::string& path, std::string_view content) {
   if (auto err = make_directories(parent_path(path))) return err;
   auto tmp = create_temp_beside(path, 0600);
   if (!tmp) return tmp.error();
-  Status written = write_all(tmp->fd, content, path);
-  if (::close(tmp->fd) != 0 && !written) written = Error("cannot write " + path + ": " + errno_text(), path);
+  Status written = write_all(tmp->fd.get(), content, path);
+  if (tmp->fd.reset() != 0 && !written) written = Error("cannot write " + path + ": " + errno_text(), path);
   if (written) {
     ::unlink(tmp->name.c_str());
     return written;
@@ -163,9 +158,9 @@ Status write_file_atomic(const std::string& path, std::string_view content) {
   return std::nullopt;
 }
 
-Result<int> open_for_append(const std::string& path, unsigned mode) {
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode);
-  if (fd < 0) {
+Result<Fd> open_for_append(const std::string& path, unsigned mode) {
+  Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode));
+  if (!fd) {
     if (errno == ELOOP) {
       return Error(path + " is a symbolic link; chaos does not write through it", path,
                    "remove the link (chaos recreates the file)");
@@ -178,21 +173,15 @@ Result<int> open_for_append(const std::string& path, unsigned mode) {
     }
     return Error("cannot write " + path + ": " + errno_text(), path);
   }
-  if (auto err = require_regular(fd, path)) {
-    ::close(fd);
-    return *err;
-  }
+  if (auto err = require_regular(fd.get(), path)) return *err;
   return fd;
 }
 
 Result<std::string> read_regular_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return Error("cannot read " + path + ": " + errno_text(), path);
-  if (auto err = require_regular(fd, path)) {
-    ::close(fd);
-    return *err;
-  }
-  return read_all_and_close(fd, path);
+  Fd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!fd) return Error("cannot read " + path + ": " + errno_text(), path);
+  if (auto err = require_regular(fd.get(), path)) return *err;
+  return read_all(fd, path);
 }
 
 void remove_tree(const std::string& path) {
@@ -211,13 +200,11 @@ void remove_tree(const std::string& path) {
 
 std::vector<std::string> list_directory(const std::string& path) {
   std::vector<std::string> names;
-  DIR* dir = ::opendir(path.c_str());
-  if (!dir) return names;
-  while (struct dirent* ent = ::readdir(dir)) {
+  DirStream dir(path);
+  while (const dirent* ent = dir.next()) {
     if (std::strcmp(ent->d_name, ".") == 0 || std::strcmp(ent->d_name, "..") == 0) continue;
     names.emplace_back(ent->d_name);
   }
-  ::closedir(dir);
   return names;
 }
 

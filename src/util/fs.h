@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "util/error.h"
+#include "util/fd.h"
 
 namespace chaos {
 
@@ -41,7 +42,7 @@ Status write_file_atomic(const std::string& path, std::string_view content);
 // A new file beside `path` ("<path>.tmp.<random>"), created with O_EXCL|O_NOFOLLOW and
 // `mode` less the umask. The caller writes to fd, then renames or links `name` into place.
 struct TempFile {
-  int fd = -1;
+  Fd fd;
   std::string name;
 };
 Result<TempFile> create_temp_beside(const std::string& path, unsigned mode);
@@ -49,7 +50,7 @@ Result<TempFile> create_temp_beside(const std::string& path, unsigned mode);
 // Opens a log-like file for appending (creating it with `mode`) without following a symlink
 // at its name and without blocking on a FIFO: anything but a regular file is an error. Opened
 // for reading too, so a writer can look at what the file ends with (history: a torn last line).
-Result<int> open_for_append(const std::string& path, unsigned mode = 0600);
+Result<Fd> open_for_append(const std::string& path, unsigned mode = 0600);
 
 // Removes a directory tree without following symlinks inside it.
 void remove_tree(const std::string& path);

@@ -31,8 +31,7 @@ TEST(SafeFiles, TempFilesAreNewAndUnpredictable) {
   EXPECT_NE(a->name, b->name);
   EXPECT_EQ(a->name.rfind(dir / "f.tmp.", 0), 0u) << a->name;
   EXPECT_EQ(a->name.find(std::to_string(::getpid())), std::string::npos) << a->name;
-  ::close(a->fd);
-  ::close(b->fd);
+  EXPECT_TRUE(a->fd && b->fd);  // both open; closed by their Fd
 }
 
 TEST(SafeFiles, AppendRefusesASymlinkAndAFifo) {
@@ -48,8 +47,8 @@ TEST(SafeFiles, AppendRefusesASymlinkAndAFifo) {
   EXPECT_NE(fifo.error().message.find("is a FIFO"), std::string::npos) << fifo.error().message;
   auto fresh = open_for_append(dir / "new.log");
   ASSERT_TRUE(fresh.ok());
-  ASSERT_FALSE(write_all(*fresh, "line\n", dir / "new.log").has_value());
-  ::close(*fresh);
+  ASSERT_FALSE(write_all(fresh->get(), "line\n", dir / "new.log").has_value());
+  fresh->reset();
   EXPECT_EQ(*read_file(dir / "new.log"), "line\n");
   EXPECT_EQ(*read_file(dir / "victim"), "precious");
 }

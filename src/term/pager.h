@@ -1,3 +1,4 @@
+// term/: long output through $PAGER.
 #pragma once
 
 #include <string>

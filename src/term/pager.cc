@@ -1,6 +1,5 @@
-#include "explain/pager.h"
+#include "term/pager.h"
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +8,8 @@
 #include <cstdlib>
 
 #include "term/style.h"
+#include "util/fs.h"
+#include "util/process.h"
 
 namespace chaos {
 
@@ -23,13 +24,17 @@ void show_paged(const std::string& text) {
     ::setenv("LESS", "FRX", 0);
     // Quitting the pager early closes the pipe: that must not kill chaos.
     auto previous = std::signal(SIGPIPE, SIG_IGN);
-    FILE* pipe = ::popen(pager.c_str(), "w");
-    if (pipe) {
-      std::fwrite(text.data(), 1, text.size(), pipe);
-      int status = ::pclose(pipe);
+    // $PAGER is a shell command line ("less -R"), as for every program that honours it.
+    auto pipe = make_pipe();
+    auto child = pipe ? ChildProcess::spawn({"/bin/sh", "-c", pager}, {{pipe->read.get(), 0}}) : pipe.error();
+    if (pipe) pipe->read.reset();
+    if (child) {
+      (void)write_all(pipe->write.get(), text, "the pager");  // a pager quit early stops reading
+      pipe->write.reset();
+      ExitStatus status = child->wait();
       std::signal(SIGPIPE, previous);
       // 127: the shell could not find the pager; show the text ourselves.
-      if (!(WIFEXITED(status) && WEXITSTATUS(status) == 127)) return;
+      if (!status.exited_with(127)) return;
     } else {
       std::signal(SIGPIPE, previous);
     }
