@@ -6,9 +6,9 @@
 
 #include "context/plugin_manifest.h"
 #include "explain/explain.h"
-#include "term/pager.h"
 #include "explain/render.h"
 #include "explain/run.h"
+#include "term/pager.h"
 #include "util/text.h"
 #include "util/yaml_text.h"
 

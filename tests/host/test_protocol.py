@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from importlib.metadata import version
 
 from hostclient import PYTHON_DIR
 
@@ -16,7 +17,7 @@ def test_hello_then_handshake(start_host, tmp_path, plugin_dir):
     assert hello["protocol"] == 1
     assert hello["pid"] == client.proc.pid
     assert hello["python"].count(".") == 2
-    assert hello["pyinfra"] == "3.10.0"
+    assert hello["pyinfra"] == version("pyinfra")
     assert {"handshake", "manifest", "apply.prepare", "apply.plan", "apply.execute"} <= set(
         hello["capabilities"]
     )
@@ -26,7 +27,7 @@ def test_hello_then_handshake(start_host, tmp_path, plugin_dir):
 
     result = client.call("handshake", {"protocol": 1, "sys_path_prepend": [plugin_dir.path]})
     assert result["protocol"] == 1
-    assert result["pyinfra"] == "3.10.0"
+    assert result["pyinfra"] == version("pyinfra")
     assert result["pyinfra_error"] is None
     assert result["sys_path"][0] == plugin_dir.path
 

@@ -5,13 +5,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "records/history.h"
 #include "config/global_config.h"
 #include "host/output_lines.h"
 #include "plugins/entry_points.h"
 #include "plugins/manifest.h"
 #include "plugins/plugin_index.h"
 #include "plugins/python_env.h"
+#include "records/history.h"
 #include "test_support.h"
 #include "util/utf8.h"
 

@@ -1,0 +1,147 @@
+"""What the role host relies on from pyinfra, asserted name by name.
+
+Every pyinfra call the role host makes sits in ``chaos/host/pyinfra_adapter.py``; these tests
+pin the names, signatures and behaviours it uses, many of them private. scripts/test.sh runs
+them (with the rest of tests/host) against the newest pyinfra in the test environment and again
+against the lowest version pyproject.toml allows, so an upgrade or a too-low bound shows here
+first, naming what moved. docs/architecture.md lists the same names with the reason for each.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from importlib.metadata import version
+
+import pytest
+
+MODULES = [
+    "pyinfra.api",
+    "pyinfra.api.connect",
+    "pyinfra.api.operations",
+    "pyinfra.api.operation",
+    "pyinfra.api.state",
+    "pyinfra.api.exceptions",
+    "pyinfra.context",
+    "pyinfra.connectors.local",
+    "pyinfra.connectors.util",
+    "pyinfra.operations.files",
+    "pyinfra.operations.server",
+    "pyinfra.facts.files",
+    "pyinfra.facts.server",
+]
+
+
+def test_the_installed_pyinfra_is_within_the_declared_range():
+    major, minor = (int(part) for part in version("pyinfra").split(".")[:2])
+    assert (major, minor) >= (3, 8) and major < 4, version("pyinfra")
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_every_module_the_adapter_imports_exists(name):
+    importlib.import_module(name)
+
+
+def test_public_api_names():
+    from pyinfra.api import Config, Inventory, State
+    from pyinfra.api.connect import connect_all, disconnect_all
+    from pyinfra.api.exceptions import PyinfraError
+    from pyinfra.api.operation import add_op
+    from pyinfra.api.operations import run_ops
+    from pyinfra.version import __version__
+
+    assert issubclass(PyinfraError, Exception) and __version__ == version("pyinfra")
+    assert {"state", "op_func"} <= set(inspect.signature(add_op).parameters)
+    assert "state" in inspect.signature(run_ops).parameters
+    assert "serial" in inspect.signature(run_ops).parameters
+    assert "no_wait" in inspect.signature(run_ops).parameters
+    assert list(inspect.signature(connect_all).parameters)[:1] == ["state"]
+    assert list(inspect.signature(disconnect_all).parameters)[:1] == ["state"]
+    config = Config()
+    # The adapter routes the sudo and su passwords through these two settings.
+    assert hasattr(config, "SUDO_PASSWORD") and hasattr(config, "SU_PASSWORD")
+    inventory = Inventory((["@local"], {}))
+    state = State(inventory, config)
+    for attribute in (
+        "ops",
+        "active_hosts",
+        "op_meta",
+        "inventory",
+        "config",
+        "failed_hosts",
+        "pool",
+    ):
+        assert hasattr(state, attribute), attribute
+    for method in ("set_stage", "add_callback_handler"):
+        assert callable(getattr(state, method)), method
+    assert hasattr(state, "current_stage")
+    assert hasattr(state, "print_noop_info") and hasattr(state, "print_fact_info")
+
+
+def test_state_stages_the_adapter_moves_through():
+    from pyinfra.api.state import StateStage
+
+    for stage in ("Setup", "Connect", "Prepare", "Execute", "Disconnect"):
+        assert hasattr(StateStage, stage), stage
+    assert StateStage.Prepare < StateStage.Execute < StateStage.Disconnect
+
+
+def test_callback_hooks_the_adapter_overrides():
+    from pyinfra.api.state import BaseStateCallback
+
+    hooks = {
+        "host_connect": ["state", "host"],
+        "host_connect_error": ["state", "host", "error"],
+        "operation_host_start": ["state", "host", "op_hash"],
+        "operation_host_success": ["state", "host", "op_hash"],
+        "operation_host_error": ["state", "host", "op_hash"],
+    }
+    for name, leading in hooks.items():
+        parameters = [
+            p for p in inspect.signature(getattr(BaseStateCallback, name)).parameters if p != "self"
+        ]
+        assert parameters[: len(leading)] == leading, (name, parameters)
+
+
+def test_context_objects():
+    from pyinfra.context import ctx_host, ctx_state
+
+    for method in ("set", "reset", "get"):
+        assert callable(getattr(ctx_state, method)), method
+    assert callable(ctx_host.use) and callable(ctx_host.get)
+
+
+def test_the_local_connector_builds_commands_through_a_name_the_adapter_can_swap():
+    # The sudo password route replaces local.make_unix_command_for_host for one run; the
+    # connector must look the name up at call time (module attribute), and the util function
+    # it wraps must take the arguments the adapter passes by keyword.
+    from pyinfra.connectors import local, util
+
+    assert callable(local.make_unix_command_for_host)
+    source = inspect.getsource(local)
+    assert "make_unix_command_for_host(" in source
+    parameters = inspect.signature(util.make_unix_command).parameters
+    for name in ("command", "_sudo", "_sudo_user", "_su_user", "_sudo_password"):
+        assert name in parameters, name
+
+
+def test_connectors_are_discovered_through_entry_points_the_adapter_can_filter():
+    from pyinfra.api import connectors
+
+    assert callable(connectors.get_all_connectors)
+    assert hasattr(connectors, "entry_points"), "the adapter swaps this reference for one run"
+    assert "local" in connectors.get_all_connectors()
+
+
+def test_operation_meta_and_host_fields_read_after_a_run():
+    from pyinfra.api.operation import OperationMeta
+
+    # The names are read from a finished run's OperationMeta and per-host results.
+    for attribute in ("did_succeed", "did_change", "is_complete", "stdout_lines", "stderr_lines",
+                      "retry_attempts"):  # fmt: skip
+        assert hasattr(OperationMeta, attribute), attribute
+    from pyinfra.api.host import Host
+
+    source = inspect.getsource(Host)
+    for attribute in ("op_hash_order", "askpass"):
+        assert attribute in source, attribute
