@@ -41,7 +41,7 @@ LAYER_NAMES = {
     1: "term",
     2: "config",
     3: "plugins",
-    4: "host/records",
+    4: "host, records",
     5: "context",
     6: "commands",
     7: "cli",
@@ -68,7 +68,10 @@ def check_include(src_folder: str, target: str) -> str | None:
         return None
     src_rank, dst_rank = LAYERS[src_folder], LAYERS[dst_folder]
     if dst_rank > src_rank:
-        return f"upward: {LAYER_NAMES[src_rank]} may not include {LAYER_NAMES[dst_rank]}"
+        # A folder of its own rank is named as itself (host, records), commands as "commands".
+        src_name = src_folder if src_rank < 6 and src_folder else LAYER_NAMES[src_rank]
+        dst_name = dst_folder if dst_rank < 6 else LAYER_NAMES[dst_rank]
+        return f"upward: {src_name} may not include {dst_name}"
     if dst_rank == src_rank:
         return f'sideways: "{src_folder or "src"}/" and "{dst_folder}/" are peers and may not include each other'
     return None

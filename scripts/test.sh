@@ -45,6 +45,19 @@ echo "== python lint"
 "$venv/bin/ruff" check python tests examples bench src/init/scaffold
 "$venv/bin/ruff" format --check python tests examples bench src/init/scaffold
 
+echo "== role host on the lowest pyinfra and omegaconf pyproject.toml allows"
+# The adapter's contract (tests/host/test_pyinfra_contract.py) and the host tests, again on the
+# declared lower bounds, so a bound that is too low fails here instead of on a user's machine.
+# The host tests import python/ from the tree: this environment needs no build of chaos.
+low=build/venv-pyinfra-low
+low_pyinfra=$(sed -n 's/.*"pyinfra>=\([0-9.]*\),.*/\1/p' pyproject.toml)
+low_omegaconf=$(sed -n 's/.*"omegaconf>=\([0-9.]*\)".*/\1/p' pyproject.toml)
+[[ -x $low/bin/python ]] || python3 -m venv "$low"
+"$low/bin/python" -m pip install -q --disable-pip-version-check "pyinfra==$low_pyinfra" "omegaconf==$low_omegaconf" pytest
+# The @fake connector this fleet test uses ships with pyinfra 3.9 and later, not 3.8.
+PYTHONPATH=python "$low/bin/python" -m pytest -q -p no:cacheprovider tests/host \
+  --deselect tests/host/test_apply.py::test_fleet_hosts_plan_and_fail_independently
+
 echo "== pytest"
 export CHAOS_TEST_BINARY=$root/build/asan/chaos
 export CHAOS_INSTALLED_BINARY=$root/$venv/bin/chaos

@@ -52,13 +52,13 @@ def test_upward_include_fails_naming_file_line_and_rule(tmp_path):
     write(
         tmp_path,
         "src/host/launch.h",
-        '#pragma once\n#include "util/a.h"\n#include "context/context.h"\n',
+        '#pragma once\n#include "util/a.h"\n#include "cli/commands.h"\n',
     )
     result = run(INCLUDES, tmp_path)
     assert result.returncode == 1
     assert (
         result.stdout
-        == 'src/host/launch.h:3: #include "context/context.h": upward: host may not include cli\n'
+        == 'src/host/launch.h:3: #include "cli/commands.h": upward: host may not include cli\n'
     )
     assert "util <- term <- config <- plugins <- host" in result.stderr
 
