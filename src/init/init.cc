@@ -37,8 +37,8 @@ Result<std::vector<std::string>> select_templates(const std::vector<std::string>
 }
 
 // One plugin template's value, or why it cannot be used.
-Result<ordered_json> plugin_template_value(const Manifest& manifest, const std::string& name, bool explicit_targets) {
-  const KeysEntry* entry = manifest.keys_entry(name);
+Result<ordered_json> plugin_template_value(const Manifest& manifest, const KeysEntry* entry, const std::string& name,
+                                           bool explicit_targets) {
   if (!entry) {
     return Error("the plugin manifest has no template `" + name + "`", "",
                  "run `chaos -u init chobolo` to re-read installed plugins");
@@ -68,7 +68,8 @@ std::optional<std::vector<TemplateSource>> template_sources(Context& ctx, const 
       sources.push_back(fleet_template());
       continue;
     }
-    auto value = plugin_template_value(*manifest, name, explicit_targets);
+    const KeysEntry* entry = manifest->keys_entry(name);
+    auto value = plugin_template_value(*manifest, entry, name, explicit_targets);
     if (!value) {
       if (explicit_targets) {
         ctx.print_error(value.error());
@@ -80,7 +81,6 @@ std::optional<std::vector<TemplateSource>> template_sources(Context& ctx, const 
       continue;
     }
     const Registration* reg = index.find(Group::templates, name);
-    const KeysEntry* entry = manifest->keys_entry(name);
     std::string origin = "plugin " + (reg ? index.owner(*reg).name + " " + index.owner(*reg).version : entry->plugin);
     sources.push_back({name, origin, entry->entry_point, std::move(*value), ""});
   }

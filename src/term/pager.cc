@@ -13,6 +13,25 @@
 
 namespace chaos {
 
+namespace {
+
+// Writes `text` to $PAGER's standard input; false when the pager could not be run, so the
+// caller shows the text itself.
+bool through_pager(const std::string& pager, const std::string& text) {
+  auto pipe = make_pipe();
+  if (!pipe) return false;
+  // $PAGER is a shell command line ("less -R"), as for every program that honours it.
+  auto child = ChildProcess::spawn({"/bin/sh", "-c", pager}, {{pipe->read.get(), 0}});
+  pipe->read.reset();
+  if (!child) return false;
+  (void)write_all(pipe->write.get(), text, "the pager");  // a pager quit early stops reading
+  pipe->write.reset();
+  // 127: the shell could not find the pager.
+  return !child->wait().exited_with(127);
+}
+
+}  // namespace
+
 void show_paged(const std::string& text) {
   const char* env = std::getenv("PAGER");
   std::string pager = env ? env : "less -RFX";
@@ -24,20 +43,9 @@ void show_paged(const std::string& text) {
     ::setenv("LESS", "FRX", 0);
     // Quitting the pager early closes the pipe: that must not kill chaos.
     auto previous = std::signal(SIGPIPE, SIG_IGN);
-    // $PAGER is a shell command line ("less -R"), as for every program that honours it.
-    auto pipe = make_pipe();
-    auto child = pipe ? ChildProcess::spawn({"/bin/sh", "-c", pager}, {{pipe->read.get(), 0}}) : pipe.error();
-    if (pipe) pipe->read.reset();
-    if (child) {
-      (void)write_all(pipe->write.get(), text, "the pager");  // a pager quit early stops reading
-      pipe->write.reset();
-      ExitStatus status = child->wait();
-      std::signal(SIGPIPE, previous);
-      // 127: the shell could not find the pager; show the text ourselves.
-      if (!status.exited_with(127)) return;
-    } else {
-      std::signal(SIGPIPE, previous);
-    }
+    bool shown = through_pager(pager, text);
+    std::signal(SIGPIPE, previous);
+    if (shown) return;
   }
   std::fwrite(text.data(), 1, text.size(), stdout);
 }
