@@ -54,7 +54,7 @@ Result<std::optional<std::string>> read_password_line(int fd) {
     char c;
     ssize_t n = ::read(fd, &c, 1);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Error(std::string("cannot read the sudo password from standard input: ") + std::strerror(errno));
+    if (n < 0) return Error(std::string("cannot read the sudo password from standard input: ") + errno_text());
     if (n == 0 || c == '\n') break;
     if (line.size() == kMaxPasswordBytes) {
       return Error("the sudo password on standard input is longer than " + std::to_string(kMaxPasswordBytes) + " bytes",

@@ -204,7 +204,7 @@ Result<HostMessage> RoleHost::read_message(int timeout_ms, std::string_view duri
       wait_ms = static_cast<int>(left.count());
     }
     int ready = ::poll(fds, 3, wait_ms);
-    if (ready < 0 && errno != EINTR) return Error(std::string("poll: ") + std::strerror(errno));
+    if (ready < 0 && errno != EINTR) return Error(std::string("poll: ") + errno_text());
     if (ready <= 0) continue;
     if (fds[1].revents) pump_stderr(false);
     if (fds[0].revents) {
@@ -215,7 +215,7 @@ Result<HostMessage> RoleHost::read_message(int timeout_ms, std::string_view duri
       } else if (n == 0) {
         return death_error(std::string(during));
       } else if (errno != EINTR) {
-        return Error(std::string("reading from the role host: ") + std::strerror(errno));
+        return Error(std::string("reading from the role host: ") + errno_text());
       }
     }
   }

@@ -37,7 +37,7 @@ Status write_user_file(const std::string& path, std::string_view content, bool o
   auto tmp = create_temp_beside(path, 0666);
   if (!tmp) return tmp.error();
   Status written = write_all(tmp->fd.get(), content, path);
-  if (tmp->fd.reset() != 0 && !written) written = Error("cannot write " + path + ": " + std::strerror(errno), path);
+  if (tmp->fd.reset() != 0 && !written) written = Error("cannot write " + path + ": " + errno_text(), path);
   if (written) {
     ::unlink(tmp->name.c_str());
     return written;
@@ -46,7 +46,7 @@ Status write_user_file(const std::string& path, std::string_view content, bool o
     // rename() replaces the name itself: whatever was swapped in since the check above is
     // replaced, never written through.
     if (::rename(tmp->name.c_str(), path.c_str()) == 0) return std::nullopt;
-    Error e("cannot write " + path + ": " + std::strerror(errno), path);
+    Error e("cannot write " + path + ": " + errno_text(), path);
     ::unlink(tmp->name.c_str());
     return e;
   }
@@ -59,10 +59,10 @@ Status write_user_file(const std::string& path, std::string_view content, bool o
   Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666));
   if (!fd) {
     return errno == EEXIST ? Error(path + " " + kExists, path)
-                           : Error("cannot write " + path + ": " + std::strerror(errno), path);
+                           : Error("cannot write " + path + ": " + errno_text(), path);
   }
   written = write_all(fd.get(), content, path);
-  if (fd.reset() != 0 && !written) written = Error("cannot write " + path + ": " + std::strerror(errno), path);
+  if (fd.reset() != 0 && !written) written = Error("cannot write " + path + ": " + errno_text(), path);
   return written;
 }
 
