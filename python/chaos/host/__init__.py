@@ -12,6 +12,11 @@ Modules:
     loading          resolving ``module:attr`` entry points and telling role kinds apart
     manifest         the ``manifest`` method (explanations, keys, role metadata)
     apply            the ``apply.*`` methods (one apply session per host process at a time)
+    params           the parameters of those requests, checked
+    chobolo          loading a Ch-obolo (OmegaConf; alias bombs refused)
+    deltas           reading what a class role's ``delta()`` returned
+    logtap           pyinfra's log: facts about operations, and ``log`` events
+    operations       one record per staged operation, shared by the session and the log tap
     pyinfra_adapter  every pyinfra call; a pyinfra upgrade should touch only this file
 
 Importing this package must stay cheap: the host sends its hello before importing pyinfra.

@@ -9,24 +9,27 @@ execute  run_ops, streaming one event per operation and host; then disconnect
 A failure inside one role on one host is a value in the result (and a ``role_error`` event); it
 never hides other roles or hosts. Only a failure of the request as a whole (bad params, roles
 that cannot be loaded, a Ch-obolo that cannot be read, no host reachable) is an error reply.
+
+The parts live beside this file: ``params`` (request parameters), ``chobolo`` (loading the
+Ch-obolo), ``deltas`` (reading what ``delta()`` returned), ``logtap`` (pyinfra's log) and
+``operations`` (one record per staged operation).
 """
 
 from __future__ import annotations
 
 import copy
-import logging
-import os
-import re
 import sys
 import time
-from collections import defaultdict
 from collections.abc import Callable, Mapping
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from chaos.host import pyinfra_adapter as pa
 from chaos.host.askpass import PLACEHOLDER, PipeAskpass
+from chaos.host.chobolo import load_chobolo
+from chaos.host.deltas import DeltaRecord, delta_parts, is_empty
 from chaos.host.errors import (
     HostError,
     attempt,
@@ -34,191 +37,27 @@ from chaos.host.errors import (
     error_from_exception,
     traceback_tail,
 )
-from chaos.host.loading import CLASS, LoadedRole, load_role, valid_target
+from chaos.host.loading import CLASS, LoadedRole, load_role
+from chaos.host.logtap import FORWARD_LEVEL, PyinfraLogTap
+from chaos.host.operations import MESSAGE_TAIL_LINES, OUTPUT_TAIL_LINES, OpTable
+from chaos.host.params import get_param, hosts_param, roles_param
 from chaos.host.wire import Channel, jsonable
 
-# Output lines kept for a failed operation.
-OUTPUT_TAIL_LINES = 20
-# pyinfra log lines kept per failed operation.
-MESSAGE_TAIL_LINES = 10
-
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-_HOST_PREFIX = re.compile(r"^\[([^\]]+)\]")
-
-# verbosity -> lowest pyinfra log level forwarded as ``log`` events
-_FORWARD_LEVEL = {0: logging.WARNING, 1: logging.INFO, 2: logging.INFO, 3: logging.DEBUG}
+__all__ = ["ApplySession", "PyinfraLogTap", "Stage"]
 
 
-# Parameters
-#
+class Stage(str, Enum):
+    """Where a session is; each request accepts only some (``_require``)."""
 
-
-def _get(params: Mapping[str, Any], name: str, kinds: tuple[type, ...], default: Any) -> Any:
-    value = params.get(name)
-    if value is None:  # absent and null both mean "the default"
-        return default
-    # bool is an int subclass: reject it where a count is expected.
-    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
-        wanted = "/".join(k.__name__ for k in kinds)
-        raise HostError("bad_params", f"'{name}' must be {wanted}, got {type(value).__name__}")
-    return value
-
-
-def _roles_param(params: Mapping[str, Any]) -> list[tuple[str, str, str | None]]:
-    roles = _get(params, "roles", (list,), [])
-    out: list[tuple[str, str, str | None]] = []
-    seen: set[str] = set()
-    for i, spec in enumerate(roles):
-        if not isinstance(spec, dict):
-            raise HostError("bad_params", f"roles[{i}] must be an object")
-        tag, target, plugin = spec.get("tag"), spec.get("target"), spec.get("plugin")
-        if not isinstance(tag, str) or not tag:
-            raise HostError("bad_params", f"roles[{i}].tag must be a non-empty string")
-        if not valid_target(target):
-            raise HostError("bad_params", f"roles[{i}].target must be 'module:attr'")
-        if plugin is not None and not isinstance(plugin, str):
-            raise HostError("bad_params", f"roles[{i}].plugin must be a string")
-        if tag in seen:
-            raise HostError("bad_params", f"role '{tag}' is listed twice")
-        seen.add(tag)
-        out.append((tag, target, plugin))
-    return out
-
-
-def _hosts_param(params: Mapping[str, Any]) -> list[str | tuple[str, dict[str, Any]]]:
-    hosts = _get(params, "hosts", (list,), ["@local"])
-    out: list[str | tuple[str, dict[str, Any]]] = []
-    for i, entry in enumerate(hosts):
-        if isinstance(entry, str) and entry:
-            out.append(entry)
-        elif (
-            isinstance(entry, list)
-            and len(entry) == 2
-            and isinstance(entry[0], str)
-            and entry[0]
-            and isinstance(entry[1], dict)
-        ):
-            out.append((entry[0], entry[1]))
-        else:
-            raise HostError("bad_params", f"hosts[{i}] must be a name or [name, {{data}}]")
-    if not out:
-        raise HostError("bad_params", "'hosts' is empty")
-    return out
-
-
-# Ch-obolo
-#
-
-
-# A Ch-obolo's YAML aliases (``*name``) may make it this much larger than it is written, and
-# always this many nodes: a legitimate ``<<: *defaults`` fits, a small file that expands to
-# billions of nodes (an "alias bomb") does not.
-ALIAS_EXPANSION_FACTOR = 2
-ALIAS_EXPANSION_FLOOR = 10_000
-# OmegaConf (>= 2.4) applies its own limit, 10,000 nodes after expansion by default, to every
-# load, whether or not the file uses aliases: a large plain Ch-obolo would be refused, by the
-# host and by every plugin that loads it, with a message about aliases. The host measures the
-# file itself and raises OmegaConf's limit (for the plugins too) to what it has allowed.
-OMEGACONF_LIMIT_ENV = "OMEGACONF_MAX_YAML_EXPANDED_NODES"
-
-
-def chobolo_node_counts(yaml: Any, path: str) -> tuple[int, int]:
-    """(nodes as written, nodes once every alias is expanded) of a YAML file.
-
-    Counted on the composed node graph, where an alias is the very node it names: each node is
-    visited once, so the cost follows the file's size, not its expansion. Raises HostError for
-    an alias that refers to a node containing it (a YAML document that never ends).
-    """
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with open(path, "rb") as f:
-        root = yaml.compose(f, Loader=loader)
-    if root is None:
-        return 0, 0
-
-    def children(node: Any) -> list[Any]:
-        if isinstance(node, yaml.MappingNode):
-            return [part for pair in node.value for part in pair]
-        if isinstance(node, yaml.SequenceNode):
-            return list(node.value)
-        return []
-
-    expanded: dict[int, int] = {}
-    visiting: set[int] = set()
-    stack: list[tuple[Any, bool]] = [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        key = id(node)
-        if done:
-            visiting.discard(key)
-            expanded[key] = 1 + sum(expanded[id(c)] for c in children(node))
-            continue
-        if key in expanded:
-            continue
-        if key in visiting:
-            mark = node.start_mark
-            raise HostError(
-                "chobolo",
-                "a YAML alias refers to a node that contains it, so the Ch-obolo never ends",
-                file=path,
-                line=mark.line + 1,
-                column=mark.column + 1,
-            )
-        visiting.add(key)
-        stack.append((node, True))
-        stack.extend((c, False) for c in children(node))
-    return len(expanded), expanded[id(root)]
-
-
-def load_chobolo(path: str) -> dict[str, Any]:
-    """The whole Ch-obolo as a plain dict with ``${...}`` interpolations resolved."""
-    try:
-        import yaml
-        from omegaconf import OmegaConf
-    except ImportError as e:
-        raise HostError("internal", f"cannot import OmegaConf: {e}") from e
-    try:
-        written, expanded = chobolo_node_counts(yaml, path)
-        allowed = max(ALIAS_EXPANSION_FLOOR, ALIAS_EXPANSION_FACTOR * written)
-        if expanded > allowed:
-            raise HostError(
-                "chobolo",
-                f"the Ch-obolo's YAML aliases (*name) expand it to {expanded:,} nodes from "
-                f"{written:,} as written; chaos allows {allowed:,} (twice the written size, or "
-                f"{ALIAS_EXPANSION_FLOOR:,}), so that a small file cannot exhaust memory. Write the "
-                "repeated parts out instead of referring to them",
-                file=path,
-            )
-        os.environ[OMEGACONF_LIMIT_ENV] = str(max(allowed, expanded) + ALIAS_EXPANSION_FLOOR)
-        cfg = OmegaConf.load(path)
-    except HostError:
-        raise
-    except OSError as e:
-        raise HostError("chobolo", f"cannot read Ch-obolo: {e.strerror or e}", file=path) from None
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        problem = getattr(e, "problem", None) or str(e)
-        context = getattr(e, "context", None)
-        raise HostError(
-            "chobolo",
-            f"invalid YAML: {context + ': ' if context else ''}{problem}",
-            file=path,
-            line=mark.line + 1 if mark is not None else None,
-            column=mark.column + 1 if mark is not None else None,
-        ) from None
-    except Exception as e:
-        raise HostError("chobolo", f"cannot load Ch-obolo: {_first_line(e)}", file=path) from e
-    try:
-        data = OmegaConf.to_container(cfg, resolve=True)
-    except Exception as e:
-        raise HostError(
-            "chobolo",
-            f"cannot resolve interpolation: {_first_line(e)}",
-            file=path,
-            key=getattr(e, "full_key", None) or None,
-        ) from e
-    if not isinstance(data, dict):
-        raise HostError("chobolo", "the top level of a Ch-obolo must be a mapping", file=path)
-    return data
+    NEW = "new"
+    CONNECTING = "connecting"
+    PREPARING = "preparing"
+    PREPARED = "prepared"
+    PLANNING = "planning"
+    PLANNED = "planned"
+    EXECUTING = "executing"
+    EXECUTED = "executed"
+    CLOSED = "closed"
 
 
 def _line_buffer_stdout() -> None:
@@ -239,190 +78,6 @@ def _flush_stdout() -> None:
             stream.flush()
 
 
-def _first_line(e: BaseException) -> str:
-    text = getattr(e, "msg", None) or str(e) or type(e).__name__
-    return str(text).strip().splitlines()[0]
-
-
-# Deltas
-#
-
-
-@dataclass
-class DeltaRecord:
-    host: str
-    role: str
-    obj: Any  # what the role returned; handed back to plan() unchanged
-    to_add: dict[str, Any]
-    to_remove: dict[str, Any]
-    metadata: dict[str, Any]
-    empty: bool
-
-    def describe(self) -> dict[str, Any]:
-        return {
-            "host": self.host,
-            "role": self.role,
-            "to_add": jsonable(self.to_add),
-            "to_remove": jsonable(self.to_remove),
-            "metadata": jsonable(self.metadata),
-            "empty": self.empty,
-        }
-
-
-def _delta_parts(delta: Any) -> tuple[dict, dict, dict] | None:
-    """(to_add, to_remove, metadata) of a Delta-like object or mapping; None if it is neither."""
-    missing = object()
-
-    def part(name: str) -> Any:
-        if isinstance(delta, Mapping):
-            return delta.get(name, missing)
-        return getattr(delta, name, missing)
-
-    add, remove, meta = part("to_add"), part("to_remove"), part("metadata")
-    if add is missing and remove is missing:
-        return None
-    parts = []
-    for value in (add, remove, meta):
-        if value is missing or value is None:
-            parts.append({})
-        elif isinstance(value, Mapping):
-            parts.append(dict(value))
-        else:
-            return None
-    return parts[0], parts[1], parts[2]
-
-
-def _is_empty(to_add: dict[str, Any], to_remove: dict[str, Any]) -> bool:
-    """The SDK's rule (``Delta.is_empty``): no category has a truthy value."""
-    # Truthiness is the plugin's own code (__bool__); if it fails, assume there are changes.
-    empty, exc = attempt(lambda: not any(to_add.values()) and not any(to_remove.values()))
-    return bool(empty) if exc is None else False
-
-
-# pyinfra log capture
-#
-
-
-@dataclass
-class OpNotes:
-    """What pyinfra logged about one operation on one host."""
-
-    names: list[str] = field(default_factory=list)
-    diff: list[str] = field(default_factory=list)
-    noop: str | None = None
-    exit_code: int | None = None
-    messages: list[str] = field(default_factory=list)
-
-
-class PyinfraLogTap(logging.Handler):
-    """Captures the ``pyinfra`` logger: structured facts go to the session's notes, the rest
-    is forwarded as ``log`` events at the requested verbosity."""
-
-    def __init__(self, channel: Channel) -> None:
-        super().__init__(level=logging.DEBUG)
-        self.channel = channel
-        self.notes: dict[tuple[str, str], OpNotes] = defaultdict(OpNotes)
-        self.phase: str | None = None
-        self.verbosity = 0
-        self.host_names: set[str] = set()
-        # host -> pyinfra's warnings and errors while the current role ran (prepare and plan)
-        self.fact_errors: dict[str, list[str]] = defaultdict(list)
-
-    def install(self) -> None:
-        logger = pa.pyinfra_logger()
-        if self not in logger.handlers:
-            logger.addHandler(self)
-        logger.setLevel(logging.DEBUG)
-        # The core renders output; nothing from pyinfra goes to the terminal directly.
-        logger.propagate = False
-
-    def reset(self, verbosity: int, host_names: set[str]) -> None:
-        self.notes = defaultdict(OpNotes)
-        self.fact_errors = defaultdict(list)
-        self.phase = None
-        self.verbosity = verbosity
-        self.host_names = host_names
-
-    def handleError(self, record: logging.LogRecord) -> None:
-        # A broken reply pipe surfaces on the next reply; never print to the user's terminal.
-        pass
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if (
-            record.levelno < logging.INFO
-            and self.verbosity < 3
-            and not pa.debug_record_wanted(record)
-        ):
-            return
-        try:
-            message = record.getMessage()
-        except (TypeError, ValueError):
-            message = str(record.msg)
-        host, op_hash = pa.record_context(record)
-        name = pa.host_name(host) if host is not None else None
-        kind, data = pa.classify_record(record, message)
-        if name is None:
-            # Connecting runs outside any host context; the host is only in the text.
-            match = _HOST_PREFIX.match(message)
-            if match and match.group(1) in self.host_names:
-                name = match.group(1)
-        message = _ANSI.sub("", pa.strip_host_prefix(message, name)).rstrip()
-
-        consumed = kind != "other"
-        if name is not None:
-            if record.levelno >= logging.WARNING and self.phase in ("prepare", "plan"):
-                # Outside execution a warning or error is about a fact (pyinfra logs the
-                # fact's command output, then "could not load fact: ..."): kept in case the
-                # host turns out to be failed by it.
-                errors = self.fact_errors[name]
-                errors.append(message)
-                del errors[:-OUTPUT_TAIL_LINES]
-            if kind == "op_added":
-                self.notes[(name, data[0])].names = data[1]
-                if self.phase == "plan":
-                    # What is being staged (and its facts read), for the core's progress line.
-                    with suppress(OSError):
-                        self.channel.event("op_staged", host=name, op=", ".join(data[1]))
-            elif kind == "exit_status" and op_hash:
-                self.notes[(name, op_hash)].exit_code = data
-            elif kind == "noop" and op_hash:
-                self.notes[(name, op_hash)].noop = data
-            elif kind == "op_output" and op_hash and self.phase == "plan":
-                self.notes[(name, op_hash)].diff.append(message)
-            if self.phase == "execute" and op_hash and record.levelno >= logging.WARNING:
-                self.notes[(name, op_hash)].messages.append(message)
-
-        if record.levelno < _FORWARD_LEVEL.get(self.verbosity, logging.WARNING):
-            return
-        if (
-            self.verbosity == 0
-            and op_hash
-            and self.phase == "execute"
-            and record.levelno >= logging.ERROR
-        ):
-            return  # a failing operation's errors are in its own report (``messages``)
-        # Below -vv, what operations say while being prepared (diffs, noop reasons) stays out.
-        if consumed and self.verbosity < 2:
-            return
-        event: dict[str, Any] = {
-            "level": record.levelname.lower(),
-            "message": message,
-            "logger": record.name,
-        }
-        if name is not None:
-            event["host"] = name
-        if op_hash:
-            event["op"] = op_hash
-        try:
-            self.channel.event("log", **event)
-        except OSError:
-            pass
-
-
-# The session
-#
-
-
 @dataclass
 class HostResult:
     name: str
@@ -436,7 +91,7 @@ class ApplySession:
     def __init__(self, channel: Channel, tap: PyinfraLogTap) -> None:
         self.channel = channel
         self.tap = tap
-        self.stage = "new"  # new -> prepared -> planned -> executed -> closed
+        self.stage = Stage.NEW
         self.state: Any = None
         self.roles: list[LoadedRole] = []
         self.hosts: dict[Any, HostResult] = {}
@@ -457,10 +112,7 @@ class ApplySession:
         self.not_run: dict[str, list[str]] = {}
         # (host, tag) -> why the role was skipped (it needs secrets that were not supplied)
         self.skipped: dict[tuple[str, str], dict[str, Any]] = {}
-        self.op_roles: dict[tuple[str, str], str] = {}
-        self.op_started: dict[tuple[str, str], float] = {}
-        self.op_ended: dict[tuple[str, str], float] = {}
-        self.op_done: dict[tuple[str, str], dict[str, Any]] = {}
+        self.ops = OpTable()
         self.pending: list[tuple[Any, str]] = []
         self.askpass: PipeAskpass | None = None
         self.undo_askpass_route: Callable[[], None] | None = None
@@ -529,35 +181,35 @@ class ApplySession:
     def _active_hosts(self) -> list[Any]:
         return [h for h in pa.inventory_hosts(self.state) if pa.is_active(self.state, h)]
 
-    def _require(self, *stages: str) -> None:
+    def _require(self, *stages: Stage) -> None:
         if self.stage not in stages:
             raise HostError(
                 "bad_state",
-                f"this request needs an apply session in stage {' or '.join(stages)}; "
-                f"it is {self.stage}",
+                "this request needs an apply session in stage "
+                f"{' or '.join(s.value for s in stages)}; it is {self.stage.value}",
             )
 
     # prepare
 
     def prepare(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        role_specs = _roles_param(params)
-        self.chobolo_path = _get(params, "chobolo_path", (str,), None)
-        hosts = _hosts_param(params)
-        parallel = _get(params, "parallel", (int,), 0)
-        sudo_password = _get(params, "sudo_password", (str,), None)
-        verbosity = _get(params, "verbosity", (int,), 0)
-        self.skip_confirm = _get(params, "skip_confirm", (bool,), False)
-        self.dry = _get(params, "dry", (bool,), False)
-        self.keep_going = _get(params, "keep_going", (bool,), False)
-        diff = _get(params, "diff", (bool,), True)
+        role_specs = roles_param(params)
+        self.chobolo_path = get_param(params, "chobolo_path", (str,), None)
+        hosts = hosts_param(params)
+        parallel = get_param(params, "parallel", (int,), 0)
+        sudo_password = get_param(params, "sudo_password", (str,), None)
+        verbosity = get_param(params, "verbosity", (int,), 0)
+        self.skip_confirm = get_param(params, "skip_confirm", (bool,), False)
+        self.dry = get_param(params, "dry", (bool,), False)
+        self.keep_going = get_param(params, "keep_going", (bool,), False)
+        diff = get_param(params, "diff", (bool,), True)
         # pyinfra's CLI skips change detection with -y (``State(check_for_changes=not yes)``):
         # detecting runs every operation's generator, and with it every fact an operation
         # reads, once more while planning. Predictions are only worth that when someone will
         # look at them: a dry run, or a run that was not told to go ahead regardless.
-        detect = _get(params, "detect_changes", (bool,), None)
+        detect = get_param(params, "detect_changes", (bool,), None)
         self.detect_changes = detect if detect is not None else self.dry or not self.skip_confirm
-        self.secrets = _get(params, "secrets", (dict,), {})
-        if verbosity not in _FORWARD_LEVEL:
+        self.secrets = get_param(params, "secrets", (dict,), {})
+        if verbosity not in FORWARD_LEVEL:
             raise HostError("bad_params", "'verbosity' must be 0..3")
         if parallel < 0:
             raise HostError("bad_params", "'parallel' must be >= 0")
@@ -578,7 +230,7 @@ class ApplySession:
         if sudo_password:
             self._route_sudo_password(sudo_password)
         self.tap.install()
-        self.tap.reset(verbosity, set())
+        self.tap.reset(verbosity, set(), self.ops)
         self.tap.phase = "prepare"
         self.state = pa.build_state(
             hosts,
@@ -591,7 +243,7 @@ class ApplySession:
         )
         self.hosts = {h: HostResult(pa.host_name(h)) for h in pa.inventory_hosts(self.state)}
         self.tap.host_names = {r.name for r in self.hosts.values()}
-        self.stage = "connecting"
+        self.stage = Stage.CONNECTING
         stop_error = pa.connect(self.state)
         for host, record in self.hosts.items():
             record.connected = pa.is_active(self.state, host)
@@ -607,12 +259,12 @@ class ApplySession:
             summary = f"{len(failed)} of {len(self.hosts)} hosts could not be connected"
             raise HostError("connect", summary, errors=per_host)
 
-        self.stage = "preparing"
+        self.stage = Stage.PREPARING
         class_roles = [r for r in self.roles if r.kind == CLASS]
         per_host = pa.run_per_host(
             self.state, lambda host: self._deltas_for(host, class_roles), self._active_hosts()
         )
-        self.stage = "prepared"
+        self.stage = Stage.PREPARED
         self.tap.phase = None
         deltas = [r.describe() for records in per_host for r in records]
         has_legacy = any(r.kind != CLASS for r in self.roles)
@@ -629,7 +281,7 @@ class ApplySession:
     def _take_sudo_password(self, params: Mapping[str, Any]) -> None:
         """A sudo password sent with apply.plan or apply.execute: the core reads it only once it
         knows an operation needs it."""
-        password = _get(params, "sudo_password", (str,), None)
+        password = get_param(params, "sudo_password", (str,), None)
         if not password:
             return
         pa.set_sudo_password(self.state, password)
@@ -723,7 +375,7 @@ class ApplySession:
             if reason is not None:
                 self._role_value_error("delta_failed", reason, role, name, "delta")
                 continue
-            parts = _delta_parts(delta)
+            parts = delta_parts(delta)
             if parts is None:
                 self._role_error(
                     {
@@ -742,7 +394,7 @@ class ApplySession:
                 continue
             to_add, to_remove, metadata = parts
             record = DeltaRecord(
-                name, role.tag, delta, to_add, to_remove, metadata, _is_empty(to_add, to_remove)
+                name, role.tag, delta, to_add, to_remove, metadata, is_empty(to_add, to_remove)
             )
             self.deltas[(name, role.tag)] = record
             self.channel.event("delta", **record.describe())
@@ -752,14 +404,14 @@ class ApplySession:
     # plan
 
     def plan(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        self._require("prepared")
+        self._require(Stage.PREPARED)
         self._take_sudo_password(params)
-        self.stage = "planning"
+        self.stage = Stage.PLANNING
         self.tap.phase = "plan"
         first_error = len(self.role_errors)
         for host in self._active_hosts():
             self._plan_host(host, pa.host_name(host))
-        self.stage = "planned"
+        self.stage = Stage.PLANNED
         self.tap.phase = None
 
         hosts: dict[str, list[dict[str, Any]]] = {}
@@ -848,7 +500,7 @@ class ApplySession:
             if new:
                 staged[h] = new
             for op_hash in new:
-                self.op_roles[(pa.host_name(h), op_hash)] = role.tag
+                self.ops(pa.host_name(h), op_hash).role = role.tag
         ops = sum(len(v) for v in staged.values())
         entry: dict[str, Any] = {"host": name, "role": role.tag, "ops": ops, "ok": not failed}
         if role.kind == CLASS and result is not None:
@@ -863,9 +515,9 @@ class ApplySession:
         return staged
 
     def _op_name(self, host: Any, name: str, op_hash: str) -> str:
-        per_host = self.tap.notes.get((name, op_hash))
-        if per_host is not None and per_host.names:
-            return ", ".join(per_host.names)
+        record = self.ops.find(name, op_hash)
+        if record is not None and record.notes.names:
+            return ", ".join(record.notes.names)
         labels = pa.op_labels(self.state, host, op_hash)
         return labels["explicit_name"] or ", ".join(labels["names"]) or "operation"
 
@@ -875,11 +527,12 @@ class ApplySession:
             # Without detection there is no prediction, and asking pyinfra for one would run
             # the operation's generator after all.
             op["will_change"] = pa.will_change(self.state, host, op_hash)
-        op["role"] = self.op_roles.get((name, op_hash))
+        record = self.ops.find(name, op_hash)
+        op["role"] = record.role if record is not None else None
         op["sudo"] = pa.op_needs_sudo(self.state, host, op_hash)
         op["args"] = pa.op_labels(self.state, host, op_hash)["args"]
-        notes = self.tap.notes.get((name, op_hash))
-        if notes is not None:
+        if record is not None:
+            notes = record.notes
             diff = "\n".join(notes.diff).strip("\n")
             if diff:
                 op["diff"] = diff
@@ -890,13 +543,13 @@ class ApplySession:
     # execute
 
     def execute(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        serial = _get(params, "serial", (bool,), False)
-        no_wait = _get(params, "no_wait", (bool,), False)
-        self._require("planned")
+        serial = get_param(params, "serial", (bool,), False)
+        no_wait = get_param(params, "no_wait", (bool,), False)
+        self._require(Stage.PLANNED)
         if self.dry:
             raise HostError("bad_state", "the session was prepared with dry=true")
         self._take_sudo_password(params)
-        self.stage = "executing"
+        self.stage = Stage.EXECUTING
         self.tap.phase = "execute"
         try:
             stop_error = pa.execute(self.state, serial, no_wait)
@@ -918,7 +571,7 @@ class ApplySession:
             # pyinfra gave up on a host in the middle of an operation (a fact it could not
             # read, say because sudo refused the password) without reporting that operation.
             self._fail_running(stop_error)
-        self.stage = "executed"
+        self.stage = Stage.EXECUTED
         self.tap.phase = None
         result = self._execution_result()
         result["error"] = stop_error
@@ -934,12 +587,13 @@ class ApplySession:
         them and why it stopped."""
         hosts = {pa.host_name(h): h for h in pa.inventory_hosts(self.state)}
         now = time.monotonic()
-        for (name, op_hash), start in self.op_started.items():
-            if (name, op_hash) in self.op_done or name not in hosts:
+        for record in self.ops:
+            name, op_hash = record.host, record.op_hash
+            if record.started is None or record.done is not None or name not in hosts:
                 continue
             done = {
                 **self._op_head(hosts[name], name, op_hash),
-                "duration_s": round(now - start, 6),
+                "duration_s": round(now - record.started, 6),
                 "retries": 0,
                 "status": "failed",
                 "ignored": False,
@@ -948,11 +602,11 @@ class ApplySession:
                 "stderr_tail": [],
                 "stdout_tail": [],
                 "messages": [
-                    *self.tap.notes[(name, op_hash)].messages[-MESSAGE_TAIL_LINES:],
+                    *record.notes.messages[-MESSAGE_TAIL_LINES:],
                     reason,
                 ],
             }
-            self.op_done[(name, op_hash)] = done
+            record.done = done
             with suppress(OSError):
                 self.channel.event("op_done", **done)
 
@@ -968,10 +622,11 @@ class ApplySession:
             )
             ops = []
             for op_hash in pa.op_hashes(host):
-                done = self.op_done.get((name, op_hash))
+                record = self.ops.find(name, op_hash)
+                done = record.done if record is not None else None
                 if done is None:
                     # Started but not finished can only mean a SIGINT stopped it.
-                    started = (name, op_hash) in self.op_started
+                    started = record is not None and record.started is not None
                     done = {
                         **self._op_head(host, name, op_hash),
                         "status": "interrupted" if started else "skipped",
@@ -1004,13 +659,13 @@ class ApplySession:
         if not pa.has_op(self.state, host, op_hash):
             return
         name = pa.host_name(host)
-        self.op_started[(name, op_hash)] = time.monotonic()
+        self.ops(name, op_hash).started = time.monotonic()
         self.channel.event("op_start", **self._op_head(host, name, op_hash))
 
     def op_host_end(self, host: Any, op_hash: str) -> None:
         # pyinfra fires this before it records the outcome on the OperationMeta, so the
         # op_done event goes out on the next callback (or when the run ends).
-        self.op_ended[(pa.host_name(host), op_hash)] = time.monotonic()
+        self.ops(pa.host_name(host), op_hash).ended = time.monotonic()
         self.pending.append((host, op_hash))
         self._flush()
 
@@ -1025,7 +680,7 @@ class ApplySession:
                 still.append((host, op_hash))
                 continue
             done = self._op_done(host, op_hash, outcome)
-            self.op_done[(done["host"], op_hash)] = done
+            self.ops(done["host"], op_hash).done = done
             self.channel.event("op_done", **done)
         self.pending = still
 
@@ -1035,13 +690,13 @@ class ApplySession:
             "host": name,
             "op": self._op_name(host, name, op_hash),
             "hash": op_hash,
-            "role": self.op_roles.get((name, op_hash)),
+            "role": self.ops(name, op_hash).role,
         }
 
     def _op_done(self, host: Any, op_hash: str, outcome: dict[str, Any] | None) -> dict[str, Any]:
         name = pa.host_name(host)
-        key = (name, op_hash)
-        start, end = self.op_started.get(key), self.op_ended.get(key)
+        record = self.ops(name, op_hash)
+        start, end = record.started, record.ended
         done: dict[str, Any] = {
             **self._op_head(host, name, op_hash),
             "duration_s": round(end - start, 6) if start is not None and end is not None else None,
@@ -1051,7 +706,7 @@ class ApplySession:
             done["messages"] = ["pyinfra did not record an outcome for this operation"]
             return done
         done["retries"] = outcome["retries"]
-        notes = self.tap.notes.get(key, OpNotes())
+        notes = record.notes
         if outcome["success"]:
             done["status"] = "changed" if outcome["changed"] else "no_change"
             if not outcome["changed"] and notes.noop:
@@ -1074,14 +729,14 @@ class ApplySession:
     def partial(self) -> dict[str, Any] | None:
         """What completed before an interrupt, in the shape of the interrupted method's
         result."""
-        if self.stage in ("preparing", "prepared"):
+        if self.stage in (Stage.PREPARING, Stage.PREPARED):
             return {
                 "deltas": [d.describe() for d in self.deltas.values()],
                 "errors": list(self.role_errors),
             }
-        if self.stage in ("planning", "planned"):
+        if self.stage in (Stage.PLANNING, Stage.PLANNED):
             return {"results": list(self.plan_results), "errors": list(self.role_errors)}
-        if self.stage == "executing":
+        if self.stage == Stage.EXECUTING:
             self._flush()
             return self._execution_result()
         return None
@@ -1092,9 +747,9 @@ class ApplySession:
         self.close(timeout=2.0)
 
     def close(self, timeout: float = pa.DISCONNECT_TIMEOUT_S) -> None:
-        if self.stage == "closed":
+        if self.stage == Stage.CLOSED:
             return
-        self.stage = "closed"
+        self.stage = Stage.CLOSED
         self.tap.phase = None
         if self.state is not None:
             # Best effort: the session is over either way, and a host that fails to disconnect

@@ -404,11 +404,13 @@ class RoleHost:
         return self._session().plan(params)
 
     def _execute(self, params: dict[str, Any]) -> dict[str, Any]:
+        from chaos.host.apply import Stage
+
         session = self._session()
         try:
             return session.execute(params)
         finally:
-            if session.stage == "closed":
+            if session.stage == Stage.CLOSED:
                 self.session = None
 
     def _shutdown(self, params: dict[str, Any]) -> dict[str, Any]:
