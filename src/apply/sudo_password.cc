@@ -71,7 +71,7 @@ bool sudo_requires_password() {
   // -n: never prompt; sudo fails instead, saying a password is required. Standard input is
   // an empty pipe, so nothing of ours is read.
   auto ran = run_capture({"sudo", "-n", "true"}, RunOptions{.input = "", .timeout_ms = 10000});
-  if (!ran || ran->exit_code == 0) return false;
+  if (!ran || ran->status.exited_with(0)) return false;
   return ran->err.find("password") != std::string::npos;
 }
 

@@ -39,7 +39,7 @@ Requirement tool_requirement(const std::string& name, const std::string& purpose
   r.location = find_on_path(name);
   if (r.location.empty()) return r;
   r.found = true;
-  if (auto run = run_capture({r.location, "--version"}, RunOptions{{}, 10000}); run && run->exit_code == 0) {
+  if (auto run = run_capture({r.location, "--version"}, RunOptions{{}, 10000}); run && run->status.exited_with(0)) {
     r.version = first_line(run->out.empty() ? run->err : run->out);
   }
   return r;
@@ -53,7 +53,7 @@ std::vector<Requirement> python_requirements(const PythonEnv& env) {
   Requirement sdk{"chaos SDK (chaos.host)", false, true, "", "", "", "hosts plugin code"};
   auto run = run_capture({env.interpreter, kPythonIsolatedFlag, "-c", kModulesScript}, RunOptions{{}, 30000});
   nlohmann::json answer =
-      run && run->exit_code == 0 ? nlohmann::json::parse(run->out, nullptr, false) : nlohmann::json();
+      run && run->status.exited_with(0) ? nlohmann::json::parse(run->out, nullptr, false) : nlohmann::json();
   auto fill = [&](Requirement& r, const char* module) {
     if (!answer.is_object() || !answer.contains(module)) return;
     const auto& m = answer[module];

@@ -207,10 +207,9 @@ Result<PythonEnv> resolve_python_env(const Paths& paths, const GlobalConfig& con
   auto run = run_capture({env.interpreter, kPythonIsolatedFlag, "-c", kQueryScript}, RunOptions{{}, 30000});
   if (!run)
     return Error(run.error().message, env.interpreter, "check that this interpreter runs: " + env.interpreter + " -V");
-  if (run->exit_code != 0) {
-    return Error(
-        "the plugin environment's interpreter failed (" + describe_exit(run->exit_code, run->signal) + "): " + run->err,
-        env.interpreter);
+  if (!run->status.exited_with(0)) {
+    return Error("the plugin environment's interpreter failed (" + describe_exit(run->status) + "): " + run->err,
+                 env.interpreter);
   }
   json answer = json::parse(run->out, nullptr, false);
   if (answer.is_discarded())

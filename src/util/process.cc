@@ -7,9 +7,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <string_view>
 
 extern char** environ;
 
@@ -30,18 +32,55 @@ std::string describe_exit(int exit_code, int signal) {
   return "exit status " + std::to_string(exit_code);
 }
 
+namespace {
+
+// Our environment with `changes` applied, as execve wants it.
+std::vector<std::string> environment_with(const EnvChanges& changes) {
+  std::vector<std::string> out;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string_view entry(*e);
+    std::string_view name = entry.substr(0, entry.find('='));
+    bool changed = false;
+    for (const auto& change : changes) changed = changed || change.first == name;
+    if (!changed) out.emplace_back(entry);
+  }
+  for (const auto& [name, value] : changes)
+    if (value) out.push_back(name + "=" + *value);
+  return out;
+}
+
+}  // namespace
+
 Result<ChildProcess> ChildProcess::spawn(const std::vector<std::string>& argv, const std::vector<ChildFd>& fds,
-                                         bool search_path) {
+                                         bool search_path, const EnvChanges& env) {
   if (argv.empty()) return Error("internal: empty command line");
+  // Each source is copied above every child number first, so that no mapping overwrites the
+  // source of a later one and none is mapped onto its own number (dup2 onto the same number
+  // would leave the descriptor close-on-exec, and the child would never see it).
+  int floor = 3;
+  for (const auto& fd : fds) floor = std::max(floor, fd.child + 1);
+  std::vector<Fd> sources;
+  for (const auto& fd : fds) {
+    sources.emplace_back(::fcntl(fd.parent, F_DUPFD_CLOEXEC, floor));
+    if (!sources.back()) return Error("cannot pass a descriptor to " + argv[0] + ": " + errno_text(), argv[0]);
+  }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  for (const auto& fd : fds) posix_spawn_file_actions_adddup2(&actions, fd.parent, fd.child);
+  for (size_t i = 0; i < fds.size(); ++i) posix_spawn_file_actions_adddup2(&actions, sources[i].get(), fds[i].child);
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  std::vector<std::string> env_strings;
+  std::vector<char*> envp;
+  if (!env.empty()) {
+    env_strings = environment_with(env);
+    for (auto& e : env_strings) envp.push_back(e.data());
+    envp.push_back(nullptr);
+  }
+  char** child_env = env.empty() ? environ : envp.data();
   pid_t pid = -1;
-  int rc = search_path ? ::posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ)
-                       : ::posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+  int rc = search_path ? ::posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), child_env)
+                       : ::posix_spawn(&pid, args[0], &actions, nullptr, args.data(), child_env);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) return Error("cannot run " + argv[0] + ": " + std::strerror(rc), argv[0]);
   ChildProcess child;
@@ -177,7 +216,9 @@ Result<ProcessOutput> run_capture(const std::vector<std::string>& argv, const Ru
   if (!out) return out.error();
   auto err = make_pipe();
   if (!err) return err.error();
-  auto child = ChildProcess::spawn(argv, {{in->read.get(), 0}, {out->write.get(), 1}, {err->write.get(), 2}}, true);
+  std::vector<ChildFd> fds = {{in->read.get(), 0}, {out->write.get(), 1}, {err->write.get(), 2}};
+  fds.insert(fds.end(), options.fds.begin(), options.fds.end());
+  auto child = ChildProcess::spawn(argv, fds, true, options.env);
   // The child's ends are the child's now: holding them would keep its output open forever.
   in->read.reset();
   out->write.reset();
@@ -198,8 +239,7 @@ Result<ProcessOutput> run_capture(const std::vector<std::string>& argv, const Ru
     return Error(argv[0] + " printed more than " + std::to_string(options.max_output) + " bytes; it was stopped",
                  argv[0]);
   }
-  result.exit_code = status.code;
-  result.signal = status.signal;
+  result.status = status;
   return result;
 }
 

@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "util/error.h"
@@ -32,14 +33,18 @@ struct ChildFd {
   int child;
 };
 
+// Changes to our environment for one child: a value sets the variable, nullopt removes it.
+// Only names and paths go here (SOPS_AGE_KEY_FILE=/dev/fd/3), never a secret itself.
+using EnvChanges = std::vector<std::pair<std::string, std::optional<std::string>>>;
+
 // One running child, reaped exactly once. Destroying it kills and reaps a child still running:
 // nothing chaos starts outlives the object that started it by accident.
 class ChildProcess {
  public:
   // Runs argv[0] (looked up on PATH when `search_path`) with `fds` mapped; the environment is
-  // ours. Fails when it cannot be started.
+  // ours with `env` applied. Fails when it cannot be started.
   static Result<ChildProcess> spawn(const std::vector<std::string>& argv, const std::vector<ChildFd>& fds,
-                                    bool search_path = false);
+                                    bool search_path = false, const EnvChanges& env = {});
   ChildProcess() = default;
   ~ChildProcess();
   ChildProcess(ChildProcess&& other) noexcept;
@@ -65,8 +70,7 @@ class ChildProcess {
 };
 
 struct ProcessOutput {
-  int exit_code = -1;  // -1 when killed by a signal
-  int signal = 0;      // the signal that ended it, or 0
+  ExitStatus status;
   std::string out;
   std::string err;
 };
@@ -80,6 +84,9 @@ struct RunOptions {
   // Kill the child when its stdout or stderr passes this many bytes (an error then): output is
   // held in memory, and what runs may be hostile (a .pth line runs in every interpreter probe).
   size_t max_output = size_t{16} << 20;
+  // More descriptors for the child, at numbers 3 and up (0-2 are the captured pipes).
+  std::vector<ChildFd> fds{};
+  EnvChanges env{};
 };
 
 // Runs argv (no shell, looked up on PATH) and captures stdout and stderr. Fails only when the

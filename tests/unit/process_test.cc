@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "util/fd.h"
+#include "util/fs.h"
 #include "util/process.h"
 
 namespace chaos {
@@ -38,15 +39,46 @@ TEST(Fd, PipesAreCloseOnExec) {
 TEST(RunCapture, ExitCodesSignalsAndBothStreams) {
   auto ok = run_capture({"sh", "-c", "echo out; echo err >&2; exit 3"});
   ASSERT_TRUE(ok.ok());
-  EXPECT_EQ(ok->exit_code, 3);
-  EXPECT_EQ(ok->signal, 0);
+  EXPECT_EQ(ok->status.code, 3);
+  EXPECT_EQ(ok->status.signal, 0);
   EXPECT_EQ(ok->out, "out\n");
   EXPECT_EQ(ok->err, "err\n");
   auto killed = run_capture({"sh", "-c", "kill -TERM $$"});
   ASSERT_TRUE(killed.ok());
-  EXPECT_EQ(killed->exit_code, -1);
-  EXPECT_EQ(killed->signal, SIGTERM);
-  EXPECT_EQ(describe_exit(killed->exit_code, killed->signal).rfind("signal 15", 0), 0u);
+  EXPECT_EQ(killed->status.code, -1);
+  EXPECT_EQ(killed->status.signal, SIGTERM);
+  EXPECT_EQ(describe_exit(killed->status).rfind("signal 15", 0), 0u);
+}
+
+TEST(RunCapture, EnvironmentChangesReachOnlyTheChild) {
+  ::setenv("CHAOS_PROCESS_TEST_KEPT", "kept", 1);
+  ::setenv("CHAOS_PROCESS_TEST_GONE", "gone", 1);
+  RunOptions options;
+  options.env = {{"CHAOS_PROCESS_TEST_SET", "set"}, {"CHAOS_PROCESS_TEST_GONE", std::nullopt}};
+  auto run = run_capture(
+      {"sh", "-c", "echo \"$CHAOS_PROCESS_TEST_KEPT/$CHAOS_PROCESS_TEST_SET/${CHAOS_PROCESS_TEST_GONE-unset}\""},
+      options);
+  ASSERT_TRUE(run.ok());
+  EXPECT_EQ(run->out, "kept/set/unset\n");
+  EXPECT_EQ(std::getenv("CHAOS_PROCESS_TEST_SET"), nullptr);
+  EXPECT_STREQ(std::getenv("CHAOS_PROCESS_TEST_GONE"), "gone");
+}
+
+// The sops age key route: a pipe's read end at a chosen number, readable as /dev/fd/N. Its
+// number in this process may be that very number: it must still arrive (not close-on-exec).
+TEST(RunCapture, AnExtraDescriptorArrivesAtItsNumberEvenWhenItIsAlreadyThere) {
+  for (bool same_number : {true, false}) {
+    auto pipe = make_pipe();
+    ASSERT_TRUE(pipe.ok());
+    ASSERT_FALSE(write_all(pipe->write.get(), "key material\n", "pipe").has_value());
+    pipe->write.reset();
+    int number = same_number ? pipe->read.get() : 7;
+    RunOptions options;
+    options.fds = {{pipe->read.get(), number}};
+    auto run = run_capture({"sh", "-c", "cat /dev/fd/" + std::to_string(number)}, options);
+    ASSERT_TRUE(run.ok());
+    EXPECT_EQ(run->out, "key material\n") << "at " << number << ": " << run->err;
+  }
 }
 
 TEST(RunCapture, InputReachesStdinAndLargeOutputDoesNotDeadlock) {
@@ -54,7 +86,7 @@ TEST(RunCapture, InputReachesStdinAndLargeOutputDoesNotDeadlock) {
   auto run = run_capture({"cat"}, RunOptions{input, 20000});
   ASSERT_TRUE(run.ok()) << run.error().message;
   EXPECT_EQ(run->out.size(), input.size());
-  EXPECT_EQ(run->exit_code, 0);
+  EXPECT_TRUE(run->status.exited_with(0));
 }
 
 TEST(RunCapture, AMissingProgramIsAnErrorNamingIt) {

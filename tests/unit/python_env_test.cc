@@ -15,7 +15,7 @@ class PythonEnvCache : public ::testing::Test {
  protected:
   void SetUp() override {
     auto made = run_capture({"python3", "-m", "venv", "--without-pip", dir / "venv"});
-    ASSERT_TRUE(made.ok() && made->exit_code == 0) << (made.ok() ? made->err : made.error().message);
+    ASSERT_TRUE(made.ok() && made->status.exited_with(0)) << (made.ok() ? made->err : made.error().message);
     ::setenv("CHAOS_PYTHON", (dir / "venv/bin/python").c_str(), 1);
     paths.cache_dir = dir / "cache";
   }

@@ -45,7 +45,7 @@ if kind == "claims-4gb":
 std::string make_wheel(const ScratchDir& dir, const std::string& kind) {
   std::string path = dir / ("plug-1.0-" + kind + "-py3-none-any.whl");
   auto run = run_capture({"python3", "-c", kMakeWheel, path, kind});
-  EXPECT_TRUE(run.ok() && run->exit_code == 0) << (run.ok() ? run->err : run.error().message);
+  EXPECT_TRUE(run.ok() && run->status.exited_with(0)) << (run.ok() ? run->err : run.error().message);
   return path;
 }
 
