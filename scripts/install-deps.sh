@@ -9,6 +9,7 @@ packages=(
   libgtest-dev googletest                     # unit tests
   python3 python3-venv python3-pip            # the plugin environment
   age                                         # secrets key backend (checked by `chaos doctor`)
+  gnupg                                       # the other key backend: gpg keys for sops
   clang-format                                # style check
   ccache                                      # rebuilds in other checkouts cost little
   clang libclang-rt-14-dev                    # libFuzzer harnesses (scripts/fuzz.sh)

@@ -9,6 +9,9 @@ cd "$(dirname "$0")/.."
 root=$PWD
 
 scripts/install-deps.sh
+# sops (secrets engine) is built from the Go module proxy into .tools/bin, first on PATH.
+scripts/install-sops.sh
+export PATH=$root/.tools/bin:$PATH
 
 echo "== style"
 mapfile -t cxx_files < <(git ls-files 'src/*.cc' 'src/*.h' 'tests/unit/*.cc' 'tests/unit/*.h')
