@@ -6,8 +6,10 @@
 #include <nlohmann/json.hpp>
 
 #include "check/check.h"
+
 #include "context/plugin_manifest.h"
 #include "plugins/aliases.h"
+#include "sops/sops.h"
 #include "term/layout.h"
 
 namespace chaos {
@@ -209,9 +211,30 @@ int check_group(Context& ctx, const PluginIndex& index, Group group, bool as_jso
   return kExitOk;
 }
 
+// The key paths of the decrypted secrets, never their values. Needs no plugin.
+int check_secrets(Context& ctx, const GlobalConfig& config, bool json) {
+  auto doc = decrypt_configured_secrets(config, ctx.paths, {});
+  if (!doc) {
+    ctx.print_error(doc.error());
+    return kExitFailure;
+  }
+  auto paths = secret_key_paths(doc->data);
+  if (json) {
+    std::printf("%s\n", nlohmann::json(paths).dump(2).c_str());
+  } else {
+    for (const auto& p : paths) std::printf("%s\n", p.c_str());
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 int run_check(Context& ctx, const CheckOptions& opts) {
+  if (opts.what == "secrets") {
+    const auto& config = ctx.config();
+    if (!config) return ctx.print_error(config.error()), kExitFailure;
+    return check_secrets(ctx, *config, opts.json);
+  }
   const auto& index = ctx.plugin_index();
   if (!index) {
     ctx.print_error(index.error());

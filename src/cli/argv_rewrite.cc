@@ -12,6 +12,8 @@ constexpr std::pair<std::string_view, std::string_view> kLegacy[] = {
     {"-nw", "--no-wait"},
     {"-pf", "--sudo_password_file"},
     {"-ps", "--password"},
+    {"-sf", "--secrets-file"},
+    {"-ss", "--sops-file"},
 };
 
 }  // namespace

@@ -6,7 +6,7 @@ namespace chaos {
 
 void define_check_command(CLI::App* cmd, Context& ctx, int& exit_code) {
   auto opts = std::make_shared<CheckOptions>();
-  std::vector<std::string> choices = {"plugins"};
+  std::vector<std::string> choices = {"plugins", "secrets"};
   for (const auto& g : all_groups()) choices.emplace_back(g.check_name);
   cmd->add_option("what", opts->what, "What to list")->required()->check(CLI::IsMember(choices));
   cmd->add_flag("-j,--json", opts->json, "Print JSON (for roles and the like: a sorted list of names; aliases: a map)");
@@ -19,6 +19,7 @@ void define_check_command(CLI::App* cmd, Context& ctx, int& exit_code) {
   explanations  chaos.explain        templates   chaos.keys
   providers     chaos.providers      boats       chaos.boats
   limanis       chaos.limanis        isles       chaos.isles
+  secrets       the key paths in the decrypted secrets file (never the values)
 
 Examples:
   chaos check roles --json

@@ -37,6 +37,8 @@ constexpr std::array kCommands = {
     CommandEntry{"apply", "Apply roles to this machine to make it match the Ch-obolo", define_apply_command},
     CommandEntry{"check", "List what installed plugins provide, and find problems in them", define_check_command},
     CommandEntry{"doctor", "Show the plugin environment chaos uses and what is missing", define_doctor_command},
+    CommandEntry{"secrets", "Read and edit the sops-encrypted secrets (print, cat, list, edit)",
+                 define_secrets_command},
     CommandEntry{"log", "List recent `chaos apply` runs, newest first", define_log_command},
     CommandEntry{"explain", "Explain a role, a plugin topic or a chaos concept", define_explain_command},
     CommandEntry{"init", "Create starting files: a Ch-obolo template, a plugin", define_init_command},

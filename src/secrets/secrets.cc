@@ -1,0 +1,175 @@
+#include "secrets/secrets.h"
+
+#include <yaml-cpp/yaml.h>
+#include <cstdio>
+
+#include "util/fs.h"
+#include "util/position.h"
+#include "util/yaml_text.h"
+
+namespace chaos {
+namespace {
+
+Result<SecretFiles> files_for(Context& ctx, const SecretFileOverrides& overrides, Needs needs) {
+  const auto& config = ctx.config();
+  if (!config) return config.error();
+  return resolve_secret_files(*config, overrides, ctx.paths.home, needs);
+}
+
+Result<SecretsDocument> decrypt_secrets(Context& ctx, const SecretFileOverrides& overrides) {
+  const auto& config = ctx.config();
+  if (!config) return config.error();
+  return decrypt_configured_secrets(*config, ctx.paths, overrides);
+}
+
+void print_text(const std::string& text) {
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  if (!text.empty() && text.back() != '\n') std::fputc('\n', stdout);
+}
+
+std::string scalar_text(const ordered_json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+int print_secrets(Context& ctx, const SecretsOptions& opts) {
+  if (opts.sops_config) {
+    auto files = files_for(ctx, opts.files, Needs::sops_config);
+    if (!files) return ctx.print_error(files.error()), kExitFailure;
+    auto text = read_regular_file(files->sops_config);
+    if (!text) return ctx.print_error(text.error()), kExitFailure;
+    print_text(*text);
+    return kExitOk;
+  }
+  auto doc = decrypt_secrets(ctx, opts.files);
+  if (!doc) return ctx.print_error(doc.error()), kExitFailure;
+  if (doc->data.empty()) {
+    std::fprintf(stderr, "No secrets found to print.\n");
+    return kExitOk;
+  }
+  print_text(opts.json ? doc->data.dump(2) : doc->text);
+  return kExitOk;
+}
+
+int cat_secrets(Context& ctx, const SecretsOptions& opts) {
+  ordered_json data;
+  std::string source;
+  if (opts.sops_config) {
+    auto files = files_for(ctx, opts.files, Needs::sops_config);
+    if (!files) return ctx.print_error(files.error()), kExitFailure;
+    auto text = read_regular_file(files->sops_config);
+    if (!text) return ctx.print_error(text.error()), kExitFailure;
+    auto parsed = parse_yaml(*text, files->sops_config);
+    if (!parsed) return ctx.print_error(parsed.error()), kExitFailure;
+    data = std::move(*parsed);
+    source = files->sops_config;
+  } else {
+    auto doc = decrypt_secrets(ctx, opts.files);
+    if (!doc) return ctx.print_error(doc.error()), kExitFailure;
+    data = std::move(doc->data);
+    source = "the secrets";
+  }
+  int status = kExitOk;
+  ordered_json found = ordered_json::object();
+  for (const auto& key : opts.keys) {
+    const ordered_json* value = lookup_dot_path(data, key);
+    if (value == nullptr) {
+      ctx.print_error(Error("`" + key + "` is not in " + source, {}, "`chaos check secrets` lists the keys there"));
+      status = kExitFailure;
+      continue;
+    }
+    if (opts.json) {
+      found[key] = *value;
+    } else if (opts.value) {
+      print_text(value->is_structured() ? to_yaml(*value) : scalar_text(*value));
+    } else {
+      print_text(value->is_structured() ? to_yaml(ordered_json{{key, *value}}) : key + ": " + scalar_text(*value));
+    }
+  }
+  if (opts.json && !found.empty()) print_text(found.dump(2));
+  return status;
+}
+
+// Every key of one type in the sops config's creation rules: rule-level `age`/`pgp` (a
+// comma-separated string or a list) and each key group's lists; vault keys are `hc_vault`.
+std::vector<std::string> keys_of_type(const YAML::Node& rules, const std::string& type) {
+  const std::string field = type == "vault" ? "hc_vault" : type;
+  std::vector<std::string> out;
+  auto add = [&](const YAML::Node& node) {
+    std::vector<std::string> items;
+    if (node.IsScalar()) {
+      std::string text = node.Scalar();
+      for (size_t start = 0; start <= text.size();) {
+        size_t comma = text.find(',', start);
+        if (comma == std::string::npos) comma = text.size();
+        std::string item = text.substr(start, comma - start);
+        item.erase(0, item.find_first_not_of(" \n\t"));
+        item.erase(item.find_last_not_of(" \n\t") + 1);
+        if (!item.empty()) items.push_back(item);
+        start = comma + 1;
+      }
+    } else if (node.IsSequence()) {
+      for (const auto& item : node)
+        if (item.IsScalar()) items.push_back(item.Scalar());
+    }
+    for (auto& item : items)
+      if (std::find(out.begin(), out.end(), item) == out.end()) out.push_back(item);
+  };
+  for (const auto& rule : rules) {
+    if (!rule.IsMap()) continue;
+    add(rule[field]);
+    for (const auto& group : rule["key_groups"])
+      if (group.IsMap()) add(group[field]);
+  }
+  return out;
+}
+
+int list_keys(Context& ctx, const SecretsOptions& opts) {
+  if (opts.key_type != "age" && opts.key_type != "pgp" && opts.key_type != "vault") {
+    ctx.print_error(Error("unknown key type `" + opts.key_type + "`", {}, "use age, pgp or vault"));
+    return kExitUsage;
+  }
+  auto files = files_for(ctx, opts.files, Needs::sops_config);
+  if (!files) return ctx.print_error(files.error()), kExitFailure;
+  YAML::Node rules;
+  try {
+    rules = YAML::LoadFile(files->sops_config)["creation_rules"];
+  } catch (const YAML::Exception& e) {
+    ctx.print_error(Error("the sops config is not valid YAML: " + e.msg, format_position(files->sops_config, e.mark)));
+    return kExitFailure;
+  }
+  if (!rules.IsSequence()) {
+    ctx.print_error(Error("the sops config has no creation_rules list", files->sops_config));
+    return kExitFailure;
+  }
+  auto keys = keys_of_type(rules, opts.key_type);
+  if (opts.json) {
+    print_text(ordered_json(keys).dump(2));
+  } else if (keys.empty()) {
+    std::fprintf(stderr, "No %s keys in %s.\n", opts.key_type.c_str(), files->sops_config.c_str());
+  } else {
+    for (const auto& k : keys) std::printf("%s\n", k.c_str());
+  }
+  return kExitOk;
+}
+
+int edit_secrets(Context& ctx, const SecretsOptions& opts) {
+  auto files = files_for(ctx, opts.files, Needs::both);
+  if (!files) return ctx.print_error(files.error()), kExitFailure;
+  auto changed = sops_edit(sops_setup_for(ctx.paths), *files);
+  if (!changed) return ctx.print_error(changed.error()), kExitFailure;
+  std::fprintf(stderr, *changed ? "Saved %s (encrypted).\n" : "No changes to %s.\n", files->secrets_file.c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+int run_secrets(Context& ctx, const SecretsOptions& opts) {
+  if (opts.action == "print") return print_secrets(ctx, opts);
+  if (opts.action == "cat") return cat_secrets(ctx, opts);
+  if (opts.action == "list") return list_keys(ctx, opts);
+  if (opts.action == "edit") return edit_secrets(ctx, opts);
+  ctx.print_error(Error("unknown secrets command `" + opts.action + "`"));
+  return kExitUsage;
+}
+
+}  // namespace chaos

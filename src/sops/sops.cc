@@ -1,0 +1,202 @@
+#include "sops/sops.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "util/fd.h"
+#include "util/fs.h"
+#include "util/signals.h"
+#include "util/text.h"
+
+namespace chaos {
+namespace {
+
+// The age key pipe is filled before sops starts, so it must fit in the pipe's buffer (64 KiB on
+// Linux): a few hundred identities. More is refused rather than risk a writer that blocks.
+constexpr size_t kMaxAgeKeyBytes = 60000;
+// Where the age key pipe appears in sops: a number of its own, since dup2 onto the same number
+// would leave the descriptor close-on-exec.
+constexpr int kAgeKeyChildFd = 3;
+// A private GNUPGHOME lives here: RAM-backed, so nothing of the key touches a disk.
+constexpr const char* kRamDirectory = "/dev/shm";
+
+std::string trimmed(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+// What one run of sops gets beyond our own environment; removes what it created when it goes.
+class KeyEnvironment {
+ public:
+  KeyEnvironment() = default;
+  KeyEnvironment(const KeyEnvironment&) = delete;
+  KeyEnvironment& operator=(const KeyEnvironment&) = delete;
+  ~KeyEnvironment() {
+    if (gnupg_home_.empty()) return;
+    // gpg started an agent for the private home; it would outlive us holding the key.
+    RunOptions kill;
+    kill.env = {{"GNUPGHOME", gnupg_home_}};
+    kill.timeout_ms = 5000;
+    (void)run_capture({"gpgconf", "--kill", "gpg-agent"}, kill);
+    remove_tree(gnupg_home_);
+  }
+
+  Status prepare(const SopsSetup& setup) {
+    if (!setup.keys.age_identities.empty()) {
+      if (auto err = prepare_age(setup.keys.age_identities)) return err;
+    } else if (env_or_empty("SOPS_AGE_KEY_FILE").empty() && env_or_empty("SOPS_AGE_KEY").empty() &&
+               !setup.chaos_age_key_file.empty() && is_regular_file(setup.chaos_age_key_file)) {
+      env.push_back({"SOPS_AGE_KEY_FILE", setup.chaos_age_key_file});
+    }
+    if (!setup.keys.gpg_secret_keys.empty()) return prepare_gpg(setup.keys.gpg_secret_keys);
+    return {};
+  }
+
+  EnvChanges env;
+  std::vector<ChildFd> fds;
+
+ private:
+  Status prepare_age(const std::string& identities) {
+    if (identities.size() > kMaxAgeKeyBytes) return Error("the age key material is larger than 60,000 bytes");
+    auto pipe = make_pipe();
+    if (!pipe) return pipe.error();
+    if (auto err = write_all(pipe->write.get(), identities, "the age key pipe")) return err;
+    pipe->write.reset();
+    age_pipe_ = std::move(pipe->read);
+    fds.push_back({age_pipe_.get(), kAgeKeyChildFd});
+    env.push_back({"SOPS_AGE_KEY_FILE", "/dev/fd/" + std::to_string(kAgeKeyChildFd)});
+    return {};
+  }
+
+  Status prepare_gpg(const std::string& secret_keys) {
+    std::string pattern = std::string(kRamDirectory) + "/chaos-gnupg-XXXXXX";
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      return Error("cannot create a private GnuPG home in " + std::string(kRamDirectory) + ": " + errno_text(), {},
+                   "chaos keeps gpg keys from a password manager in RAM only; /dev/shm must be writable");
+    }
+    gnupg_home_ = pattern;
+    RunOptions import;
+    import.input = secret_keys;
+    import.env = {{ "GNUPGHOME", gnupg_home_ }};
+    import.timeout_ms = 60000;
+    auto ran = run_capture({"gpg", "--batch", "--quiet", "--import"}, import);
+    if (!ran) return ran.error();
+    if (!ran->status.exited_with(0)) return Error("gpg could not import the key: " + trimmed(ran->err));
+    env.push_back({"GNUPGHOME", gnupg_home_});
+    return {};
+  }
+
+  Fd age_pipe_;
+  std::string gnupg_home_;
+};
+
+// sops' own words, and what to do about the failures users meet.
+Error sops_failure(const std::string& what, const std::string& file, const ProcessOutput& out) {
+  std::string said = trimmed(out.err);
+  std::string hint;
+  if (said.find("MAC mismatch") != std::string::npos) {
+    hint =
+        "the file was changed after sops encrypted it (edited by hand, or tampered with); restore it from a "
+        "copy you trust";
+  } else if (said.find("Failed to get the data key") != std::string::npos ||
+             said.find("no identity matched") != std::string::npos) {
+    hint =
+        "none of the keys available here can decrypt it: check $SOPS_AGE_KEY_FILE or the key chaos init secrets "
+        "wrote, your gpg keys, or pass -p to read the key from a password manager";
+  } else if (said.find("no matching creation rules") != std::string::npos) {
+    hint = "the sops config has no creation rule whose path_regex matches this file name";
+  }
+  if (said.empty()) said = "sops failed (" + describe_exit(out.status) + ")";
+  return Error("sops could not " + what + ": " + said, file, hint);
+}
+
+Result<ProcessOutput> run_sops(const SopsSetup& setup, std::vector<std::string> args, RunOptions options = {}) {
+  KeyEnvironment keys;
+  if (auto err = keys.prepare(setup)) return *err;
+  options.env.insert(options.env.end(), keys.env.begin(), keys.env.end());
+  options.fds = keys.fds;
+  args.insert(args.begin(), setup.program);
+  ScopedSignalHandling signals;  // a Ctrl-C ends sops; the private key home is removed all the same
+  auto ran = run_capture(args, options);
+  if (!ran && ran.error().message.find("cannot run") != std::string::npos) {
+    return Error("sops is not installed (or not on PATH)", setup.program,
+                 "install it: scripts/install-sops.sh in the chaos source, or your distribution's package; "
+                 "`chaos doctor` checks it");
+  }
+  return ran;
+}
+
+std::vector<std::string> with_config(const std::string& sops_config, std::vector<std::string> args) {
+  if (!sops_config.empty()) args.insert(args.begin(), {"--config", sops_config});
+  return args;
+}
+
+}  // namespace
+
+Result<std::string> sops_decrypt(const SopsSetup& setup, const SecretFiles& files) {
+  auto ran = run_sops(setup, with_config(files.sops_config, {"decrypt", "--", files.secrets_file}));
+  if (!ran) return ran.error();
+  if (!ran->status.exited_with(0)) return sops_failure("decrypt the secrets", files.secrets_file, *ran);
+  return std::move(ran->out);
+}
+
+Status sops_encrypt_in_place(const SopsSetup& setup, const std::string& sops_config, const std::string& file) {
+  auto ran = run_sops(setup, with_config(sops_config, {"encrypt", "--in-place", "--", file}));
+  if (!ran) return ran.error();
+  if (!ran->status.exited_with(0)) return sops_failure("encrypt", file, *ran);
+  return {};
+}
+
+Status sops_updatekeys(const SopsSetup& setup, const std::string& sops_config, const std::string& file) {
+  auto ran = run_sops(setup, with_config(sops_config, {"updatekeys", "--yes", "--", file}));
+  if (!ran) return ran.error();
+  if (!ran->status.exited_with(0)) return sops_failure("update the keys of", file, *ran);
+  return {};
+}
+
+Result<bool> sops_edit(const SopsSetup& setup, const SecretFiles& files) {
+  KeyEnvironment keys;
+  if (auto err = keys.prepare(setup)) return *err;
+  std::vector<std::string> args = with_config(files.sops_config, {"edit", "--", files.secrets_file});
+  args.insert(args.begin(), setup.program);
+  // The terminal stays sops' (and the editor's): stdin, stdout and stderr are inherited.
+  ScopedSignalHandling signals;
+  auto child = ChildProcess::spawn(args, keys.fds, /*search_path=*/true, keys.env);
+  if (!child) {
+    return Error("sops is not installed (or not on PATH)", setup.program,
+                 "install it: scripts/install-sops.sh in the chaos source; `chaos doctor` checks it");
+  }
+  ExitStatus status = child->wait();
+  // sops exits 200 when the editor saved nothing new.
+  if (status.exited_with(200)) return false;
+  if (!status.exited_with(0)) return Error("sops editing failed (" + describe_exit(status) + ")", files.secrets_file);
+  return true;
+}
+
+SopsSetup sops_setup_for(const Paths& paths) {
+  SopsSetup setup;
+  setup.chaos_age_key_file = paths.config_dir + "/keys.txt";
+  return setup;
+}
+
+Result<SecretsDocument> decrypt_configured_secrets(const GlobalConfig& config, const Paths& paths,
+                                                   const SecretFileOverrides& overrides) {
+  auto files = resolve_secret_files(config, overrides, paths.home, Needs::secrets_file);
+  if (!files) return files.error();
+  auto text = sops_decrypt(sops_setup_for(paths), *files);
+  if (!text) return text.error();
+  return parse_secrets(std::move(*text), files->secrets_file);
+}
+
+Result<std::string> sops_version(const std::string& program) {
+  RunOptions options;
+  options.timeout_ms = 10000;
+  auto ran = run_capture({program, "--version", "--disable-version-check"}, options);
+  if (!ran || !ran->status.exited_with(0)) return Error("sops is not installed (or does not run)", program);
+  std::string first = ran->out.substr(0, ran->out.find('\n'));
+  auto space = first.find(' ');
+  if (space != std::string::npos) first = first.substr(space + 1);
+  return trimmed(first.substr(0, first.find(' ')));
+}
+
+}  // namespace chaos
