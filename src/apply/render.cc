@@ -193,10 +193,11 @@ std::string render_skipped_role(const json& skipped, const Painter& paint) {
   std::string out = paint(Tone::yellow, "- ") + paint(Tone::bold, text_of(skipped, "role", "?")) + " on " +
                     text_of(skipped, "host", "?") + paint(Tone::yellow, " skipped: ") +
                     text_of(skipped, "message", "it needs secrets and none were supplied") + "\n";
+  const bool missing = text_of(skipped, "reason", "") == "missing_secret_keys";
   out += "    " +
-         paint(Tone::dim,
-               "chaos runs a role that declares needs_secrets only with its secrets, and this "
-               "version cannot supply secrets yet") +
+         paint(Tone::dim, missing ? "add them to the secrets file (`chaos secrets edit`), or point -sf at the right one"
+                                  : "chaos runs a role that declares needs_secrets only with its secrets: pass -s to "
+                                    "decrypt the secrets file (docs/secrets.md)") +
          "\n";
   return out;
 }

@@ -96,8 +96,8 @@ std::string host_summary(const ReportHost& host, bool dry, const Painter& paint)
   if (!not_run.empty()) out += "    " + paint(Tone::yellow, "not run: " + not_run) + "\n";
   for (const auto& s : host.skipped_roles) {
     std::string keys = join_names(json(s.keys));
-    out += "    " + paint(Tone::yellow, "skipped: " + s.role) + " (needs secrets" + (keys.empty() ? "" : ": " + keys) +
-           ")\n";
+    const char* why = s.reason == "missing_secret_keys" ? " (secrets not in the file" : " (needs secrets";
+    out += "    " + paint(Tone::yellow, "skipped: " + s.role) + why + (keys.empty() ? "" : ": " + keys) + ")\n";
   }
   return out;
 }
@@ -160,6 +160,13 @@ void ApplyReport::take_dry_run(const json& planned) {
 bool ApplyReport::any_failed_roles() const {
   for (const auto& [name, h] : hosts)
     if (!h.failed_roles.empty()) return true;
+  return false;
+}
+
+bool ApplyReport::any_secrets_missing() const {
+  for (const auto& [name, h] : hosts)
+    for (const auto& s : h.skipped_roles)
+      if (s.reason == "missing_secret_keys") return true;
   return false;
 }
 

@@ -99,6 +99,8 @@ struct ApplyReport {
   void take_dry_run(const nlohmann::json& planned);
   bool any_failed_roles() const;
   bool any_skipped_roles() const;
+  // A role skipped under -s because the secrets file lacks keys it names.
+  bool any_secrets_missing() const;
   bool any_failed_operations() const;
   double elapsed() const { return std::chrono::duration<double>(Clock::now() - start).count(); }
 };

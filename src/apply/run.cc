@@ -16,6 +16,8 @@
 #include "apply/tags.h"
 #include "host/launch.h"
 #include "records/history.h"
+#include "sops/redact.h"
+#include "sops/sops.h"
 #include "term/escape.h"
 #include "term/prompt.h"
 #include "term/style.h"
@@ -161,10 +163,24 @@ class ApplyRun {
       report_.chobolo = *valid;
     }
     if (int code = stop_if_signalled()) return code;
+    if (int code = decrypt_secrets(*config); code != kGoOn) return code;
     say(paint_(Tone::dim, "Ch-obolo: ") +
         (report_.chobolo.empty() ? paint_(Tone::dim, "none (class roles get an empty one)")
                                  : visible(report_.chobolo)) +
         "\n");
+    return kGoOn;
+  }
+
+  // -s: decrypt once, in memory, while the host starts. From here on every line the host sends
+  // has the decrypted values replaced (RoleHost::set_line_filter), so no output, --json report
+  // or history record can carry one.
+  int decrypt_secrets(const GlobalConfig& config) {
+    if (!opts_.secrets) return kGoOn;
+    auto doc = decrypt_configured_secrets(config, ctx_.paths, opts_.secret_files);
+    if (!doc) return fail(doc.error());
+    redactor_.add_all(secret_values(doc->data));
+    host_->set_line_filter([this](std::string_view line) { return redactor_.apply(line); });
+    secrets_ = std::move(*doc);
     return kGoOn;
   }
 
@@ -216,6 +232,7 @@ class ApplyRun {
                            {"keep_going", opts_.keep_going},
                            {"diff", true}};
     if (password) prepare_params["sudo_password"] = *password;
+    if (secrets_) prepare_params["secrets_document"] = {{"data", json(secrets_->data)}, {"text", secrets_->text}};
 
     auto prepared = call("apply.prepare", prepare_params);
     end_progress();
@@ -278,7 +295,7 @@ class ApplyRun {
     }
     if (!anything) {
       show_nothing_staged(*planned);
-      return report_.errors.empty() ? kExitOk : kExitFailure;
+      return report_.errors.empty() && !report_.any_secrets_missing() ? kExitOk : kExitFailure;
     }
 
     json execute_params = {{"serial", opts_.serial}, {"no_wait", opts_.no_wait}};
@@ -301,7 +318,8 @@ class ApplyRun {
       report_.errors.push_back({{"kind", "execute"}, {"message", message}});
       ctx_.print_error(Error("pyinfra stopped: " + message));
     }
-    return report_.errors.empty() && !failed_ops ? kExitOk : kExitFailure;
+    // A role skipped because the secrets file lacks what it needs failed what -s asked for.
+    return report_.errors.empty() && !failed_ops && !report_.any_secrets_missing() ? kExitOk : kExitFailure;
   }
 
   void show_role_failures() {
@@ -496,6 +514,9 @@ class ApplyRun {
   FILE* human_;
   const Painter& paint_;
   ApplyReport report_;
+  // Before host_: the host's line filter uses the redactor until the host is gone.
+  std::optional<SecretsDocument> secrets_;
+  Redactor redactor_;
   std::unique_ptr<RoleHost> host_;
   std::string interpreter_;  // the plugin environment's, for errors that name it
   bool skip_confirm_ = false;

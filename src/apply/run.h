@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "context/context.h"
+#include "sops/files.h"
 
 namespace chaos {
 
@@ -27,6 +28,8 @@ struct ApplyOptions {
   std::optional<std::string> password;
   bool json = false;
   bool keep_going = false;
+  bool secrets = false;  // -s: decrypt the secrets file and give roles their secrets
+  SecretFileOverrides secret_files;
 };
 
 // Runs it, prints as it goes, writes the --json report and the history record; returns the

@@ -28,18 +28,27 @@ void define_apply_command(CLI::App* cmd, Context& ctx, int& exit_code) {
   cmd->add_flag("--keep-going", opts->keep_going,
                 "When a role fails before execution, still run the other roles' operations (never the failed "
                 "role's); without it nothing runs on that host");
+  cmd->add_flag("-s,--secrets", opts->secrets,
+                "Decrypt the secrets file (sops) and give each role its secrets: class roles the keys they name, "
+                "legacy roles with a fifth parameter the decrypted text");
+  cmd->add_option("--secrets-file", opts->secret_files.secrets_file,
+                  "With -s: the secrets file (also -sf; default: secrets_file in config.yml)");
+  cmd->add_option("--sops-file", opts->secret_files.sops_config, "With -s: the sops config (also -ss)");
   cmd->footer(R"(Examples:
   chaos apply my-role                     apply one role
   chaos apply users packages -c host.yml  several roles, in this order, with a Ch-obolo
   chaos apply mr --dry                    what would change, without changing anything
   chaos apply base -y --json > run.json   no questions; a machine-readable report
+  chaos apply users -s                    roles that need secrets get them (docs/secrets.md)
 
 Class-based roles show what they would change (their delta) and are skipped when already in
 the desired state; you are asked once before anything changes unless -y is given or standard
 input is not a terminal. A role that fails before execution (raises, exits non-zero, returns
 success=False, or a fact it reads fails) contributes no operations, and unless --keep-going
-is given nothing runs on that host. A role that declares needs_secrets is skipped until
-secrets can be supplied. The sudo password is needed only when chaos does not run as root and
+is given nothing runs on that host. A role that declares needs_secrets runs only with -s, and
+only when the secrets file has every key it names; otherwise it is skipped. Decrypted values
+never reach a file, argv or the environment, and are shown as [redacted] in everything chaos
+prints or records (what a plugin prints itself is its own). The sudo password is needed only when chaos does not run as root and
 sudo asks for one: it comes from -pf, a prompt on the terminal, or one line of standard input
 (read only when an operation needs sudo; at most 4096 bytes).
 

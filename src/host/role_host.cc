@@ -180,6 +180,7 @@ Result<HostMessage> RoleHost::read_message(int timeout_ms, std::string_view duri
       std::string line = reply_buffer_.substr(0, nl);
       reply_buffer_.erase(0, nl + 1);
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;  // empty lines are ignored (§2)
+      if (line_filter_) line = line_filter_(line);
       auto message = decode_host_message(line, kHostProtocol);
       if (!message) return protocol_failure(message.error());
       last_message_text_ = std::move(line);

@@ -70,6 +70,11 @@ class RoleHost {
   void shutdown(int grace_ms = 5000);
   // Forwards an interrupt the host did not get from the terminal itself.
   void interrupt();
+
+  // Rewrites every line the host sends before it is decoded: apply -s replaces decrypted values
+  // (sops/redact.h) here, so that nothing read from the host (events, errors, protocol errors
+  // quoting a line) can carry one into output, --json or history.
+  void set_line_filter(std::function<std::string(std::string_view)> filter) { line_filter_ = std::move(filter); }
   // Whether a signal (util/signals.h) stopped the host while a call waited for it.
   bool interrupted() const { return interrupted_; }
   pid_t pid() const { return child_.pid(); }
@@ -100,6 +105,7 @@ class RoleHost {
   std::deque<std::string> stderr_tail_;
   nlohmann::json hello_;
   nlohmann::json handshake_reply_;
+  std::function<std::string(std::string_view)> line_filter_;
   HostError last_error_;
   std::vector<std::string> prepend_;
   std::string interpreter_;

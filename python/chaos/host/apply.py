@@ -41,6 +41,7 @@ from chaos.host.loading import CLASS, LoadedRole, load_role
 from chaos.host.logtap import FORWARD_LEVEL, PyinfraLogTap
 from chaos.host.operations import MESSAGE_TAIL_LINES, OUTPUT_TAIL_LINES, OpTable
 from chaos.host.params import get_param, hosts_param, roles_param
+from chaos.host.secrets import document_param, role_secrets
 from chaos.host.wire import Channel, jsonable
 
 __all__ = ["ApplySession", "PyinfraLogTap", "Stage"]
@@ -98,6 +99,8 @@ class ApplySession:
         self.chobolo_path: str | None = None
         self.chobolo: dict[str, Any] = {}
         self.secrets: dict[str, Any] = {}
+        # tag -> the necessary_secret_dict_keys the decrypted secrets do not have
+        self.missing_secrets: dict[str, list[str]] = {}
         self.skip_confirm = False
         self.dry = False
         self.detect_changes = True
@@ -209,6 +212,7 @@ class ApplySession:
         detect = get_param(params, "detect_changes", (bool,), None)
         self.detect_changes = detect if detect is not None else self.dry or not self.skip_confirm
         self.secrets = get_param(params, "secrets", (dict,), {})
+        document = document_param(params.get("secrets_document"))
         if verbosity not in FORWARD_LEVEL:
             raise HostError("bad_params", "'verbosity' must be 0..3")
         if parallel < 0:
@@ -222,6 +226,8 @@ class ApplySession:
         if errors:
             raise HostError.aggregate(errors)
         self.roles = loaded
+        if document is not None:
+            self._secrets_from_document(*document)
 
         if self.chobolo_path is not None:
             self.chobolo = load_chobolo(self.chobolo_path)
@@ -278,6 +284,19 @@ class ApplySession:
             **self._host_outcome(),
         }
 
+    def _secrets_from_document(self, data: dict[str, Any], text: str) -> None:
+        """Each role's value (chaos.host.secrets); a role given its value by tag keeps it."""
+        for role in self.roles:
+            if role.tag in self.secrets:
+                continue
+            if role.kind != CLASS and not role.accepts_secrets:
+                continue
+            value, missing = role_secrets(role, data, text)
+            if missing:
+                self.missing_secrets[role.tag] = missing
+            else:
+                self.secrets[role.tag] = value
+
     def _take_sudo_password(self, params: Mapping[str, Any]) -> None:
         """A sudo password sent with apply.plan or apply.execute: the core reads it only once it
         knows an operation needs it."""
@@ -316,28 +335,38 @@ class ApplySession:
             data["error"] = record.error
         return data
 
+    def _skip_for_secrets(self, name: str, role: LoadedRole) -> None:
+        keys = list(role.necessary_secret_dict_keys)
+        missing = self.missing_secrets.get(role.tag)
+        if missing:
+            reason = "missing_secret_keys"
+            message = f"its secrets ({', '.join(missing)}) are not in the secrets file"
+            keys = missing
+        else:
+            reason = "needs_secrets"
+            message = (
+                "it needs secrets"
+                + (f" ({', '.join(keys)})" if keys else "")
+                + " and none were supplied"
+            )
+        skipped = {
+            "host": name,
+            "role": role.tag,
+            "reason": reason,
+            "keys": keys,
+            "message": message,
+        }
+        self.skipped[(name, role.tag)] = skipped
+        self.channel.event("role_skipped", **skipped)
+
     def _deltas_for(self, host: Any, roles: list[LoadedRole]) -> list[DeltaRecord]:
         name = pa.host_name(host)
         records = []
         for role in roles:
             if role.needs_secrets and role.tag not in self.secrets:
-                # Secrets come from the secrets subsystem; until it supplies them, a role that
-                # declares it needs them is never run without them (not even its facts).
-                skipped = {
-                    "host": name,
-                    "role": role.tag,
-                    "reason": "needs_secrets",
-                    "keys": list(role.necessary_secret_dict_keys),
-                    "message": "it needs secrets"
-                    + (
-                        f" ({', '.join(role.necessary_secret_dict_keys)})"
-                        if role.necessary_secret_dict_keys
-                        else ""
-                    )
-                    + " and none were supplied",
-                }
-                self.skipped[(name, role.tag)] = skipped
-                self.channel.event("role_skipped", **skipped)
+                # A role that declares it needs secrets is never run without them (not even
+                # its facts), nor with fewer than it named.
+                self._skip_for_secrets(name, role)
                 continue
             self.channel.event("role_start", phase="prepare", host=name, role=role.tag)
             self.tap.fact_errors.pop(name, None)

@@ -1,0 +1,1 @@
+"""Example roles that receive secrets from ``chaos apply -s``."""

@@ -1,0 +1,372 @@
+"""`chaos secrets` and `chaos apply -s` with real sops, age and gpg (docs/secrets.md).
+
+Every test makes its own keys: an age identity from age-keygen, and for gpg a key in a private
+GNUPGHOME. sops is the pinned build from scripts/install-sops.sh (first on PATH in CI).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+STRICT = os.environ.get("CHAOS_TEST_STRICT") == "1"
+TOKEN = "tok-8f3a1c9e-secret-value"
+PASSWORD = "correct horse battery staple"
+
+
+def _require(tool: str) -> str:
+    path = shutil.which(tool)
+    if path is None:
+        if STRICT:
+            pytest.fail(
+                f"{tool} is not installed (scripts/install-deps.sh, scripts/install-sops.sh)"
+            )
+        pytest.skip(f"{tool} is not installed")
+    return path
+
+
+@pytest.fixture
+def age_key(tmp_path) -> tuple[Path, str]:
+    """(identity file, recipient)."""
+    _require("age-keygen")
+    key = tmp_path / "age-key.txt"
+    subprocess.run(["age-keygen", "-o", str(key)], check=True, capture_output=True)
+    recipient = subprocess.run(
+        ["age-keygen", "-y", str(key)], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    return key, recipient
+
+
+def _secrets_plain() -> str:
+    return (
+        "# the app's credentials\n"
+        f"app:\n  token: {TOKEN}\n  user: deploy\n"
+        f"user_secrets:\n  alice:\n    password: {PASSWORD}\n"
+    )
+
+
+@pytest.fixture
+def age_secrets(chaos, tmp_path, age_key):
+    """An age-encrypted secrets file and its sops config, set in config.yml; the key in
+    $CHAOS_CONFIG_DIR/keys.txt, where `chaos init secrets` puts it."""
+    _require("sops")
+    key, recipient = age_key
+    secrets_dir = tmp_path / "secrets"
+    secrets_dir.mkdir()
+    sops_config = secrets_dir / "sops-config.yml"
+    sops_config.write_text(
+        "creation_rules:\n"
+        "  # everything named secrets*.yml\n"
+        f"  - path_regex: secrets.*\\.yml$\n    age: {recipient}\n"
+    )
+    secrets = secrets_dir / "secrets.yml"
+    secrets.write_text(_secrets_plain())
+    subprocess.run(
+        ["sops", "--config", str(sops_config), "encrypt", "--in-place", str(secrets)],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "SOPS_AGE_KEY_FILE": str(key)},
+    )
+    assert TOKEN not in secrets.read_text()
+    chaos.write_config(f"secrets_file: {secrets}\nsops_file: {sops_config}\n")
+    shutil.copy(key, chaos.config_dir / "keys.txt")
+    return secrets, sops_config
+
+
+def test_print_cat_and_list_decrypt_with_the_chaos_age_key(chaos, age_secrets, age_key):
+    printed = chaos.ok("secrets", "print").stdout
+    assert "# the app's credentials" in printed and TOKEN in printed
+    as_json = json.loads(chaos.ok("secrets", "print", "-j").stdout)
+    assert as_json["user_secrets"]["alice"]["password"] == PASSWORD
+
+    assert chaos.ok("secrets", "cat", "app.token", "-v").stdout == TOKEN + "\n"
+    assert chaos.ok("secrets", "cat", "app.user").stdout == "app.user: deploy\n"
+    both = json.loads(chaos.ok("secrets", "cat", "app.token", "user_secrets.alice", "-j").stdout)
+    assert both == {"app.token": TOKEN, "user_secrets.alice": {"password": PASSWORD}}
+    missing = chaos.run("secrets", "cat", "app.nope")
+    assert missing.returncode == 1 and "`app.nope` is not in the secrets" in missing.stderr
+
+    assert chaos.ok("secrets", "list", "age").stdout == age_key[1] + "\n"
+    assert json.loads(chaos.ok("secrets", "list", "age", "-j").stdout) == [age_key[1]]
+    assert chaos.run("secrets", "list", "pgp").stdout == ""
+
+
+def test_check_secrets_lists_key_paths_never_values(chaos, age_secrets):
+    listed = chaos.ok("check", "secrets")
+    assert listed.stdout.split() == ["app.token", "app.user", "user_secrets.alice.password"]
+    assert TOKEN not in listed.stdout + listed.stderr
+    assert json.loads(chaos.ok("check", "secrets", "--json").stdout) == [
+        "app.token",
+        "app.user",
+        "user_secrets.alice.password",
+    ]
+
+
+def test_flags_name_the_files_and_win_over_the_config(chaos, age_secrets, tmp_path):
+    secrets, sops_config = age_secrets
+    chaos.write_config("secrets_file: /nonexistent/secrets.yml\n")
+    bad = chaos.run("secrets", "print")
+    assert bad.returncode == 1
+    assert "/nonexistent/secrets.yml" in bad.stderr and "secrets_file" in bad.stderr
+    assert (
+        TOKEN in chaos.ok("secrets", "print", "-sf", str(secrets), "-ss", str(sops_config)).stdout
+    )
+
+
+def test_wrong_key_and_tampered_file_are_refused_plainly(chaos, age_secrets, tmp_path):
+    secrets, _ = age_secrets
+    other = tmp_path / "other-key.txt"
+    subprocess.run(["age-keygen", "-o", str(other)], check=True, capture_output=True)
+    shutil.copy(other, chaos.config_dir / "keys.txt")
+    wrong = chaos.run("secrets", "print")
+    assert wrong.returncode == 1
+    assert "sops could not decrypt" in wrong.stderr and "none of the keys" in wrong.stderr
+    assert TOKEN not in wrong.stdout + wrong.stderr
+
+    shutil.copy(age_secrets[0].with_name("secrets.yml"), tmp_path / "backup.yml")
+    text = secrets.read_text()
+    assert "ENC[AES256_GCM" in text
+    start = text.index("ENC[AES256_GCM,data:") + len("ENC[AES256_GCM,data:")
+    flipped = "A" if text[start] != "A" else "B"
+    secrets.write_text(text[:start] + flipped + text[start + 1 :])
+    tampered = chaos.run("secrets", "print", env={"SOPS_AGE_KEY_FILE": str(other)})
+    assert tampered.returncode == 1 and "sops could not decrypt" in tampered.stderr
+
+
+def test_edit_through_a_scripted_editor_re_encrypts(chaos, age_secrets, tmp_path):
+    secrets, _ = age_secrets
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\nsed -i "s/user: deploy/user: ops/" "$1"\n')
+    editor.chmod(0o755)
+    edited = chaos.run("secrets", "edit", env={"EDITOR": str(editor)})
+    assert edited.returncode == 0, edited.stderr
+    assert "user: ops" not in secrets.read_text()  # still encrypted on disk
+    assert chaos.ok("secrets", "cat", "app.user", "-v").stdout == "ops\n"
+    unchanged = chaos.run("secrets", "edit", env={"EDITOR": "true"})
+    assert unchanged.returncode == 0 and "No changes" in unchanged.stderr
+
+
+def test_gpg_encrypted_secrets_decrypt_with_the_users_keyring(chaos, tmp_path):
+    _require("gpg")
+    _require("sops")
+    home = Path(tmp_path / "gnupg")
+    home.mkdir(mode=0o700)
+    env = {**os.environ, "GNUPGHOME": str(home)}
+    subprocess.run(
+        ["gpg", "--batch", "--passphrase", "", "--quick-gen-key", "chaos-test <t@example.org>"],
+        check=True,
+        capture_output=True,
+        env=env,
+    )
+    listing = subprocess.run(
+        ["gpg", "--with-colons", "--list-secret-keys"],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    ).stdout
+    fingerprint = next(
+        line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr")
+    )
+    sops_config = tmp_path / "sops.yml"
+    sops_config.write_text(f"creation_rules:\n  - path_regex: .*\n    pgp: {fingerprint}\n")
+    secrets = tmp_path / "secrets.yml"
+    secrets.write_text(_secrets_plain())
+    subprocess.run(
+        ["sops", "--config", str(sops_config), "encrypt", "--in-place", str(secrets)],
+        check=True,
+        capture_output=True,
+        env=env,
+    )
+    try:
+        got = chaos.ok(
+            "secrets",
+            "cat",
+            "app.token",
+            "-v",
+            "-sf",
+            str(secrets),
+            "-ss",
+            str(sops_config),
+            env={"GNUPGHOME": str(home)},
+        )
+        assert got.stdout == TOKEN + "\n"
+        assert (
+            chaos.ok("secrets", "list", "pgp", "-ss", str(sops_config)).stdout == fingerprint + "\n"
+        )
+    finally:
+        subprocess.run(["gpgconf", "--kill", "gpg-agent"], env=env, check=False)
+
+
+@pytest.fixture
+def secrets_plugin(plugin_env, example_wheel):
+    plugin_env.install(example_wheel("chaos-secrets-example"))
+
+
+def _chobolo(tmp_path: Path) -> tuple[Path, Path, Path]:
+    out = tmp_path / "out"
+    out.mkdir()
+    chobolo = tmp_path / "ch-obolo.yml"
+    chobolo.write_text(
+        f"secret_file:\n  path: {out / 'class-token'}\n"
+        f"legacy_secret_file:\n  path: {out / 'legacy-token'}\n"
+    )
+    return chobolo, out / "class-token", out / "legacy-token"
+
+
+class ProcessSampler:
+    """Reads every process's cmdline and environ while a run goes on (as the sudo test does)."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self.stop.is_set():
+            for proc in Path("/proc").iterdir():
+                if not proc.name.isdigit() or int(proc.name) == os.getpid():
+                    continue
+                for part in ("cmdline", "environ"):
+                    try:
+                        self.seen.append((proc / part).read_bytes().decode(errors="replace"))
+                    except OSError:
+                        pass
+            time.sleep(0.01)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+
+
+def test_apply_s_gives_class_and_legacy_roles_their_secrets_and_leaks_nothing(
+    chaos, age_secrets, secrets_plugin, tmp_path
+):
+    chobolo, class_out, legacy_out = _chobolo(tmp_path)
+    started = time.time() - 1
+    with ProcessSampler() as sampler:
+        run = chaos.run(
+            "apply",
+            "secret-file",
+            "legacy-secret-file",
+            "-s",
+            "-y",
+            "--json",
+            "-vvv",
+            "-c",
+            str(chobolo),
+        )
+    assert run.returncode == 0, run.stderr
+    assert class_out.read_text() == TOKEN
+    assert legacy_out.read_text() == TOKEN
+    assert oct(class_out.stat().st_mode & 0o777) == "0o600"
+
+    report = json.loads(run.stdout)
+    assert report["success"] is True
+    places = {"--json": run.stdout, "stderr (-vvv)": run.stderr}
+    places.update({f"process {i}": text for i, text in enumerate(sampler.seen)})
+    # Every file chaos keeps, and every file that appeared in the temporary directories while
+    # it ran (older ones are other tests' business).
+    for root in (chaos.cache_dir, tmp_path / "state", Path("/dev/shm"), Path("/tmp")):
+        for dirpath, _, names in os.walk(root):
+            for name in names:
+                path = Path(dirpath) / name
+                try:
+                    if path.is_symlink() or not path.is_file():
+                        continue
+                    if root in (Path("/dev/shm"), Path("/tmp")) and path.stat().st_mtime < started:
+                        continue
+                    places[str(path)] = path.read_text(errors="replace")
+                except OSError:
+                    pass
+    places.pop(str(class_out), None)
+    places.pop(str(legacy_out), None)
+    leaked = [where for where, text in places.items() if TOKEN in text or PASSWORD in text]
+    assert leaked == []
+    assert sampler.seen, "the sampler read no process at all"
+
+
+LEAKY_ROLE = """
+import base64
+from chaos.lib.roles.role import Role
+
+class Leaky(Role):
+    def __init__(self):
+        super().__init__(name="leaky", needs_secrets=True, necessary_secret_dict_keys=["app.token"])
+
+    def get_context(self, state, host, chobolo=None, secrets=None):
+        token = secrets["app.token"]
+        encoded = base64.b64encode(token.encode()).decode()
+        raise RuntimeError(f"could not log in with {token} (as base64: {encoded})")
+
+    def delta(self, context=None):
+        raise AssertionError("never reached")
+
+    def plan(self, state, host, delta=None):
+        raise AssertionError("never reached")
+"""
+
+
+def test_a_value_a_role_puts_in_its_error_is_redacted_everywhere(
+    chaos, age_secrets, plugin_env, tmp_path
+):
+    from support.wheelkit import write_wheel
+
+    plugin_env.install(
+        write_wheel(
+            tmp_path / "wheels",
+            "leaky-plugin",
+            entry_points={"chaos.roles": {"leaky": "leaky_plugin:Leaky"}},
+            modules={"leaky_plugin/__init__.py": LEAKY_ROLE},
+        )
+    )
+    run = chaos.run("apply", "leaky", "-s", "-y", "--json")
+    assert run.returncode == 1
+    assert "could not log in with [redacted] (as base64: [redacted])" in run.stderr
+    report = json.loads(run.stdout)
+    assert "[redacted]" in json.dumps(report["errors"])
+    history = (tmp_path / "state" / "chaos" / "history.jsonl").read_text()
+    for text in (run.stdout, run.stderr, history):
+        assert TOKEN not in text
+        assert base64.b64encode(TOKEN.encode()).decode() not in text
+
+
+def test_a_role_that_needs_secrets_is_skipped_without_s(
+    chaos, age_secrets, secrets_plugin, tmp_path
+):
+    chobolo, class_out, _ = _chobolo(tmp_path)
+    run = chaos.run("apply", "secret-file", "-y", "-c", str(chobolo))
+    # Not asked for secrets, chaos did what it was asked: the skip is reported, not a failure.
+    assert run.returncode == 0
+    assert "needs secrets (app)" in run.stdout and "pass -s" in run.stdout
+    assert not class_out.exists()
+
+
+def test_a_missing_secret_key_is_named_and_the_role_does_not_run(
+    chaos, age_secrets, secrets_plugin, tmp_path
+):
+    _, sops_config = age_secrets
+    chobolo, class_out, _ = _chobolo(tmp_path)
+    other = tmp_path / "secrets" / "secrets-other.yml"
+    other.write_text("unrelated: 1\n")
+    subprocess.run(
+        ["sops", "--config", str(sops_config), "encrypt", "--in-place", str(other)],
+        check=True,
+        capture_output=True,
+    )
+    run = chaos.run("apply", "secret-file", "-s", "-sf", str(other), "-y", "-c", str(chobolo))
+    assert run.returncode == 1
+    assert "its secrets (app) are not in the secrets file" in run.stdout
+    assert not class_out.exists()
