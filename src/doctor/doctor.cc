@@ -34,12 +34,16 @@ print(json.dumps(out))
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
-Requirement tool_requirement(const std::string& name, const std::string& purpose, const std::string& fix) {
+// `version_args` follow the program: sops needs --disable-version-check, or asking its version
+// makes it call GitHub (doctor must work offline, and quickly).
+Requirement tool_requirement(const std::string& name, const std::string& purpose, const std::string& fix,
+                             std::vector<std::string> version_args = {"--version"}) {
   Requirement r{name, false, false, "", "", fix, purpose};
   r.location = find_on_path(name);
   if (r.location.empty()) return r;
   r.found = true;
-  if (auto run = run_capture({r.location, "--version"}, RunOptions{{}, 10000}); run && run->status.exited_with(0)) {
+  version_args.insert(version_args.begin(), r.location);
+  if (auto run = run_capture(version_args, RunOptions{{}, 10000}); run && run->status.exited_with(0)) {
     r.version = first_line(run->out.empty() ? run->err : run->out);
   }
   return r;
@@ -103,10 +107,14 @@ Result<DoctorReport> examine(Context& ctx) {
   } else {
     r.env_error = env.error();
   }
-  r.requirements.push_back(
-      tool_requirement("sops", "encrypts and decrypts secrets",
-                       "go install github.com/getsops/sops/v3/cmd/sops@latest (or your distribution's package)"));
+  r.requirements.push_back(tool_requirement(
+      "sops", "encrypts and decrypts secrets (chaos secrets, apply -s)",
+      "go install github.com/getsops/sops/v3/cmd/sops@v3.13.3 (scripts/install-sops.sh in the chaos source)",
+      {"--version", "--disable-version-check"}));
   r.requirements.push_back(tool_requirement("age", "the default secrets key backend", "apt-get install age"));
+  r.requirements.push_back(
+      tool_requirement("age-keygen", "makes age keys (chaos init secrets)", "apt-get install age", {"-version"}));
+  r.requirements.push_back(tool_requirement("gpg", "the gpg secrets key backend", "apt-get install gnupg"));
   r.plugin_dirs = plugin_dirs(ctx.paths);
   if (env) {
     if (const auto& index = ctx.plugin_index()) {
