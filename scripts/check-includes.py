@@ -35,6 +35,7 @@ LAYERS: dict[str, int] = {
     "init": 6,
     "log": 6,
     "secrets": 6,
+    "set": 6,
     "cli": 7,
     "": 8,  # files directly in src/ (main.cc)
 }
