@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "check": 6,
     "completion": 6,
     "doctor": 6,
+    "edit": 6,
     "explain": 6,
     "init": 6,
     "log": 6,

@@ -66,7 +66,7 @@ int run(int argc, char** argv) {
     ctx.print_error(*err);
     return chaos::kExitFailure;
   }
-  args = chaos::rewrite_help_command(chaos::rewrite_legacy_options(args));
+  args = chaos::rewrite_help_command(chaos::rewrite_edit_option(chaos::rewrite_legacy_options(args)));
 
   int exit_code = chaos::kExitOk;
   std::unique_ptr<CLI::App> command_line = chaos::build_command_line(ctx, exit_code);

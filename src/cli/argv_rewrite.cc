@@ -42,6 +42,13 @@ std::vector<std::string> rewrite_legacy_options(const std::vector<std::string>& 
   return out;
 }
 
+std::vector<std::string> rewrite_edit_option(const std::vector<std::string>& args) {
+  if (args.empty() || (args[0] != "-e" && args[0] != "--edit-chobolo")) return args;
+  std::vector<std::string> out = args;
+  out[0] = "edit";
+  return out;
+}
+
 std::vector<std::string> rewrite_help_command(const std::vector<std::string>& args) {
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--") break;

@@ -39,6 +39,8 @@ constexpr std::array kCommands = {
     CommandEntry{"doctor", "Show the plugin environment chaos uses and what is missing", define_doctor_command},
     CommandEntry{"secrets", "Read and edit the sops-encrypted secrets (print, cat, list, edit)",
                  define_secrets_command},
+    CommandEntry{"edit", "Edit the Ch-obolo in $EDITOR; saved only when it is valid YAML (also chaos -e)",
+                 define_edit_command},
     CommandEntry{"set", "Set the default Ch-obolo, secrets file or sops config in config.yml", define_set_command},
     CommandEntry{"log", "List recent `chaos apply` runs, newest first", define_log_command},
     CommandEntry{"explain", "Explain a role, a plugin topic or a chaos concept", define_explain_command},

@@ -32,6 +32,7 @@ void define_apply_command(CLI::App* cmd, Context& ctx, int& exit_code);
 void define_check_command(CLI::App* cmd, Context& ctx, int& exit_code);
 void define_doctor_command(CLI::App* cmd, Context& ctx, int& exit_code);
 void define_secrets_command(CLI::App* cmd, Context& ctx, int& exit_code);
+void define_edit_command(CLI::App* cmd, Context& ctx, int& exit_code);
 void define_set_command(CLI::App* cmd, Context& ctx, int& exit_code);
 void define_log_command(CLI::App* cmd, Context& ctx, int& exit_code);
 void define_explain_command(CLI::App* cmd, Context& ctx, int& exit_code);
