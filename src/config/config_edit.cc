@@ -81,11 +81,20 @@ Result<std::string> set_top_level_string(std::string_view text, const std::strin
       size_t line = static_cast<size_t>(it->first.Mark().line);
       if (key_line && !next_line) next_line = line;
       if (it->first.IsScalar() && it->first.Scalar() == key) {
+        // Found by config_edit_fuzz: with the key twice, which one to edit is a guess.
+        if (key_line) return Error(key + " is set twice; remove one, then try again", source);
         key_line = line;
         found_value = it->second;
         found = &found_value;
       }
     }
+  }
+  // yaml-cpp counts lines its own way (a lone \r ends one too): where the lines it names are not
+  // the ones seen here, the file is left to the user rather than edited at the wrong place.
+  const auto at_key = [&](size_t line) { return line < lines.size() && lines[line].find(key) != std::string::npos; };
+  if (key_line && (!at_key(*key_line) || next_line.value_or(lines.size()) > lines.size() ||
+                   next_line.value_or(lines.size()) <= *key_line)) {
+    return Error("cannot find " + key + " where YAML says it is (unusual line breaks); edit it by hand", source);
   }
   std::string entry = key + ": " + yaml_string(value);
   if (!key_line) {

@@ -1,5 +1,7 @@
 #include "sops/document.h"
 
+#include "util/utf8.h"
+
 namespace chaos {
 namespace {
 
@@ -24,6 +26,11 @@ void walk_values(const ordered_json& node, std::vector<std::string>& out) {
 }  // namespace
 
 Result<SecretsDocument> parse_secrets(std::string text, const std::string& source) {
+  // Everything downstream is JSON (the role host's pipe, --json), which holds only UTF-8.
+  if (!is_valid_utf8(text)) {
+    return Error("the decrypted secrets are not valid UTF-8 text", source,
+                 "store binary values base64-encoded in the secrets file");
+  }
   auto data = parse_yaml(text, source);
   if (!data) return data.error();
   if (data->is_null()) *data = ordered_json::object();

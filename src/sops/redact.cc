@@ -59,7 +59,9 @@ void Redactor::add(std::string_view value) {
     if (end - start != value.size()) add_needle(std::string(value.substr(start, end - start)));
     start = end + 1;
   }
-  std::string escaped = nlohmann::json(std::string(value)).dump();
+  // Replace, not throw, on invalid UTF-8: a value is redacted whatever bytes it holds.
+  std::string escaped =
+      nlohmann::json(std::string(value)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   add_needle(escaped.substr(1, escaped.size() - 2));
   add_needle(base64(value));
   std::string b64 = base64(value);

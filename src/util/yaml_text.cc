@@ -144,7 +144,14 @@ ordered_json typed_plain_scalar(const std::string& s) {
       return s;
     }
   }
-  if (std::regex_match(s, kFloat)) return std::stod(s);
+  if (std::regex_match(s, kFloat)) {
+    // JSON has no infinity: a float too large for a double (7e777) stays the text it was.
+    try {
+      return std::stod(s);
+    } catch (const std::out_of_range&) {
+      return s;
+    }
+  }
   return s;
 }
 

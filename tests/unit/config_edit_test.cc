@@ -57,7 +57,10 @@ TEST(ConfigEdit, ABlockValueIsReplacedWholeAndTheNextKeysCommentStays) {
 }
 
 TEST(ConfigEdit, RefusesWhatItCannotEditSafely) {
-  for (const char* text : {"- a\n- b\n", "{python: /p, chobolo_file: /c}\n", "python: [unclosed\n"}) {
+  // The last three were found by config_edit_fuzz: yaml-cpp ends a line at a lone \r.
+  for (const char* text :
+       {"- a\n- b\n", "{python: /p, chobolo_file: /c}\n", "python: [unclosed\n", "a: 1\rb: 2\rchobolo_file: /c\n",
+        "a: 1\rchobolo_file:\r  - x\rb: 2\n", "chobolo_file:\n  - a\nb: 1\nchobolo_file:\n"}) {
     auto out = set_top_level_string(text, "chobolo_file", "/x", "config.yml");
     EXPECT_FALSE(out.ok()) << text;
     if (!out.ok()) {

@@ -38,8 +38,16 @@ TEST(SecretsDocument, KeyPathsInDocumentOrderAndEveryScalarValue) {
   EXPECT_EQ(secret_values(data), (std::vector<std::string>{"1", "two", "x", "y"}));
 }
 
-TEST(SecretsDocument, NotAMappingIsRefused) {
+TEST(SecretsDocument, NotAMappingOrNotUtf8IsRefused) {
   EXPECT_FALSE(parse_secrets("- a\n- b\n", "s.yml").ok());
+  // Found by secrets_document_fuzz: such bytes made the JSON escaping throw.
+  auto binary = parse_secrets("app:  toke\xff\xff\"}\n", "s.yml");
+  ASSERT_FALSE(binary.ok());
+  EXPECT_NE(binary.error().message.find("UTF-8"), std::string::npos);
+  // Found by secrets_document_fuzz: a float too large for a double made stod throw.
+  auto huge = parse_secrets("key: 7e777\n", "s.yml");
+  ASSERT_TRUE(huge.ok());
+  EXPECT_EQ(huge->data["key"], "7e777");
   EXPECT_TRUE(parse_secrets("", "s.yml").ok());
 }
 
@@ -52,6 +60,12 @@ TEST(Redactor, ValuesAndTheirEncodingsAreReplaced) {
   EXPECT_EQ(r.apply("cEBzcyB3b3JkLyIxIg=="), "[redacted]");
   EXPECT_EQ(r.apply("u=p%40ss%20word%2F%221%22"), "u=[redacted]");
   EXPECT_EQ(r.apply("abc stays"), "abc stays");
+}
+
+TEST(Redactor, BytesThatAreNotUtf8AreRedactedToo) {
+  Redactor r;
+  r.add("toke\xff\xff");
+  EXPECT_EQ(r.apply("x toke\xff\xff y"), "x [redacted] y");
 }
 
 TEST(Redactor, EachLineOfAMultiLineValueAndTheLongerValueFirst) {
