@@ -1,6 +1,7 @@
 // chaos init chobolo|plugin: arguments only; the files are written by init/.
 #include "init/init.h"
 #include "cli/commands.h"
+#include "init/secrets_setup.h"
 
 namespace chaos {
 
@@ -53,6 +54,31 @@ Examples:
   chaos init plugin chaos-webserver --role web --alias w
   chaos init plugin acme -o plugins/acme)");
   p->callback([&ctx, &exit_code, plugin] { exit_code = run_init_plugin(ctx, *plugin); });
+
+  auto secrets = std::make_shared<SecretsSetupOptions>();
+  CLI::App* s = cmd->add_subcommand("secrets", "Set up secrets: a key, a sops config, an encrypted secrets file");
+  s->add_option("--engine", secrets->engine, "age (default when age-keygen is installed) or gpg")
+      ->check(CLI::IsMember({"age", "gpg", "pgp"}));
+  s->add_option("--age-key", secrets->age_key,
+                "Use this existing age identity file (default: $CHAOS_CONFIG_DIR/keys.txt)");
+  s->add_flag("--new-key", secrets->new_key,
+              "Generate a new keys.txt even if one exists (needs --force; the old one is backed up)");
+  s->add_option("--gpg-fingerprint", secrets->gpg_fingerprint, "With --engine gpg: the key to encrypt for (gpg -K)");
+  s->add_option("--sops-config", secrets->sops_config,
+                "Where to write the sops config (default: $CHAOS_CONFIG_DIR/sops-config.yml)");
+  s->add_option("--secrets-file", secrets->secrets_file,
+                "Where to create the secrets file (default: $CHAOS_CONFIG_DIR/secrets.yml)");
+  s->add_flag("-y,--yes", secrets->yes, "Take the defaults; ask nothing");
+  s->add_flag("--force", secrets->force, "Replace an existing sops config or secrets file (each is backed up first)");
+  s->footer(R"(Writes the sops config (one creation rule for files named secrets*.yml/json), a secrets file
+with a sample entry encrypted for your key, and secrets_file / sops_file in config.yml. An
+existing age key in $CHAOS_CONFIG_DIR/keys.txt is used, never overwritten without --new-key
+--force. Nothing existing is replaced without --force, and then it is moved aside first.
+
+Examples:
+  chaos init secrets -y                                   age, all defaults
+  chaos init secrets --engine gpg --gpg-fingerprint 0123...CDEF)");
+  s->callback([&ctx, &exit_code, secrets] { exit_code = run_init_secrets(ctx, *secrets); });
 }
 
 }  // namespace chaos

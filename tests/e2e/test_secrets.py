@@ -370,3 +370,103 @@ def test_a_missing_secret_key_is_named_and_the_role_does_not_run(
     assert run.returncode == 1
     assert "its secrets (app) are not in the secrets file" in run.stdout
     assert not class_out.exists()
+
+
+def test_init_secrets_age_from_nothing_to_a_decryptable_file(chaos, tmp_path):
+    _require("sops")
+    _require("age-keygen")
+    chaos.write_config("# mine\npython: /usr/bin/python3\n")
+    made = chaos.run("init", "secrets", "-y")
+    assert made.returncode == 0, made.stderr
+    config_text = (chaos.config_dir / "config.yml").read_text()
+    assert config_text.startswith("# mine\npython: /usr/bin/python3\n")
+    assert f"secrets_file: {chaos.config_dir / 'secrets.yml'}" in config_text
+    assert f"sops_file: {chaos.config_dir / 'sops-config.yml'}" in config_text
+    key = chaos.config_dir / "keys.txt"
+    assert key.stat().st_mode & 0o077 == 0
+    assert "change-me" not in (chaos.config_dir / "secrets.yml").read_text()
+    assert (
+        chaos.ok("secrets", "cat", "user_secrets.your_user.password", "-v").stdout == "change-me\n"
+    )
+    recipient = subprocess.run(
+        ["age-keygen", "-y", str(key)], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    assert chaos.ok("secrets", "list", "age").stdout == recipient + "\n"
+
+    again = chaos.run("init", "secrets", "-y")
+    assert again.returncode == 1 and "already exists" in again.stderr and "--force" in again.stderr
+    key_before = key.read_text()
+    forced = chaos.run("init", "secrets", "-y", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert key.read_text() == key_before  # the key is kept: only --new-key replaces it
+    backups = sorted(p.name for p in chaos.config_dir.glob("*.bak"))
+    assert len(backups) == 2 and all(
+        n.startswith(("secrets.yml.", "sops-config.yml.")) for n in backups
+    )
+    assert (
+        chaos.ok("secrets", "cat", "user_secrets.your_user.password", "-v").stdout == "change-me\n"
+    )
+
+
+def test_init_secrets_gpg_needs_a_key_from_the_keyring(chaos, tmp_path):
+    _require("sops")
+    _require("gpg")
+    home = tmp_path / "gnupg"
+    home.mkdir(mode=0o700)
+    env = {**os.environ, "GNUPGHOME": str(home)}
+    subprocess.run(
+        ["gpg", "--batch", "--passphrase", "", "--quick-gen-key", "chaos-init <i@example.org>"],
+        check=True,
+        capture_output=True,
+        env=env,
+    )
+    listing = subprocess.run(
+        ["gpg", "--with-colons", "--list-secret-keys"],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    ).stdout
+    fingerprint = next(
+        line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr")
+    )
+    try:
+        bad = chaos.run(
+            "init",
+            "secrets",
+            "-y",
+            "--engine",
+            "gpg",
+            "--gpg-fingerprint",
+            "12AB",
+            env={"GNUPGHOME": str(home)},
+        )
+        assert bad.returncode == 1 and "40 hexadecimal digits" in bad.stderr
+        unknown = chaos.run(
+            "init",
+            "secrets",
+            "-y",
+            "--engine",
+            "gpg",
+            "--gpg-fingerprint",
+            "A" * 40,
+            env={"GNUPGHOME": str(home)},
+        )
+        assert unknown.returncode == 1 and "no secret gpg key" in unknown.stderr
+        made = chaos.run(
+            "init",
+            "secrets",
+            "-y",
+            "--engine",
+            "gpg",
+            "--gpg-fingerprint",
+            fingerprint,
+            env={"GNUPGHOME": str(home)},
+        )
+        assert made.returncode == 0, made.stderr
+        assert not (chaos.config_dir / "keys.txt").exists()
+        got = chaos.ok("secrets", "cat", "user_secrets", "-j", env={"GNUPGHOME": str(home)})
+        assert json.loads(got.stdout) == {"user_secrets": {"your_user": {"password": "change-me"}}}
+        assert chaos.ok("secrets", "list", "pgp").stdout == fingerprint + "\n"
+    finally:
+        subprocess.run(["gpgconf", "--kill", "gpg-agent"], env=env, check=False)

@@ -51,7 +51,7 @@ TEST(Completion, SubcommandsButNotHiddenOnes) {
   EXPECT_EQ(values(cli, {"chaos", ""}), expected);
   EXPECT_EQ(expected, (V{"apply", "check", "completion", "doctor", "edit", "explain", "init", "log", "secrets", "set"}));
   EXPECT_EQ(values(cli, {"chaos", "ap"}), V{"apply"});
-  EXPECT_EQ(values(cli, {"chaos", "init", ""}), (V{"chobolo", "plugin"}));
+  EXPECT_EQ(values(cli, {"chaos", "init", ""}), (V{"chobolo", "plugin", "secrets"}));
   EXPECT_EQ(values(cli, {"chaos", "secrets", ""}), (V{"cat", "edit", "list", "print"}));
 }
 
