@@ -117,8 +117,6 @@ Result<std::unique_ptr<RoleHost>> RoleHost::start(const HostLaunch& launch) {
     return Error("cannot start the role host: " + child.error().message, launch.interpreter,
                  "check the plugin environment with `chaos doctor`");
   }
-  // A host that died must not kill us with SIGPIPE while we write a request.
-  ::signal(SIGPIPE, SIG_IGN);
   std::unique_ptr<RoleHost> host(new RoleHost());
   host->child_ = std::move(*child);
   host->request_fd_ = std::move(requests->write);

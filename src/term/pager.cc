@@ -41,11 +41,8 @@ void show_paged(const std::string& text) {
     std::fflush(stdout);
     // A bare `less` from $PAGER still needs -R for colours and -F to exit on short output.
     ::setenv("LESS", "FRX", 0);
-    // Quitting the pager early closes the pipe: that must not kill chaos.
-    auto previous = std::signal(SIGPIPE, SIG_IGN);
-    bool shown = through_pager(pager, text);
-    std::signal(SIGPIPE, previous);
-    if (shown) return;
+    // Quitting the pager early closes the pipe: an EPIPE, not a SIGPIPE (main's signal policy).
+    if (through_pager(pager, text)) return;
   }
   std::fwrite(text.data(), 1, text.size(), stdout);
 }

@@ -67,6 +67,15 @@ Result<ChildProcess> ChildProcess::spawn(const std::vector<std::string>& argv, c
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   for (size_t i = 0; i < fds.size(); ++i) posix_spawn_file_actions_adddup2(&actions, sources[i].get(), fds[i].child);
+  // chaos ignores SIGPIPE (util/signals.h) and an ignored signal stays ignored across exec:
+  // children (sops, an editor, a plugin's `yes | head`) get the default back.
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGPIPE);
+  posix_spawnattr_setsigdefault(&attributes, &defaults);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF);
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -79,9 +88,10 @@ Result<ChildProcess> ChildProcess::spawn(const std::vector<std::string>& argv, c
   }
   char** child_env = env.empty() ? environ : envp.data();
   pid_t pid = -1;
-  int rc = search_path ? ::posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), child_env)
-                       : ::posix_spawn(&pid, args[0], &actions, nullptr, args.data(), child_env);
+  int rc = search_path ? ::posix_spawnp(&pid, args[0], &actions, &attributes, args.data(), child_env)
+                       : ::posix_spawn(&pid, args[0], &actions, &attributes, args.data(), child_env);
   posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
   if (rc != 0) return Error("cannot run " + argv[0] + ": " + std::strerror(rc), argv[0]);
   ChildProcess child;
   child.pid_ = pid;

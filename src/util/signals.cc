@@ -46,6 +46,10 @@ void install_signal_policy() {
   sa.sa_flags = SA_SIGINFO | SA_RESTART;
   sigemptyset(&sa.sa_mask);
   for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(sig, &sa, nullptr);
+  // chaos writes to pipes whose reader may be gone: a role host that died, a pager quit early,
+  // `| head`. Each write handles its EPIPE; no write may kill chaos halfway through a run
+  // (before its record is written). Children get the default back (util/process.cc).
+  ::signal(SIGPIPE, SIG_IGN);
 }
 
 int pending_signal() { return g_pending.load(); }

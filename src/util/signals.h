@@ -1,6 +1,7 @@
 // util/signals: chaos's one signal policy, installed by main() before anything else runs.
 //
-// SIGINT, SIGTERM and SIGHUP are caught. Until a command takes charge of them
+// SIGPIPE is ignored, once, here: a write to a pipe whose reader is gone is an error where it
+// happens, never the end of chaos. SIGINT, SIGTERM and SIGHUP are caught. Until a command takes charge of them
 // (ScopedSignalHandling), the first one ends chaos the way the default action would (nothing
 // is half-done that needs reporting). A command that does take charge (apply: it must stop the
 // role host and every process it started, and write the run's record) sees the signal as

@@ -50,6 +50,15 @@ TEST(RunCapture, ExitCodesSignalsAndBothStreams) {
   EXPECT_EQ(describe_exit(killed->status).rfind("signal 15", 0), 0u);
 }
 
+// chaos ignores SIGPIPE for itself (util/signals.h); a child must not inherit that.
+TEST(RunCapture, AChildGetsTheDefaultSigpipeEvenWhenWeIgnoreIt) {
+  auto previous = ::signal(SIGPIPE, SIG_IGN);
+  auto run = run_capture({"bash", "-c", "trap -p PIPE; yes | head -c1 >/dev/null; echo \"${PIPESTATUS[0]}\""});
+  ::signal(SIGPIPE, previous);
+  ASSERT_TRUE(run.ok());
+  EXPECT_EQ(run->out, "141\n");  // `yes` died of SIGPIPE (128 + 13), and no trap was listed
+}
+
 TEST(RunCapture, EnvironmentChangesReachOnlyTheChild) {
   ::setenv("CHAOS_PROCESS_TEST_KEPT", "kept", 1);
   ::setenv("CHAOS_PROCESS_TEST_GONE", "gone", 1);
