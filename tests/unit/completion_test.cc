@@ -49,7 +49,8 @@ TEST(Completion, SubcommandsButNotHiddenOnes) {
   }
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(values(cli, {"chaos", ""}), expected);
-  EXPECT_EQ(expected, (V{"apply", "check", "completion", "doctor", "edit", "explain", "init", "log", "secrets", "set"}));
+  EXPECT_EQ(expected,
+            (V{"apply", "check", "completion", "doctor", "edit", "explain", "init", "log", "secrets", "set"}));
   EXPECT_EQ(values(cli, {"chaos", "ap"}), V{"apply"});
   EXPECT_EQ(values(cli, {"chaos", "init", ""}), (V{"chobolo", "plugin", "secrets"}));
   EXPECT_EQ(values(cli, {"chaos", "secrets", ""}), (V{"cat", "edit", "list", "print"}));
