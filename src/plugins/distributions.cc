@@ -150,6 +150,39 @@ constexpr zip_uint64_t kMaxMemberBytes = 1u << 20;  // declared and actual, per 
 // bomb or a lie, and is refused before a byte is inflated.
 constexpr zip_uint64_t kMaxCompressionRatio = 200;
 
+// An open archive or member, closed once when it goes out of scope. libzip is reached through
+// the dlopen'ed table above (an optional feature: chaos runs without libzip), so each holder
+// keeps the table its close function comes from.
+class ZipArchive {
+ public:
+  ZipArchive(const ZipApi& z, zip_t* archive) : z_(z), archive_(archive) {}
+  ~ZipArchive() {
+    if (archive_) z_.close(archive_);
+  }
+  ZipArchive(const ZipArchive&) = delete;
+  ZipArchive& operator=(const ZipArchive&) = delete;
+  zip_t* get() const { return archive_; }
+
+ private:
+  const ZipApi& z_;
+  zip_t* archive_;
+};
+
+class ZipFile {
+ public:
+  ZipFile(const ZipApi& z, zip_file_t* file) : z_(z), file_(file) {}
+  ~ZipFile() {
+    if (file_) z_.fclose(file_);
+  }
+  ZipFile(const ZipFile&) = delete;
+  ZipFile& operator=(const ZipFile&) = delete;
+  zip_file_t* get() const { return file_; }
+
+ private:
+  const ZipApi& z_;
+  zip_file_t* file_;
+};
+
 struct ZipMember {
   bool found = false;
   std::string text;
@@ -174,14 +207,14 @@ ZipMember read_zip_member(const ZipApi& z, zip_t* archive, const std::string& na
                      " (a compression bomb?)";
     return member;
   }
-  zip_file_t* file = z.fopen(archive, name.c_str(), 0);
-  if (!file) {
+  ZipFile file(z, z.fopen(archive, name.c_str(), 0));
+  if (!file.get()) {
     member.refused = name + " cannot be opened (encrypted or damaged)";
     return member;
   }
   char buf[16384];
   for (;;) {
-    zip_int64_t got = z.fread(file, buf, sizeof buf);
+    zip_int64_t got = z.fread(file.get(), buf, sizeof buf);
     if (got < 0) {
       member.refused = name + " is damaged";
       break;
@@ -193,7 +226,6 @@ ZipMember read_zip_member(const ZipApi& z, zip_t* archive, const std::string& na
     }
     member.text.append(buf, static_cast<size_t>(got));
   }
-  z.fclose(file);
   if (!member.refused.empty()) member.text.clear();
   return member;
 }
@@ -205,7 +237,8 @@ void scan_zip(const PathEntry& entry, ScanResult& result) {
     return;
   }
   int error_code = 0;
-  zip_t* archive = z.open(entry.path.c_str(), ZIP_RDONLY, &error_code);
+  ZipArchive opened(z, z.open(entry.path.c_str(), ZIP_RDONLY, &error_code));
+  zip_t* archive = opened.get();
   if (!archive) {
     zip_error_t error;
     z.error_init(&error, error_code);
@@ -218,7 +251,6 @@ void scan_zip(const PathEntry& entry, ScanResult& result) {
     result.problems.push_back({escape_invalid_utf8(entry.path), "refusing to read this wheel: it has " +
                                                                     std::to_string(count) + " members, more than " +
                                                                     std::to_string(kMaxWheelMembers)});
-    z.close(archive);
     return;
   }
   // importlib: the first path component of every member, in order of first appearance.
@@ -265,7 +297,6 @@ void scan_zip(const PathEntry& entry, ScanResult& result) {
     }
     result.distributions.push_back(std::move(dist));
   }
-  z.close(archive);
 }
 
 }  // namespace
