@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 
 namespace chaos {
 namespace {
@@ -209,14 +210,12 @@ std::vector<std::string> list_directory(const std::string& path) {
 }
 
 std::string join_path(std::string_view a, std::string_view b) {
-  if (a.empty()) return std::string(b);
-  if (!b.empty() && b.front() == '/') return std::string(b);
-  std::string out(a);
-  if (out.back() != '/') out.push_back('/');
-  out.append(b);
-  return out;
+  return (std::filesystem::path(a) / std::filesystem::path(b)).string();
 }
 
+// parent_path and base_name stay hand-written: they follow dirname(1) and basename(1), which
+// ignore trailing slashes ("a/b/" -> "a", "b"), where std::filesystem::path sees an empty last
+// element ("a/b/" -> "a/b", "").
 std::string parent_path(std::string_view path) {
   while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
   auto slash = path.rfind('/');
@@ -227,6 +226,7 @@ std::string parent_path(std::string_view path) {
 
 std::string base_name(std::string_view path) {
   while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  if (path == "/") return "/";
   auto slash = path.rfind('/');
   return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
 }

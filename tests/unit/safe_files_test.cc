@@ -65,3 +65,22 @@ TEST(SafeFiles, ReadingAFifoInPlaceOfACacheFailsAtOnce) {
 
 }  // namespace
 }  // namespace chaos
+
+namespace chaos {
+namespace {
+
+TEST(PathPieces, JoinParentAndBaseFollowTheShellTools) {
+  EXPECT_EQ(join_path("/a", "b"), "/a/b");
+  EXPECT_EQ(join_path("/a/", "b/c"), "/a/b/c");
+  EXPECT_EQ(join_path("", "b"), "b");
+  EXPECT_EQ(join_path("/a", "/abs"), "/abs");
+  EXPECT_EQ(parent_path("/a/b/"), "/a");
+  EXPECT_EQ(parent_path("/a"), "/");
+  EXPECT_EQ(parent_path("a"), "");
+  EXPECT_EQ(base_name("/a/b/"), "b");
+  EXPECT_EQ(base_name("b"), "b");
+  EXPECT_EQ(base_name("/"), "/");
+}
+
+}  // namespace
+}  // namespace chaos
