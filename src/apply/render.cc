@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "term/escape.h"
+#include "util/text.h"
 
 namespace chaos {
 namespace {
@@ -100,14 +101,7 @@ std::string render_host_error(const json& error, const Painter& paint, size_t tr
   std::string tb =
       error.contains("traceback") && error["traceback"].is_string() ? error["traceback"].get<std::string>() : "";
   if (!tb.empty()) {
-    std::vector<std::string> lines;
-    size_t pos = 0;
-    while (pos < tb.size()) {
-      size_t end = tb.find('\n', pos);
-      if (end == std::string::npos) end = tb.size();
-      lines.push_back(tb.substr(pos, end - pos));
-      pos = end + 1;
-    }
+    std::vector<std::string> lines = split_lines(tb);
     size_t first = lines.size() > traceback_lines ? lines.size() - traceback_lines : 0;
     for (size_t i = first; i < lines.size(); ++i) out += "  " + paint(Tone::dim, "| " + visible(lines[i])) + "\n";
   }

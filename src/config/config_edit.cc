@@ -7,22 +7,11 @@
 #include <vector>
 
 #include "util/position.h"
+#include "util/text.h"
 #include "util/yaml_text.h"
 
 namespace chaos {
 namespace {
-
-std::vector<std::string> split_lines(std::string_view text) {
-  std::vector<std::string> lines;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    lines.emplace_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return lines;
-}
 
 Result<YAML::Node> load(std::string_view text, const std::string& source) {
   try {

@@ -21,7 +21,9 @@ std::string repeat(std::string_view s, int n) {
   return out;
 }
 
-std::vector<std::string_view> split_lines(std::string_view text) {
+// Unlike util's split_lines, the empty line after a final newline (and of an empty text) is
+// kept: the renderers below decide about it, and their output is byte-for-byte what it was.
+std::vector<std::string_view> lines_with_last(std::string_view text) {
   std::vector<std::string_view> lines;
   size_t start = 0;
   while (start <= text.size()) {
@@ -433,7 +435,7 @@ std::string render_box(const std::string& title, std::string_view text, int widt
   std::string body = render_markdown(text, inner, 0, paint);
   std::string out = paint(Tone::yellow, "┌─ ") + paint(Tone::bold, title) + " " +
                     paint(Tone::yellow, repeat("─", box - 5 - width_of(title)) + "┐") + "\n";
-  auto lines = split_lines(body);
+  auto lines = lines_with_last(body);
   if (!lines.empty() && lines.back().empty()) lines.pop_back();
   for (auto line : lines) {
     out += paint(Tone::yellow, "│") + " " + std::string(line) + pad(inner - width_of(line)) + " " +
@@ -478,14 +480,14 @@ const std::vector<std::string>& keys_for_details(std::string_view details) {
 std::vector<std::string> wrap_text(std::string_view text, int width) {
   std::vector<std::string> lines;
   const std::string wrapped = wrap_styled(text, width, "", "", Painter(false));
-  for (auto line : split_lines(wrapped)) {
+  for (auto line : lines_with_last(wrapped)) {
     if (!line.empty()) lines.emplace_back(line);
   }
   return lines;
 }
 
 std::string render_code(std::string_view code, std::string_view language, int indent, const Painter& paint) {
-  auto lines = split_lines(code);
+  auto lines = lines_with_last(code);
   while (!lines.empty() && trim_left(lines.back()).empty()) lines.pop_back();
   size_t first = 0;
   while (first < lines.size() && trim_left(lines[first]).empty()) ++first;
@@ -525,7 +527,7 @@ std::string render_markdown(std::string_view text, int width, int indent, const 
       item.reset();
     }
   };
-  auto lines = split_lines(text);
+  auto lines = lines_with_last(text);
   for (size_t i = 0; i < lines.size(); ++i) {
     std::string_view t = trim_left(lines[i]);
     if (t.substr(0, 3) == "```") {

@@ -36,12 +36,7 @@ Status write_user_file(const std::string& path, std::string_view content, bool o
   if (auto err = refuse_special(path)) return err;
   auto tmp = create_temp_beside(path, 0666);
   if (!tmp) return tmp.error();
-  Status written = write_all(tmp->fd.get(), content, path);
-  if (tmp->fd.reset() != 0 && !written) written = Error("cannot write " + path + ": " + errno_text(), path);
-  if (written) {
-    ::unlink(tmp->name.c_str());
-    return written;
-  }
+  if (auto err = fill_temp_file(*tmp, content, path)) return err;
   if (overwrite) {
     // rename() replaces the name itself: whatever was swapped in since the check above is
     // replaced, never written through.
@@ -61,7 +56,7 @@ Status write_user_file(const std::string& path, std::string_view content, bool o
     return errno == EEXIST ? Error(path + " " + kExists, path)
                            : Error("cannot write " + path + ": " + errno_text(), path);
   }
-  written = write_all(fd.get(), content, path);
+  Status written = write_all(fd.get(), content, path);
   if (fd.reset() != 0 && !written) written = Error("cannot write " + path + ": " + errno_text(), path);
   return written;
 }

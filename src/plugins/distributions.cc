@@ -151,36 +151,22 @@ constexpr zip_uint64_t kMaxMemberBytes = 1u << 20;  // declared and actual, per 
 constexpr zip_uint64_t kMaxCompressionRatio = 200;
 
 // An open archive or member, closed once when it goes out of scope. libzip is reached through
-// the dlopen'ed table above (an optional feature: chaos runs without libzip), so each holder
-// keeps the table its close function comes from.
-class ZipArchive {
+// the dlopen'ed table above (an optional feature: chaos runs without libzip), so the holder is
+// given the close function from that table.
+template <class T>
+class ZipHandle {
  public:
-  ZipArchive(const ZipApi& z, zip_t* archive) : z_(z), archive_(archive) {}
-  ~ZipArchive() {
-    if (archive_) z_.close(archive_);
+  ZipHandle(int (*close)(T*), T* handle) : close_(close), handle_(handle) {}
+  ~ZipHandle() {
+    if (handle_) close_(handle_);
   }
-  ZipArchive(const ZipArchive&) = delete;
-  ZipArchive& operator=(const ZipArchive&) = delete;
-  zip_t* get() const { return archive_; }
+  ZipHandle(const ZipHandle&) = delete;
+  ZipHandle& operator=(const ZipHandle&) = delete;
+  T* get() const { return handle_; }
 
  private:
-  const ZipApi& z_;
-  zip_t* archive_;
-};
-
-class ZipFile {
- public:
-  ZipFile(const ZipApi& z, zip_file_t* file) : z_(z), file_(file) {}
-  ~ZipFile() {
-    if (file_) z_.fclose(file_);
-  }
-  ZipFile(const ZipFile&) = delete;
-  ZipFile& operator=(const ZipFile&) = delete;
-  zip_file_t* get() const { return file_; }
-
- private:
-  const ZipApi& z_;
-  zip_file_t* file_;
+  int (*close_)(T*);
+  T* handle_;
 };
 
 struct ZipMember {
@@ -207,7 +193,7 @@ ZipMember read_zip_member(const ZipApi& z, zip_t* archive, const std::string& na
                      " (a compression bomb?)";
     return member;
   }
-  ZipFile file(z, z.fopen(archive, name.c_str(), 0));
+  ZipHandle<zip_file_t> file(z.fclose, z.fopen(archive, name.c_str(), 0));
   if (!file.get()) {
     member.refused = name + " cannot be opened (encrypted or damaged)";
     return member;
@@ -237,7 +223,7 @@ void scan_zip(const PathEntry& entry, ScanResult& result) {
     return;
   }
   int error_code = 0;
-  ZipArchive opened(z, z.open(entry.path.c_str(), ZIP_RDONLY, &error_code));
+  ZipHandle<zip_t> opened(z.close, z.open(entry.path.c_str(), ZIP_RDONLY, &error_code));
   zip_t* archive = opened.get();
   if (!archive) {
     zip_error_t error;

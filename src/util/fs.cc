@@ -141,16 +141,19 @@ Result<TempFile> create_temp_beside(const std::string& path, unsigned mode) {
   return Error("cannot write " + path + ": no free temporary name beside it", path);
 }
 
+Status fill_temp_file(TempFile& tmp, std::string_view content, const std::string& path) {
+  Status written = write_all(tmp.fd.get(), content, path);
+  // close() reports what a write could not (NFS, a full quota): it counts as the write's error.
+  if (tmp.fd.reset() != 0 && !written) written = Error("cannot write " + path + ": " + errno_text(), path);
+  if (written) ::unlink(tmp.name.c_str());
+  return written;
+}
+
 Status write_file_atomic(const std::string& path, std::string_view content) {
   if (auto err = make_directories(parent_path(path))) return err;
   auto tmp = create_temp_beside(path, 0600);
   if (!tmp) return tmp.error();
-  Status written = write_all(tmp->fd.get(), content, path);
-  if (tmp->fd.reset() != 0 && !written) written = Error("cannot write " + path + ": " + errno_text(), path);
-  if (written) {
-    ::unlink(tmp->name.c_str());
-    return written;
-  }
+  if (auto err = fill_temp_file(*tmp, content, path)) return err;
   if (::rename(tmp->name.c_str(), path.c_str()) != 0) {
     Error e("cannot write " + path + ": " + errno_text(), path);
     ::unlink(tmp->name.c_str());

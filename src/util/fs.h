@@ -46,6 +46,9 @@ struct TempFile {
   std::string name;
 };
 Result<TempFile> create_temp_beside(const std::string& path, unsigned mode);
+// Writes `content` to the temporary file and closes it; on failure the file is removed and the
+// error names `path` (the file it stands in for).
+Status fill_temp_file(TempFile& tmp, std::string_view content, const std::string& path);
 
 // Opens a log-like file for appending (creating it with `mode`) without following a symlink
 // at its name and without blocking on a FIFO: anything but a regular file is an error. Opened

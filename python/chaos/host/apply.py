@@ -359,6 +359,34 @@ class ApplySession:
         self.skipped[(name, role.tag)] = skipped
         self.channel.event("role_skipped", **skipped)
 
+    def _role_phase(
+        self,
+        host: Any,
+        name: str,
+        role: LoadedRole,
+        phase: str,
+        call: Callable[..., Any],
+        *args: Any,
+    ) -> tuple[bool, Any]:
+        """Runs one phase of a class role (get_context, delta) on one host: (True, what it
+        returned), or (False, None) once the failure is reported. A phase fails when it
+        raises, returns a result with success=False (kind ``<phase>_failed``), or a fact it
+        read failed the host."""
+        with pa.on_host(host):
+            value, exc = attempt(call, *args)
+        _flush_stdout()
+        if self._fact_failure(host, name, role, phase):
+            return False, None
+        if exc is not None:
+            ctx = self._role_ctx(role, name, phase)
+            self._role_error(error_from_exception("role_error", exc, **ctx))
+            return False, None
+        reason = self._failed_result(value)
+        if reason is not None:
+            self._role_value_error(f"{phase}_failed", reason, role, name, phase)
+            return False, None
+        return True, value
+
     def _deltas_for(self, host: Any, roles: list[LoadedRole]) -> list[DeltaRecord]:
         name = pa.host_name(host)
         records = []
@@ -371,38 +399,22 @@ class ApplySession:
             self.channel.event("role_start", phase="prepare", host=name, role=role.tag)
             self.tap.fact_errors.pop(name, None)
             secrets = self.secrets.get(role.tag, {})
-            with pa.on_host(host):
-                context, exc = attempt(
-                    role.obj.get_context,
-                    self.state,
-                    host,
-                    # Each role gets its own copy: one role mutating it must not affect another.
-                    copy.deepcopy(self.chobolo),
-                    secrets if isinstance(secrets, dict) else {},
-                )
-            _flush_stdout()
-            if self._fact_failure(host, name, role, "context"):
+            ok, context = self._role_phase(
+                host,
+                name,
+                role,
+                "context",
+                role.obj.get_context,
+                self.state,
+                host,
+                # Each role gets its own copy: one role mutating it must not affect another.
+                copy.deepcopy(self.chobolo),
+                secrets if isinstance(secrets, dict) else {},
+            )
+            if not ok:
                 continue
-            if exc is not None:
-                ctx = self._role_ctx(role, name, "context")
-                self._role_error(error_from_exception("role_error", exc, **ctx))
-                continue
-            reason = self._failed_result(context)
-            if reason is not None:
-                self._role_value_error("context_failed", reason, role, name, "context")
-                continue
-            with pa.on_host(host):
-                delta, exc = attempt(role.obj.delta, context)
-            _flush_stdout()
-            if self._fact_failure(host, name, role, "delta"):
-                continue
-            if exc is not None:
-                ctx = self._role_ctx(role, name, "delta")
-                self._role_error(error_from_exception("role_error", exc, **ctx))
-                continue
-            reason = self._failed_result(delta)
-            if reason is not None:
-                self._role_value_error("delta_failed", reason, role, name, "delta")
+            ok, delta = self._role_phase(host, name, role, "delta", role.obj.delta, context)
+            if not ok:
                 continue
             parts = delta_parts(delta)
             if parts is None:
