@@ -8,11 +8,9 @@ namespace chaos {
 namespace {
 
 constexpr std::pair<std::string_view, std::string_view> kLegacy[] = {
-    {"-ikwid", "--i-know-what-im-doing"},
-    {"-nw", "--no-wait"},
-    {"-pf", "--sudo_password_file"},
-    {"-ps", "--password"},
-    {"-sf", "--secrets-file"},
+    {"-cr", "--create"},    {"-ikwid", "--i-know-what-im-doing"},
+    {"-nw", "--no-wait"},   {"-pf", "--sudo_password_file"},
+    {"-ps", "--password"},  {"-sf", "--secrets-file"},
     {"-ss", "--sops-file"},
 };
 

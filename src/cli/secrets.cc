@@ -1,4 +1,5 @@
-// chaos secrets print|cat|list|edit: arguments only; the work is secrets/'s.
+// chaos secrets print|cat|list|edit|rotate-add|rotate-rm|set-shamir: arguments only; the work
+// is secrets/'s.
 #include "secrets/secrets.h"
 #include "cli/commands.h"
 
@@ -45,6 +46,31 @@ void define_secrets_command(CLI::App* cmd, Context& ctx, int& exit_code) {
   list->add_flag("-j,--json", opts->json, "Print a JSON list");
   list->add_flag("-n,--no-pretty,-v,--value", opts->no_pretty, "One key per line (the default; kept for scripts)");
   list->callback(run("list"));
+
+  auto add_rotation = [&](const char* name, const char* summary) {
+    auto* sub = cmd->add_subcommand(name, summary);
+    sub->add_option("type", opts->key_type, "age or pgp")->required()->check(CLI::IsMember({"age", "pgp", "vault"}));
+    sub->add_option("keys", opts->keys, "age public keys (age1...) or gpg fingerprints")->required();
+    sub->add_option("-i,--index", opts->rule, "Only this creation rule (numbered from 0); default: every rule");
+    sub->add_option("--sops-file", opts->files.sops_config, "The sops config (also -ss)");
+    sub->add_option("--secrets-file", opts->files.secrets_file, "The secrets file to re-encrypt (also -sf)");
+    sub->add_flag("-u,--update,-y,--i-know-what-im-doing", opts->update,
+                  "Re-encrypt the secrets file for the new keys without asking (also -ikwid)");
+    return sub;
+  };
+  auto* add = add_rotation("rotate-add", "Add keys to the sops config's creation rules (comments kept)");
+  add->add_flag("--create", opts->create_group, "Add a new key group with these keys to each rule (also -cr)");
+  add->callback(run("rotate-add"));
+  add_rotation("rotate-rm", "Remove keys from the sops config's creation rules")->callback(run("rotate-rm"));
+
+  auto* shamir = cmd->add_subcommand("set-shamir", "Set how many key groups it takes to decrypt (0 removes it)");
+  shamir->add_option("index", opts->rule, "The creation rule (numbered from 0)")->required();
+  shamir->add_option("threshold", opts->shamir, "Key groups needed; 0 or less removes the threshold")->required();
+  shamir->add_option("--sops-file", opts->files.sops_config, "The sops config (also -ss)");
+  shamir->add_option("--secrets-file", opts->files.secrets_file, "The secrets file to re-encrypt (also -sf)");
+  shamir->add_flag("-u,--update,-y,--i-know-what-im-doing", opts->update,
+                   "Re-encrypt the secrets file without asking (also -ikwid)");
+  shamir->callback(run("set-shamir"));
 
   auto* edit = cmd->add_subcommand("edit", "Edit the secrets in $EDITOR through sops (re-encrypted on save)");
   add_file_options(edit, *opts);

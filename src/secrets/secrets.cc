@@ -1,10 +1,15 @@
 #include "secrets/secrets.h"
 
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
+
 #include <cstdio>
 
+#include "sops/sops_config.h"
+#include "term/prompt.h"
 #include "util/fs.h"
 #include "util/position.h"
+#include "util/process.h"
 #include "util/yaml_text.h"
 
 namespace chaos {
@@ -161,6 +166,79 @@ int edit_secrets(Context& ctx, const SecretsOptions& opts) {
   return kExitOk;
 }
 
+// After the sops config changed: the secrets file re-encrypted for its keys (sops updatekeys),
+// with -u/-y or a yes on the terminal; otherwise the command to do it later.
+int update_secrets_file(Context& ctx, const SecretsOptions& opts, const SecretFiles& files) {
+  if (files.secrets_file.empty()) return kExitOk;
+  std::string later = "sops --config " + files.sops_config + " updatekeys " + files.secrets_file;
+  bool update = opts.update;
+  if (!update && ::isatty(STDIN_FILENO)) {
+    LineInput answer =
+        ask(STDIN_FILENO, STDERR_FILENO, "Re-encrypt " + files.secrets_file + " for these keys now? [y/N] ", 16);
+    update = answer.status == LineInput::Status::line && !answer.text.empty() &&
+             (answer.text[0] == 'y' || answer.text[0] == 'Y');
+  }
+  if (!update) {
+    std::fprintf(stderr, "The secrets file still opens with the old keys only. To update it: %s (or pass -u)\n",
+                 later.c_str());
+    return kExitOk;
+  }
+  if (auto err = sops_updatekeys(sops_setup_for(ctx.paths), files.sops_config, files.secrets_file)) {
+    ctx.print_error(*err);
+    return kExitFailure;
+  }
+  std::printf("Re-encrypted %s for the sops config's keys.\n", files.secrets_file.c_str());
+  return kExitOk;
+}
+
+Result<std::vector<std::string>> checked_keys(const SecretsOptions& opts) {
+  if (opts.key_type == "vault")
+    return Error("vault keys are not supported yet", {}, "rotate age or pgp keys; edit vault entries by hand");
+  std::vector<std::string> keys;
+  for (const auto& k : opts.keys) {
+    auto checked = checked_recipient(opts.key_type, k);
+    if (!checked) return checked.error();
+    if (opts.key_type == "pgp" && opts.action == "rotate-add") {
+      RunOptions quick;
+      quick.timeout_ms = 20000;
+      auto known = run_capture({"gpg", "--batch", "--list-keys", *checked}, quick);
+      if (!known || !known->status.exited_with(0))
+        return Error("the gpg key " + *checked + " is not in your keyring", {},
+                     "import it first: gpg --import KEYFILE");
+    }
+    keys.push_back(*checked);
+  }
+  return keys;
+}
+
+// rotate-add, rotate-rm and set-shamir: one edit of the sops config, then the secrets file.
+int change_sops_config(Context& ctx, const SecretsOptions& opts) {
+  auto files = files_for(ctx, opts.files, Needs::sops_config);
+  if (!files) return ctx.print_error(files.error()), kExitFailure;
+  auto text = read_regular_file(files->sops_config);
+  if (!text) return ctx.print_error(text.error()), kExitFailure;
+  Result<SopsConfigEdit> edit = Error("internal: no change");
+  if (opts.action == "set-shamir") {
+    if (!opts.rule) return ctx.print_error(Error("set-shamir needs the rule's index")), kExitUsage;
+    edit = set_sops_shamir(*text, files->sops_config, *opts.rule, opts.shamir);
+  } else {
+    auto keys = checked_keys(opts);
+    if (!keys) return ctx.print_error(keys.error()), kExitUsage;
+    KeyRotation change{opts.key_type, *keys, opts.rule, opts.create_group};
+    edit = opts.action == "rotate-add" ? add_sops_keys(*text, files->sops_config, change)
+                                       : remove_sops_keys(*text, files->sops_config, change);
+  }
+  if (!edit) return ctx.print_error(edit.error()), kExitFailure;
+  if (!edit->changed) {
+    std::printf("No change: %s already says so.\n", files->sops_config.c_str());
+    return kExitOk;
+  }
+  if (auto err = write_file_atomic(files->sops_config, edit->text)) return ctx.print_error(*err), kExitFailure;
+  for (const auto& note : edit->notes) std::printf("%s\n", note.c_str());
+  std::printf("Updated %s.\n", files->sops_config.c_str());
+  return update_secrets_file(ctx, opts, *files);
+}
+
 }  // namespace
 
 int run_secrets(Context& ctx, const SecretsOptions& opts) {
@@ -168,6 +246,8 @@ int run_secrets(Context& ctx, const SecretsOptions& opts) {
   if (opts.action == "cat") return cat_secrets(ctx, opts);
   if (opts.action == "list") return list_keys(ctx, opts);
   if (opts.action == "edit") return edit_secrets(ctx, opts);
+  if (opts.action == "rotate-add" || opts.action == "rotate-rm" || opts.action == "set-shamir")
+    return change_sops_config(ctx, opts);
   ctx.print_error(Error("unknown secrets command `" + opts.action + "`"));
   return kExitUsage;
 }

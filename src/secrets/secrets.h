@@ -1,6 +1,8 @@
-// secrets/: `chaos secrets print|cat|list|edit`: the commands over the sops engine (sops/).
+// secrets/: `chaos secrets print|cat|list|edit|rotate-add|rotate-rm|set-shamir`: the commands over
+// the sops engine (sops/).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,7 +21,11 @@ struct SecretsOptions {
   bool value = false;             // cat -v / list -v: raw values only
   bool no_pretty = false;         // list -n
   std::vector<std::string> keys;  // cat: dot paths
-  std::string key_type;           // list: age, pgp or vault
+  std::string key_type;           // list, rotate-*: age, pgp or vault
+  std::optional<size_t> rule;     // rotate-*, set-shamir: one creation rule (from 0)
+  bool create_group = false;      // rotate-add -cr: a new key group per rule
+  bool update = false;            // -u / -y: re-encrypt the secrets file for the new keys, no question
+  int shamir = 0;                 // set-shamir: the threshold (0 or less removes it)
 };
 
 int run_secrets(Context& ctx, const SecretsOptions& opts);

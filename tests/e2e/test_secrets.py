@@ -470,3 +470,79 @@ def test_init_secrets_gpg_needs_a_key_from_the_keyring(chaos, tmp_path):
         assert chaos.ok("secrets", "list", "pgp").stdout == fingerprint + "\n"
     finally:
         subprocess.run(["gpgconf", "--kill", "gpg-agent"], env=env, check=False)
+
+
+def _new_age_key(tmp_path: Path, name: str) -> tuple[Path, str]:
+    key = tmp_path / name
+    subprocess.run(["age-keygen", "-o", str(key)], check=True, capture_output=True)
+    public = subprocess.run(
+        ["age-keygen", "-y", str(key)], check=True, capture_output=True, text=True
+    ).stdout
+    return key, public.strip()
+
+
+def _decrypts_with(chaos, *keys: Path) -> bool:
+    combined = Path(str(keys[0]) + ".combined")
+    combined.write_text("".join(k.read_text() for k in keys))
+    run = chaos.run("secrets", "cat", "app.token", "-v", env={"SOPS_AGE_KEY_FILE": str(combined)})
+    return run.returncode == 0 and run.stdout == TOKEN + "\n"
+
+
+def test_rotate_add_then_rm_moves_the_file_to_the_new_key(chaos, age_secrets, age_key, tmp_path):
+    _, sops_config = age_secrets
+    old_key = age_key[0]
+    new_key, new_public = _new_age_key(tmp_path, "new-key.txt")
+    assert _decrypts_with(chaos, old_key) and not _decrypts_with(chaos, new_key)
+
+    added = chaos.run("secrets", "rotate-add", "age", new_public, "-u")
+    assert added.returncode == 0, added.stderr
+    assert "rule 0: added " + new_public in added.stdout
+    text = sops_config.read_text()
+    assert "  # everything named secrets*.yml\n" in text  # the user's comment stays
+    assert _decrypts_with(chaos, new_key)
+    assert chaos.ok("secrets", "list", "age").stdout.split() == [age_key[1], new_public]
+
+    again = chaos.run("secrets", "rotate-add", "age", new_public, "-u")
+    assert again.returncode == 0 and "No change" in again.stdout
+
+    removed = chaos.run("secrets", "rotate-rm", "age", age_key[1], "-u")
+    assert removed.returncode == 0, removed.stderr
+    assert _decrypts_with(chaos, new_key)
+    assert not _decrypts_with(chaos, old_key)
+    assert "  # everything named secrets*.yml\n" in sops_config.read_text()
+
+    bad = chaos.run("secrets", "rotate-add", "age", "age1notakey")
+    assert bad.returncode == 2 and "not an age public key" in bad.stderr
+
+
+def test_set_shamir_over_two_key_groups_needs_both_keys(chaos, tmp_path, age_key):
+    _require("sops")
+    key_a, public_a = age_key
+    key_b, public_b = _new_age_key(tmp_path, "b-key.txt")
+    sops_config = tmp_path / "sops.yml"
+    sops_config.write_text(
+        f"creation_rules:\n  - path_regex: secrets.*\\.yml$\n    key_groups:\n      - age:\n          - {public_a}\n"
+    )
+    secrets = tmp_path / "secrets.yml"
+    secrets.write_text(_secrets_plain())
+    subprocess.run(
+        ["sops", "--config", str(sops_config), "encrypt", "--in-place", str(secrets)],
+        check=True,
+        capture_output=True,
+    )
+    chaos.write_config(f"secrets_file: {secrets}\nsops_file: {sops_config}\n")
+
+    one_group = chaos.run("secrets", "set-shamir", "0", "2")
+    assert one_group.returncode == 1 and "needs at least 2" in one_group.stderr
+    grouped = chaos.run(
+        "secrets", "rotate-add", "age", public_b, "-cr", "-u", env={"SOPS_AGE_KEY_FILE": str(key_a)}
+    )
+    assert grouped.returncode == 0, grouped.stderr
+    shamir = chaos.run(
+        "secrets", "set-shamir", "0", "2", "-u", env={"SOPS_AGE_KEY_FILE": str(key_a)}
+    )
+    assert shamir.returncode == 0, shamir.stderr
+    assert "shamir_threshold: 2" in sops_config.read_text()
+    assert not _decrypts_with(chaos, key_a)
+    assert not _decrypts_with(chaos, key_b)
+    assert _decrypts_with(chaos, key_a, key_b)

@@ -53,7 +53,8 @@ TEST(Completion, SubcommandsButNotHiddenOnes) {
             (V{"apply", "check", "completion", "doctor", "edit", "explain", "init", "log", "secrets", "set"}));
   EXPECT_EQ(values(cli, {"chaos", "ap"}), V{"apply"});
   EXPECT_EQ(values(cli, {"chaos", "init", ""}), (V{"chobolo", "plugin", "secrets"}));
-  EXPECT_EQ(values(cli, {"chaos", "secrets", ""}), (V{"cat", "edit", "list", "print"}));
+  EXPECT_EQ(values(cli, {"chaos", "secrets", ""}),
+            (V{"cat", "edit", "list", "print", "rotate-add", "rotate-rm", "set-shamir"}));
 }
 
 TEST(Completion, ApplyPositionalsAreTagsAndAliases) {
