@@ -1,6 +1,7 @@
 #include "sops/sops.h"
 
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "util/fd.h"
@@ -11,11 +12,7 @@
 namespace chaos {
 namespace {
 
-// The age key pipe is filled before sops starts, so it must fit in the pipe's buffer (64 KiB on
-// Linux): a few hundred identities. More is refused rather than risk a writer that blocks.
-constexpr size_t kMaxAgeKeyBytes = 60000;
-// Where the age key pipe appears in sops: a number of its own, since dup2 onto the same number
-// would leave the descriptor close-on-exec.
+// Where the age keys appear in sops: /dev/fd/3.
 constexpr int kAgeKeyChildFd = 3;
 // A private GNUPGHOME lives here: RAM-backed, so nothing of the key touches a disk.
 constexpr const char* kRamDirectory = "/dev/shm";
@@ -56,14 +53,16 @@ class KeyEnvironment {
   std::vector<ChildFd> fds;
 
  private:
+  // A memfd, not a pipe: sops opens SOPS_AGE_KEY_FILE again for each age recipient it tries,
+  // and a pipe is empty after the first (a file with two recipients, the key for the second,
+  // would fail). Each open of /dev/fd/N of a memfd starts at its beginning; it lives in RAM and
+  // has no name on any filesystem.
   Status prepare_age(const std::string& identities) {
-    if (identities.size() > kMaxAgeKeyBytes) return Error("the age key material is larger than 60,000 bytes");
-    auto pipe = make_pipe();
-    if (!pipe) return pipe.error();
-    if (auto err = write_all(pipe->write.get(), identities, "the age key pipe")) return err;
-    pipe->write.reset();
-    age_pipe_ = std::move(pipe->read);
-    fds.push_back({age_pipe_.get(), kAgeKeyChildFd});
+    Fd memory(::memfd_create("chaos-age-identities", MFD_CLOEXEC));
+    if (!memory) return Error("cannot hold the age key in memory: " + errno_text());
+    if (auto err = write_all(memory.get(), identities, "the age key")) return err;
+    age_keys_ = std::move(memory);
+    fds.push_back({age_keys_.get(), kAgeKeyChildFd});
     env.push_back({"SOPS_AGE_KEY_FILE", "/dev/fd/" + std::to_string(kAgeKeyChildFd)});
     return {};
   }
@@ -86,7 +85,7 @@ class KeyEnvironment {
     return {};
   }
 
-  Fd age_pipe_;
+  Fd age_keys_;
   std::string gnupg_home_;
 };
 

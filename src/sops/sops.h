@@ -1,7 +1,7 @@
 // sops/sops: every run of sops goes through here, with the keys it needs and nothing more.
 //
-// Keys chaos holds (from a password manager) reach sops only through an inherited pipe (age:
-// SOPS_AGE_KEY_FILE=/dev/fd/N) or a private GNUPGHOME in a RAM-backed directory removed when the
+// Keys chaos holds (from a password manager) reach sops only through an inherited in-memory file
+// (age: a memfd, SOPS_AGE_KEY_FILE=/dev/fd/3) or a private GNUPGHOME in a RAM-backed directory removed when the
 // run ends (gpg): never argv, never a file on disk, never the environment of a process that
 // outlives the run. Without such keys, sops finds the user's own the usual way ($SOPS_AGE_KEY_FILE,
 // ~/.config/sops/age/keys.txt, gpg's agent), and chaos adds its own age key file
