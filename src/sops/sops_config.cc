@@ -182,6 +182,8 @@ Result<Parsed> parse_config(std::string_view text, const std::string& source) {
   } catch (const YAML::Exception& e) {
     return Error("the sops config is not valid YAML: " + e.msg, format_position(source, e.mark));
   }
+  // Found by sops_config_fuzz: a subscript on a document that is not a mapping throws.
+  if (!p.root.IsMap()) return Error("the sops config is not a mapping with creation_rules", source);
   p.rules = p.root["creation_rules"];
   if (!p.rules.IsSequence() || p.rules.size() == 0) return Error("the sops config has no creation_rules list", source);
   return p;
@@ -247,7 +249,31 @@ Result<std::string> checked_recipient(const std::string& type, const std::string
   return Error("unknown key type `" + type + "`", {}, "use age or pgp");
 }
 
-Result<SopsConfigEdit> add_sops_keys(std::string_view text, const std::string& source, const KeyRotation& change) {
+// rotate-add --create: a key group {type: keys} appended to rule `r`'s key_groups.
+static Status add_key_group(std::string_view text, const Layout& layout, const YAML::Node& rule, size_t r,
+                            const KeyRotation& change, const std::string& source, YAML::Node& expected,
+                            std::vector<Splice>& splices) {
+  YAML::Node groups = rule["key_groups"];
+  if (!groups.IsSequence() || groups.size() == 0 || groups.Style() == YAML::EmitterStyle::Flow)
+    return Error("rule " + std::to_string(r) + " has no key_groups list to add a group to", source,
+                 "add the keys without --create, or write key_groups by hand");
+  auto gkey = key_node(rule, "key_groups");
+  size_t last =
+      layout.block_last(static_cast<size_t>(gkey->Mark().line), static_cast<size_t>(gkey->Mark().column), true);
+  std::string dash(static_cast<size_t>(groups.Mark().column), ' ');
+  std::string block = dash + "- " + change.type + ":\n";
+  for (const auto& k : change.keys) block += dash + "    - " + yaml_string(k) + "\n";
+  size_t at = layout.after(last);
+  if (at == text.size() && !text.empty() && text.back() != '\n') block = "\n" + block;
+  splices.push_back({at, at, block});
+  YAML::Node group;
+  for (const auto& k : change.keys) group[change.type].push_back(k);
+  expected["creation_rules"][r]["key_groups"].push_back(group);
+  return {};
+}
+
+static Result<SopsConfigEdit> add_sops_keys_unchecked(std::string_view text, const std::string& source,
+                                                      const KeyRotation& change) {
   auto parsed = parse_config(text, source);
   if (!parsed) return parsed.error();
   auto targets = rules_to_edit(*parsed, change.rule, source);
@@ -261,21 +287,7 @@ Result<SopsConfigEdit> add_sops_keys(std::string_view text, const std::string& s
     YAML::Node groups = rule["key_groups"];
     std::string where = "rule " + std::to_string(r);
     if (change.new_group) {
-      if (!groups.IsSequence() || groups.size() == 0 || groups.Style() == YAML::EmitterStyle::Flow)
-        return Error(where + " has no key_groups list to add a group to", source,
-                     "add the keys without --create, or write key_groups by hand");
-      auto gkey = key_node(rule, "key_groups");
-      size_t last =
-          layout.block_last(static_cast<size_t>(gkey->Mark().line), static_cast<size_t>(gkey->Mark().column), true);
-      std::string dash(static_cast<size_t>(groups.Mark().column), ' ');
-      std::string block = dash + "- " + change.type + ":\n";
-      for (const auto& k : change.keys) block += dash + "    - " + yaml_string(k) + "\n";
-      size_t at = layout.after(last);
-      if (at == text.size() && !text.empty() && text.back() != '\n') block = "\n" + block;
-      splices.push_back({at, at, block});
-      YAML::Node group;
-      for (const auto& k : change.keys) group[change.type].push_back(k);
-      expected["creation_rules"][r]["key_groups"].push_back(group);
+      if (auto err = add_key_group(text, layout, rule, r, change, source, expected, splices)) return *err;
       edit.notes.push_back(where + ": a new " + change.type + " key group with " + joined(change.keys, ", "));
       continue;
     }
@@ -328,7 +340,8 @@ Result<SopsConfigEdit> add_sops_keys(std::string_view text, const std::string& s
   return edit;
 }
 
-Result<SopsConfigEdit> remove_sops_keys(std::string_view text, const std::string& source, const KeyRotation& change) {
+static Result<SopsConfigEdit> remove_sops_keys_unchecked(std::string_view text, const std::string& source,
+                                                         const KeyRotation& change) {
   auto parsed = parse_config(text, source);
   if (!parsed) return parsed.error();
   auto targets = rules_to_edit(*parsed, change.rule, source);
@@ -383,7 +396,8 @@ Result<SopsConfigEdit> remove_sops_keys(std::string_view text, const std::string
   return edit;
 }
 
-Result<SopsConfigEdit> set_sops_shamir(std::string_view text, const std::string& source, size_t rule, int threshold) {
+static Result<SopsConfigEdit> set_sops_shamir_unchecked(std::string_view text, const std::string& source, size_t rule,
+                                                        int threshold) {
   auto parsed = parse_config(text, source);
   if (!parsed) return parsed.error();
   auto targets = rules_to_edit(*parsed, rule, source);
@@ -441,6 +455,29 @@ Result<SopsConfigEdit> set_sops_shamir(std::string_view text, const std::string&
   if (!out) return out.error();
   edit.text = std::move(*out);
   return edit;
+}
+
+// yaml-cpp throws where a node is not what the code expects of it; whatever document slipped
+// past the checks above, that is a refusal here, never an exception out of chaos.
+template <class F>
+Result<SopsConfigEdit> refusing_exceptions(const std::string& source, F&& edit) {
+  try {
+    return edit();
+  } catch (const YAML::Exception& e) {
+    return Error("cannot edit the sops config: " + e.msg, source);
+  }
+}
+
+Result<SopsConfigEdit> add_sops_keys(std::string_view text, const std::string& source, const KeyRotation& change) {
+  return refusing_exceptions(source, [&] { return add_sops_keys_unchecked(text, source, change); });
+}
+
+Result<SopsConfigEdit> remove_sops_keys(std::string_view text, const std::string& source, const KeyRotation& change) {
+  return refusing_exceptions(source, [&] { return remove_sops_keys_unchecked(text, source, change); });
+}
+
+Result<SopsConfigEdit> set_sops_shamir(std::string_view text, const std::string& source, size_t rule, int threshold) {
+  return refusing_exceptions(source, [&] { return set_sops_shamir_unchecked(text, source, rule, threshold); });
 }
 
 }  // namespace chaos

@@ -68,6 +68,14 @@ TEST(SopsConfig, RemoveKeepsTheRestAndRefusesToLeaveNoKey) {
   EXPECT_FALSE(none->changed);
 }
 
+TEST(SopsConfig, DocumentsThatAreNotMappingsAreRefused) {
+  // Found by sops_config_fuzz: a subscript on a scalar document threw out of the editor.
+  for (const char* text : {"creation_rules:`\n", "- a\n", "just text", "creation_rules: 3\n"}) {
+    EXPECT_FALSE(add_sops_keys(text, "s.yaml", {"age", {kA}, std::nullopt, false}).ok()) << text;
+    EXPECT_FALSE(set_sops_shamir(text, "s.yaml", 0, 2).ok()) << text;
+  }
+}
+
 TEST(SopsConfig, RecipientsAreChecked) {
   EXPECT_TRUE(checked_recipient("age", kA).ok());
   EXPECT_FALSE(checked_recipient("age", "age1short").ok());
