@@ -69,7 +69,7 @@ def test_roles_param_accepts_specs_and_names_each_fault():
 def test_hosts_param_names_and_data():
     assert hosts_param({}) == ["@local"]
     assert hosts_param({"hosts": ["a", ["b", {"k": 1}]]}) == ["a", ("b", {"k": 1})]
-    for bad in ([""], [["b"]], [["", {}]], [["b", []]], [3], [["b", {}, 1]]):
+    for bad in ([""], [["b"]], [["", {}]], [["", {"k": 1}]], [["b", []]], [3], [["b", {}, 1]]):
         assert _refused(hosts_param, {"hosts": bad}) == "hosts[0] must be a name or [name, {data}]"
     assert _refused(hosts_param, {"hosts": []}) == "'hosts' is empty"
 
@@ -87,6 +87,8 @@ def test_delta_parts_reads_objects_and_mappings_and_refuses_the_rest():
         {"m": 2},
     )
     assert delta_parts({"metadata": {}}) is None  # neither to_add nor to_remove
+    # present but null is not absent: an empty delta, not a malformed one
+    assert delta_parts({"to_add": None, "to_remove": None}) == ({}, {}, {})
     assert delta_parts({"to_add": ["not", "a", "mapping"]}) is None
     assert delta_parts(42) is None
 
