@@ -67,6 +67,19 @@ class Failing(Role):
         )
 
 
+class Chatty(Role):
+    def __init__(self):
+        super().__init__(name="Chatty failure")
+
+    def plan(self, state, host, delta):
+        add_op(
+            state,
+            server.shell,
+            name="Fail after much output",
+            commands=["for i in $(seq 1 30); do echo out-$i; echo err-$i >&2; done; exit 1"],
+        )
+
+
 class Sleeper(Role):
     def __init__(self):
         super().__init__(name="Sleeper")
@@ -443,6 +456,17 @@ def test_host_data_and_secrets_reach_the_role(make_host, plugin_dir):
         },
     )
     assert prepare["deltas"][0]["to_add"] == {"seen": ["blue", "s3cr3t"]}
+
+
+def test_a_failed_operation_keeps_the_last_20_lines_of_each_stream(make_host, plugin_dir):
+    plugin_dir("shellroles", SHELL_ROLES)
+    host = make_host()
+    host.call("apply.prepare", {"roles": [{"tag": "chatty", "target": "shellroles:Chatty"}]})
+    host.call("apply.plan", {})
+    failed = host.call("apply.execute", {})["hosts"]["@local"]["ops"][0]
+    assert failed["status"] == "failed"
+    assert failed["stdout_tail"] == [f"out-{i}" for i in range(11, 31)]
+    assert failed["stderr_tail"] == [f"err-{i}" for i in range(11, 31)]
 
 
 def test_sigint_during_a_long_operation_exits_130(make_host, plugin_dir):
