@@ -54,7 +54,7 @@ def main() -> None:
     results = hyperfine(
         {
             "sops decrypt": f"{q(sops)} decrypt {q(str(secrets))}",
-            "sops decrypt | python3 one-liner": f"{q(sops)} decrypt {q(str(secrets))} | "
+            "sops decrypt, piped to a python3 one-liner": f"{q(sops)} decrypt {q(str(secrets))} | "
             f"{q(sys.executable)} -c {q(one_liner)}",
             "chaos secrets cat users.user7.password -v": f"{q(str(chaos))} secrets cat users.user7.password -v",
             "chaos check secrets": f"{q(str(chaos))} check secrets",
