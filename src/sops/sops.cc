@@ -22,6 +22,31 @@ std::string trimmed(std::string text) {
   return text;
 }
 
+// A directory only we can read, in RAM, removed with everything in it when this goes: where a
+// private GNUPGHOME lives, and where sops writes the decrypted file it hands to the editor.
+class RamDirectory {
+ public:
+  RamDirectory() = default;
+  RamDirectory(const RamDirectory&) = delete;
+  RamDirectory& operator=(const RamDirectory&) = delete;
+  ~RamDirectory() {
+    if (!path_.empty()) remove_tree(path_);
+  }
+  Status create(const char* prefix) {
+    std::string pattern = std::string(kRamDirectory) + "/" + prefix + "-XXXXXX";
+    if (::mkdtemp(pattern.data()) == nullptr) {  // mode 0700
+      return Error("cannot create a private directory in " + std::string(kRamDirectory) + ": " + errno_text(), {},
+                   "chaos keeps decrypted material in RAM only; /dev/shm must be writable");
+    }
+    path_ = pattern;
+    return {};
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
 // What one run of sops gets beyond our own environment; removes what it created when it goes.
 class KeyEnvironment {
  public:
@@ -29,13 +54,12 @@ class KeyEnvironment {
   KeyEnvironment(const KeyEnvironment&) = delete;
   KeyEnvironment& operator=(const KeyEnvironment&) = delete;
   ~KeyEnvironment() {
-    if (gnupg_home_.empty()) return;
+    if (gnupg_home_.path().empty()) return;
     // gpg started an agent for the private home; it would outlive us holding the key.
     RunOptions kill;
-    kill.env = {{"GNUPGHOME", gnupg_home_}};
+    kill.env = {{"GNUPGHOME", gnupg_home_.path()}};
     kill.timeout_ms = 5000;
     (void)run_capture({"gpgconf", "--kill", "gpg-agent"}, kill);
-    remove_tree(gnupg_home_);
   }
 
   Status prepare(const SopsSetup& setup) {
@@ -68,25 +92,20 @@ class KeyEnvironment {
   }
 
   Status prepare_gpg(const std::string& secret_keys) {
-    std::string pattern = std::string(kRamDirectory) + "/chaos-gnupg-XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      return Error("cannot create a private GnuPG home in " + std::string(kRamDirectory) + ": " + errno_text(), {},
-                   "chaos keeps gpg keys from a password manager in RAM only; /dev/shm must be writable");
-    }
-    gnupg_home_ = pattern;
+    if (auto err = gnupg_home_.create("chaos-gnupg")) return err;
     RunOptions import;
     import.input = secret_keys;
-    import.env = {{ "GNUPGHOME", gnupg_home_ }};
+    import.env = {{ "GNUPGHOME", gnupg_home_.path() }};
     import.timeout_ms = 60000;
     auto ran = run_capture({"gpg", "--batch", "--quiet", "--import"}, import);
     if (!ran) return ran.error();
     if (!ran->status.exited_with(0)) return Error("gpg could not import the key: " + trimmed(ran->err));
-    env.push_back({"GNUPGHOME", gnupg_home_});
+    env.push_back({"GNUPGHOME", gnupg_home_.path()});
     return {};
   }
 
   Fd age_keys_;
-  std::string gnupg_home_;
+  RamDirectory gnupg_home_;
 };
 
 // sops' own words, and what to do about the failures users meet.
@@ -156,6 +175,11 @@ Status sops_updatekeys(const SopsSetup& setup, const std::string& sops_config, c
 Result<bool> sops_edit(const SopsSetup& setup, const SecretFiles& files) {
   KeyEnvironment keys;
   if (auto err = keys.prepare(setup)) return *err;
+  // sops hands the editor a plaintext copy in $TMPDIR (/tmp, a disk, by default): here it is a
+  // private directory in RAM, removed when editing ends, however it ends.
+  RamDirectory scratch;
+  if (auto err = scratch.create("chaos-edit")) return *err;
+  keys.env.push_back({"TMPDIR", scratch.path()});
   std::vector<std::string> args = with_config(files.sops_config, {"edit", "--", files.secrets_file});
   args.insert(args.begin(), setup.program);
   // The terminal stays sops' (and the editor's): stdin, stdout and stderr are inherited.

@@ -546,3 +546,49 @@ def test_set_shamir_over_two_key_groups_needs_both_keys(chaos, tmp_path, age_key
     assert not _decrypts_with(chaos, key_a)
     assert not _decrypts_with(chaos, key_b)
     assert _decrypts_with(chaos, key_a, key_b)
+
+
+def _files_with(text: str, since: float) -> list[str]:
+    """Files in /tmp and /dev/shm changed since `since` that contain `text`."""
+    found = []
+    for root in (Path("/tmp"), Path("/dev/shm")):
+        for dirpath, _, names in os.walk(root):
+            for name in names:
+                path = Path(dirpath) / name
+                try:
+                    if path.is_symlink() or not path.is_file() or path.stat().st_mtime < since:
+                        continue
+                    if text in path.read_text(errors="replace"):
+                        found.append(str(path))
+                except OSError:
+                    pass
+    return found
+
+
+def test_secrets_print_and_edit_leave_no_value_in_argv_environment_or_files(
+    chaos, age_secrets, tmp_path
+):
+    started = time.time() - 1
+    seen_plaintext = tmp_path / "editor-saw.txt"
+    # The editor lingers so the sampler sees every process while sops holds the plaintext.
+    editor = tmp_path / "editor.sh"
+    editor.write_text(
+        f'#!/bin/sh\ncp "$1" {seen_plaintext}.tmp\necho "$1" > {seen_plaintext}\nsleep 0.5\n'
+    )
+    editor.chmod(0o755)
+    with ProcessSampler() as sampler:
+        printed = chaos.run("secrets", "print")
+        edited = chaos.run("secrets", "edit", env={"EDITOR": str(editor)})
+    assert printed.returncode == 0 and TOKEN in printed.stdout  # printing is its job
+    assert edited.returncode == 0, edited.stderr
+    # sops handed the editor its plaintext copy in chaos' private RAM directory, gone now.
+    where = Path(seen_plaintext.read_text().strip())
+    assert str(where).startswith("/dev/shm/chaos-edit-"), where
+    assert not where.parent.exists()
+    Path(f"{seen_plaintext}.tmp").unlink()
+    assert sampler.seen
+    assert [t for t in sampler.seen if TOKEN in t or PASSWORD in t] == []
+    leaked = [
+        p for p in _files_with(TOKEN, started) if not p.startswith(str(tmp_path / "editor-saw"))
+    ]
+    assert leaked == []
