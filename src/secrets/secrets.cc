@@ -100,22 +100,7 @@ std::vector<std::string> keys_of_type(const YAML::Node& rules, const std::string
   const std::string field = type == "vault" ? "hc_vault" : type;
   std::vector<std::string> out;
   auto add = [&](const YAML::Node& node) {
-    std::vector<std::string> items;
-    if (node.IsScalar()) {
-      std::string text = node.Scalar();
-      for (size_t start = 0; start <= text.size();) {
-        size_t comma = text.find(',', start);
-        if (comma == std::string::npos) comma = text.size();
-        std::string item = text.substr(start, comma - start);
-        item.erase(0, item.find_first_not_of(" \n\t"));
-        item.erase(item.find_last_not_of(" \n\t") + 1);
-        if (!item.empty()) items.push_back(item);
-        start = comma + 1;
-      }
-    } else if (node.IsSequence()) {
-      for (const auto& item : node)
-        if (item.IsScalar()) items.push_back(item.Scalar());
-    }
+    std::vector<std::string> items = sops_recipients(node);
     for (auto& item : items)
       if (std::find(out.begin(), out.end(), item) == out.end()) out.push_back(item);
   };

@@ -66,7 +66,9 @@ class Layout {
   std::vector<size_t> starts_;
 };
 
-std::vector<std::string> items_of(const YAML::Node& value) {
+}  // namespace
+
+std::vector<std::string> sops_recipients(const YAML::Node& value) {
   std::vector<std::string> out;
   if (value.IsScalar()) {
     std::string text = value.Scalar();
@@ -85,6 +87,8 @@ std::vector<std::string> items_of(const YAML::Node& value) {
   }
   return out;
 }
+
+namespace {
 
 std::string joined(const std::vector<std::string>& items, const char* separator) {
   std::string out;
@@ -272,18 +276,47 @@ static Status add_key_group(std::string_view text, const Layout& layout, const Y
   return {};
 }
 
-static Result<SopsConfigEdit> add_sops_keys_unchecked(std::string_view text, const std::string& source,
-                                                      const KeyRotation& change) {
+// The edit's text from its splices, checked; the input itself when there is nothing to change.
+static Result<SopsConfigEdit> finished(std::string_view text, std::vector<Splice> splices, const YAML::Node& expected,
+                                       const std::string& source, SopsConfigEdit edit) {
+  edit.changed = !splices.empty();
+  if (!edit.changed) {
+    edit.text = std::string(text);
+    return edit;
+  }
+  auto out = apply_and_check(text, std::move(splices), expected, source);
+  if (!out) return out.error();
+  edit.text = std::move(*out);
+  return edit;
+}
+
+// What every edit starts from: the parsed config, the rules it touches, and the data the
+// result must read back as (changed along with the text).
+struct EditRun {
+  Parsed parsed;
+  std::vector<size_t> targets;
+  YAML::Node expected;
+};
+
+static Result<EditRun> begin_edit(std::string_view text, const std::string& source, const std::optional<size_t>& rule) {
   auto parsed = parse_config(text, source);
   if (!parsed) return parsed.error();
-  auto targets = rules_to_edit(*parsed, change.rule, source);
+  auto targets = rules_to_edit(*parsed, rule, source);
   if (!targets) return targets.error();
-  Layout layout(text);
   YAML::Node expected = YAML::Clone(parsed->root);
+  return EditRun{std::move(*parsed), std::move(*targets), expected};
+}
+
+static Result<SopsConfigEdit> add_sops_keys_unchecked(std::string_view text, const std::string& source,
+                                                      const KeyRotation& change) {
+  auto run = begin_edit(text, source, change.rule);
+  if (!run) return run.error();
+  auto& [parsed, targets, expected] = *run;
+  Layout layout(text);
   SopsConfigEdit edit;
   std::vector<Splice> splices;
-  for (size_t r : *targets) {
-    YAML::Node rule = parsed->rules[r];
+  for (size_t r : targets) {
+    YAML::Node rule = parsed.rules[r];
     YAML::Node groups = rule["key_groups"];
     std::string where = "rule " + std::to_string(r);
     if (change.new_group) {
@@ -312,7 +345,7 @@ static Result<SopsConfigEdit> add_sops_keys_unchecked(std::string_view text, con
     }
     for (size_t i = 0; i < places.size(); ++i) {
       YAML::Node value = places[i][change.type];
-      std::vector<std::string> items = items_of(value);
+      std::vector<std::string> items = sops_recipients(value);
       std::vector<std::string> added;
       for (const auto& k : change.keys)
         if (std::find(items.begin(), items.end(), k) == items.end()) added.push_back(k);
@@ -329,29 +362,19 @@ static Result<SopsConfigEdit> add_sops_keys_unchecked(std::string_view text, con
       edit.notes.push_back(where + ": added " + joined(added, ", "));
     }
   }
-  edit.changed = !splices.empty();
-  if (!edit.changed) {
-    edit.text = std::string(text);
-    return edit;
-  }
-  auto out = apply_and_check(text, std::move(splices), expected, source);
-  if (!out) return out.error();
-  edit.text = std::move(*out);
-  return edit;
+  return finished(text, std::move(splices), expected, source, std::move(edit));
 }
 
 static Result<SopsConfigEdit> remove_sops_keys_unchecked(std::string_view text, const std::string& source,
                                                          const KeyRotation& change) {
-  auto parsed = parse_config(text, source);
-  if (!parsed) return parsed.error();
-  auto targets = rules_to_edit(*parsed, change.rule, source);
-  if (!targets) return targets.error();
+  auto run = begin_edit(text, source, change.rule);
+  if (!run) return run.error();
+  auto& [parsed, targets, expected] = *run;
   Layout layout(text);
-  YAML::Node expected = YAML::Clone(parsed->root);
   SopsConfigEdit edit;
   std::vector<Splice> splices;
-  for (size_t r : *targets) {
-    YAML::Node rule = parsed->rules[r];
+  for (size_t r : targets) {
+    YAML::Node rule = parsed.rules[r];
     YAML::Node groups = rule["key_groups"];
     std::string where = "rule " + std::to_string(r);
     std::vector<std::pair<YAML::Node, YAML::Node>> places;
@@ -364,7 +387,7 @@ static Result<SopsConfigEdit> remove_sops_keys_unchecked(std::string_view text, 
     }
     for (auto& [map, expected_map] : places) {
       YAML::Node value = map[change.type];
-      std::vector<std::string> items = items_of(value), removed, kept;
+      std::vector<std::string> items = sops_recipients(value), removed, kept;
       for (const auto& i : items)
         (std::find(change.keys.begin(), change.keys.end(), i) != change.keys.end() ? removed : kept).push_back(i);
       if (removed.empty()) continue;
@@ -385,15 +408,7 @@ static Result<SopsConfigEdit> remove_sops_keys_unchecked(std::string_view text, 
       edit.notes.push_back(where + ": removed " + joined(removed, ", "));
     }
   }
-  edit.changed = !splices.empty();
-  if (!edit.changed) {
-    edit.text = std::string(text);
-    return edit;
-  }
-  auto out = apply_and_check(text, std::move(splices), expected, source);
-  if (!out) return out.error();
-  edit.text = std::move(*out);
-  return edit;
+  return finished(text, std::move(splices), expected, source, std::move(edit));
 }
 
 static Result<SopsConfigEdit> set_sops_shamir_unchecked(std::string_view text, const std::string& source, size_t rule,
@@ -444,17 +459,9 @@ static Result<SopsConfigEdit> set_sops_shamir_unchecked(std::string_view text, c
     splices.push_back({at, at, line});
     expected["creation_rules"][rule]["shamir_threshold"] = threshold;
   }
-  edit.changed = !splices.empty();
   edit.notes.push_back(threshold > 0 ? where + ": Shamir threshold " + std::to_string(threshold)
                                      : where + ": no Shamir threshold");
-  if (!edit.changed) {
-    edit.text = std::string(text);
-    return edit;
-  }
-  auto out = apply_and_check(text, std::move(splices), expected, source);
-  if (!out) return out.error();
-  edit.text = std::move(*out);
-  return edit;
+  return finished(text, std::move(splices), expected, source, std::move(edit));
 }
 
 // yaml-cpp throws where a node is not what the code expects of it; whatever document slipped

@@ -11,6 +11,10 @@
 
 #include "util/error.h"
 
+namespace YAML {
+class Node;
+}
+
 namespace chaos {
 
 struct KeyRotation {
@@ -30,6 +34,10 @@ Result<SopsConfigEdit> add_sops_keys(std::string_view text, const std::string& s
 Result<SopsConfigEdit> remove_sops_keys(std::string_view text, const std::string& source, const KeyRotation& change);
 // threshold <= 0 removes it. Needs at least two key groups and threshold <= their number.
 Result<SopsConfigEdit> set_sops_shamir(std::string_view text, const std::string& source, size_t rule, int threshold);
+
+// The recipients a rule or key group lists under one field: a comma-separated string (sops'
+// `age: "age1..,age1.."`) or a list.
+std::vector<std::string> sops_recipients(const YAML::Node& value);
 
 // Checks and normalises one recipient: an age public key (age1 + 58 lowercase letters or
 // digits), or a gpg fingerprint (40 hexadecimal digits, spaces allowed, made uppercase).

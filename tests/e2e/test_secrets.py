@@ -154,14 +154,13 @@ def test_edit_through_a_scripted_editor_re_encrypts(chaos, age_secrets, tmp_path
     assert unchanged.returncode == 0 and "No changes" in unchanged.stderr
 
 
-def test_gpg_encrypted_secrets_decrypt_with_the_users_keyring(chaos, tmp_path):
-    _require("gpg")
-    _require("sops")
-    home = Path(tmp_path / "gnupg")
+def _gpg_key(tmp_path: Path, user_id: str) -> tuple[Path, dict, str]:
+    """(GNUPGHOME, an environment using it, the fingerprint) of a new passphrase-less key."""
+    home = tmp_path / "gnupg"
     home.mkdir(mode=0o700)
     env = {**os.environ, "GNUPGHOME": str(home)}
     subprocess.run(
-        ["gpg", "--batch", "--passphrase", "", "--quick-gen-key", "chaos-test <t@example.org>"],
+        ["gpg", "--batch", "--passphrase", "", "--quick-gen-key", user_id],
         check=True,
         capture_output=True,
         env=env,
@@ -173,9 +172,17 @@ def test_gpg_encrypted_secrets_decrypt_with_the_users_keyring(chaos, tmp_path):
         text=True,
         env=env,
     ).stdout
-    fingerprint = next(
-        line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr")
+    return (
+        home,
+        env,
+        next(line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr")),
     )
+
+
+def test_gpg_encrypted_secrets_decrypt_with_the_users_keyring(chaos, tmp_path):
+    _require("gpg")
+    _require("sops")
+    home, env, fingerprint = _gpg_key(tmp_path, "chaos-test <t@example.org>")
     sops_config = tmp_path / "sops.yml"
     sops_config.write_text(f"creation_rules:\n  - path_regex: .*\n    pgp: {fingerprint}\n")
     secrets = tmp_path / "secrets.yml"
@@ -220,6 +227,26 @@ def _chobolo(tmp_path: Path) -> tuple[Path, Path, Path]:
         f"legacy_secret_file:\n  path: {out / 'legacy-token'}\n"
     )
     return chobolo, out / "class-token", out / "legacy-token"
+
+
+def _files_with(text: str, since: float, always: tuple[Path, ...] = ()) -> list[str]:
+    """Files in /tmp and /dev/shm changed since `since`, and every file under `always`, that
+    contain `text`."""
+    found = []
+    for root in (*always, Path("/tmp"), Path("/dev/shm")):
+        for dirpath, _, names in os.walk(root):
+            for name in names:
+                path = Path(dirpath) / name
+                try:
+                    if path.is_symlink() or not path.is_file():
+                        continue
+                    if root not in always and path.stat().st_mtime < since:
+                        continue
+                    if text in path.read_text(errors="replace"):
+                        found.append(str(path))
+                except OSError:
+                    pass
+    return found
 
 
 class ProcessSampler:
@@ -275,26 +302,14 @@ def test_apply_s_gives_class_and_legacy_roles_their_secrets_and_leaks_nothing(
 
     report = json.loads(run.stdout)
     assert report["success"] is True
-    places = {"--json": run.stdout, "stderr (-vvv)": run.stderr}
-    places.update({f"process {i}": text for i, text in enumerate(sampler.seen)})
+    places = [run.stdout, run.stderr, *sampler.seen]
+    assert [t for t in places if TOKEN in t or PASSWORD in t] == []
     # Every file chaos keeps, and every file that appeared in the temporary directories while
     # it ran (older ones are other tests' business).
-    for root in (chaos.cache_dir, tmp_path / "state", Path("/dev/shm"), Path("/tmp")):
-        for dirpath, _, names in os.walk(root):
-            for name in names:
-                path = Path(dirpath) / name
-                try:
-                    if path.is_symlink() or not path.is_file():
-                        continue
-                    if root in (Path("/dev/shm"), Path("/tmp")) and path.stat().st_mtime < started:
-                        continue
-                    places[str(path)] = path.read_text(errors="replace")
-                except OSError:
-                    pass
-    places.pop(str(class_out), None)
-    places.pop(str(legacy_out), None)
-    leaked = [where for where, text in places.items() if TOKEN in text or PASSWORD in text]
-    assert leaked == []
+    kept = (chaos.cache_dir, tmp_path / "state")
+    for secret in (TOKEN, PASSWORD):
+        leaked = _files_with(secret, started, always=kept)
+        assert [p for p in leaked if p not in (str(class_out), str(legacy_out))] == []
     assert sampler.seen, "the sampler read no process at all"
 
 
@@ -411,49 +426,10 @@ def test_init_secrets_age_from_nothing_to_a_decryptable_file(chaos, tmp_path):
 def test_init_secrets_gpg_needs_a_key_from_the_keyring(chaos, tmp_path):
     _require("sops")
     _require("gpg")
-    home = tmp_path / "gnupg"
-    home.mkdir(mode=0o700)
-    env = {**os.environ, "GNUPGHOME": str(home)}
-    subprocess.run(
-        ["gpg", "--batch", "--passphrase", "", "--quick-gen-key", "chaos-init <i@example.org>"],
-        check=True,
-        capture_output=True,
-        env=env,
-    )
-    listing = subprocess.run(
-        ["gpg", "--with-colons", "--list-secret-keys"],
-        check=True,
-        capture_output=True,
-        text=True,
-        env=env,
-    ).stdout
-    fingerprint = next(
-        line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr")
-    )
-    try:
-        bad = chaos.run(
-            "init",
-            "secrets",
-            "-y",
-            "--engine",
-            "gpg",
-            "--gpg-fingerprint",
-            "12AB",
-            env={"GNUPGHOME": str(home)},
-        )
-        assert bad.returncode == 1 and "40 hexadecimal digits" in bad.stderr
-        unknown = chaos.run(
-            "init",
-            "secrets",
-            "-y",
-            "--engine",
-            "gpg",
-            "--gpg-fingerprint",
-            "A" * 40,
-            env={"GNUPGHOME": str(home)},
-        )
-        assert unknown.returncode == 1 and "no secret gpg key" in unknown.stderr
-        made = chaos.run(
+    home, env, fingerprint = _gpg_key(tmp_path, "chaos-init <i@example.org>")
+
+    def init_gpg(fingerprint: str):
+        return chaos.run(
             "init",
             "secrets",
             "-y",
@@ -463,6 +439,13 @@ def test_init_secrets_gpg_needs_a_key_from_the_keyring(chaos, tmp_path):
             fingerprint,
             env={"GNUPGHOME": str(home)},
         )
+
+    try:
+        bad = init_gpg("12AB")
+        assert bad.returncode == 1 and "40 hexadecimal digits" in bad.stderr
+        unknown = init_gpg("A" * 40)
+        assert unknown.returncode == 1 and "no secret gpg key" in unknown.stderr
+        made = init_gpg(fingerprint)
         assert made.returncode == 0, made.stderr
         assert not (chaos.config_dir / "keys.txt").exists()
         got = chaos.ok("secrets", "cat", "user_secrets", "-j", env={"GNUPGHOME": str(home)})
@@ -546,23 +529,6 @@ def test_set_shamir_over_two_key_groups_needs_both_keys(chaos, tmp_path, age_key
     assert not _decrypts_with(chaos, key_a)
     assert not _decrypts_with(chaos, key_b)
     assert _decrypts_with(chaos, key_a, key_b)
-
-
-def _files_with(text: str, since: float) -> list[str]:
-    """Files in /tmp and /dev/shm changed since `since` that contain `text`."""
-    found = []
-    for root in (Path("/tmp"), Path("/dev/shm")):
-        for dirpath, _, names in os.walk(root):
-            for name in names:
-                path = Path(dirpath) / name
-                try:
-                    if path.is_symlink() or not path.is_file() or path.stat().st_mtime < since:
-                        continue
-                    if text in path.read_text(errors="replace"):
-                        found.append(str(path))
-                except OSError:
-                    pass
-    return found
 
 
 def test_secrets_print_and_edit_leave_no_value_in_argv_environment_or_files(
