@@ -17,6 +17,12 @@ ALIAS_EXPANSION_FLOOR = 10_000
 # host and by every plugin that loads it, with a message about aliases. The host measures the
 # file itself and raises OmegaConf's limit (for the plugins too) to what it has allowed.
 OMEGACONF_LIMIT_ENV = "OMEGACONF_MAX_YAML_EXPANDED_NODES"
+# OmegaConf >= 2.4 also refuses, whatever the limit, a file its aliases make more than 100 times
+# larger once it is past 1,000 nodes. chaos applies the same rule first, with its own message:
+# otherwise the host, and every plugin loading the same file, would fail with OmegaConf's words
+# labelled as invalid YAML.
+ALIAS_EXPANSION_RATIO = 100
+ALIAS_EXPANSION_RATIO_FROM = 1_000
 
 
 def chobolo_node_counts(yaml: Any, path: str) -> tuple[int, int]:
@@ -76,6 +82,15 @@ def load_chobolo(path: str) -> dict[str, Any]:
     try:
         written, expanded = chobolo_node_counts(yaml, path)
         allowed = max(ALIAS_EXPANSION_FLOOR, ALIAS_EXPANSION_FACTOR * written)
+        if expanded > ALIAS_EXPANSION_RATIO_FROM and expanded > ALIAS_EXPANSION_RATIO * written:
+            raise HostError(
+                "chobolo",
+                f"the Ch-obolo's YAML aliases (*name) expand it to {expanded:,} nodes from "
+                f"{written:,} as written, more than {ALIAS_EXPANSION_RATIO} times; OmegaConf (which "
+                "plugins load it with) refuses that. Write the repeated parts out instead of "
+                "referring to them",
+                file=path,
+            )
         if expanded > allowed:
             raise HostError(
                 "chobolo",
