@@ -137,6 +137,10 @@ def test_each_role_receives_what_it_asked_for_or_names_what_is_missing():
         [],
     )
     assert role_secrets(_role(keys=["."]), data, "text") == (data, [])
+    # "." merges the whole file and the names after it are still looked up
+    assert role_secrets(_role(keys=[".", "app.nope"]), data, "t") == (data, ["app.nope"])
+    # a key that is present with a null value is present, not missing
+    assert role_secrets(_role(keys=["empty"]), {"empty": None}, "t") == ({"empty": None}, [])
     assert role_secrets(_role(keys=["app.nope", "top", "top.deeper"]), data, "t") == (
         {"top": 1},
         ["app.nope", "top.deeper"],
