@@ -61,11 +61,16 @@ def test_the_expansion_limit_is_exact(tmp_path):
     assert os.environ[ch.OMEGACONF_LIMIT_ENV] == str(ch.ALIAS_EXPANSION_FLOOR * 2)
     over = at_limit + 2
     error = _refused(_write(tmp_path, _bomb(over, padding=100)))
-    assert error.message.startswith(
+    assert error.message == (
         f"the Ch-obolo's YAML aliases (*name) expand it to {207 + 3 * over:,} nodes from 207 as "
         f"written; chaos allows {ch.ALIAS_EXPANSION_FLOOR:,} (twice the written size, or "
-        f"{ch.ALIAS_EXPANSION_FLOOR:,})"
+        f"{ch.ALIAS_EXPANSION_FLOOR:,}), so that a small file cannot exhaust memory. Write the "
+        "repeated parts out instead of referring to them"
     )
+    # exactly at the floor: 102 padding keys (211 written) and 3,263 references make 10,000
+    exact = _write(tmp_path, _bomb(3263, padding=102))
+    assert ch.chobolo_node_counts(yaml, exact) == (211, ch.ALIAS_EXPANSION_FLOOR)
+    assert len(ch.load_chobolo(exact)["all"]) == 3263
 
 
 def test_more_than_100_times_past_1000_nodes_is_refused_as_omegaconf_would(tmp_path):
@@ -74,10 +79,15 @@ def test_more_than_100_times_past_1000_nodes_is_refused_as_omegaconf_would(tmp_p
     assert ch.chobolo_node_counts(yaml, _write(tmp_path, _bomb(331))) == (7, 1_000)
     assert len(ch.load_chobolo(_write(tmp_path, _bomb(331)))["all"]) == 331
     error = _refused(_write(tmp_path, _bomb(332)))
-    assert error.message.startswith(
-        "the Ch-obolo's YAML aliases (*name) expand it to 1,003 nodes from 7 as written, "
-        "more than 100 times"
+    assert error.message == (
+        "the Ch-obolo's YAML aliases (*name) expand it to 1,003 nodes from 7 as written, more "
+        "than 100 times; OmegaConf (which plugins load it with) refuses that. Write the repeated "
+        "parts out instead of referring to them"
     )
+    # exactly 100 times past 1,000: 11 written (2 padding keys), 363 references: 1,100 nodes
+    exact = _write(tmp_path, _bomb(363, padding=2))
+    assert ch.chobolo_node_counts(yaml, exact) == (11, 1_100)
+    assert len(ch.load_chobolo(exact)["all"]) == 363
 
 
 def test_a_large_plain_file_is_allowed_twice_its_size(tmp_path):
@@ -93,7 +103,11 @@ def test_each_loading_error_says_what_and_where(tmp_path):
     missing = str(tmp_path / "nope.yml")
     assert _refused(missing).message == "cannot read Ch-obolo: No such file or directory"
     bad = _refused(_write(tmp_path, "a: 1\nb: [unclosed\n"))
-    assert bad.message.startswith("invalid YAML: ")
+    # PyYAML's context, then its problem
+    assert (
+        bad.message
+        == "invalid YAML: while parsing a flow sequence: did not find expected ',' or ']'"
+    )
     assert "line" in bad.fields and "column" in bad.fields
     interp = _refused(_write(tmp_path, "a: ${nope}\n"))
     assert interp.message.startswith("cannot resolve interpolation: ")
