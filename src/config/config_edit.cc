@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "util/fs.h"
 #include "util/position.h"
 #include "util/text.h"
 #include "util/yaml_text.h"
@@ -30,11 +31,6 @@ std::map<std::string, std::string> settings_except(const YAML::Node& root, const
     if (name != skip) out[name] = YAML::Dump(pair.second);
   }
   return out;
-}
-
-bool blank_or_comment(const std::string& line) {
-  size_t first = line.find_first_not_of(" \t\r");
-  return first == std::string::npos || line[first] == '#';
 }
 
 // The comment that ends a one-line `key: value # note`, found by cutting the line at each " #"
@@ -94,7 +90,7 @@ Result<std::string> set_top_level_string(std::string_view text, const std::strin
   } else {
     size_t end = next_line.value_or(lines.size());
     // Blank and comment lines before the next setting are that setting's, not this one's.
-    while (end > *key_line + 1 && blank_or_comment(lines[end - 1])) --end;
+    while (end > *key_line + 1 && is_blank_or_comment_line(lines[end - 1])) --end;
     const std::string& first = lines[*key_line];
     std::string indent = first.substr(0, first.find_first_not_of(' '));
     std::string comment = end == *key_line + 1 ? trailing_comment(first, key, *found) : "";
@@ -111,6 +107,21 @@ Result<std::string> set_top_level_string(std::string_view text, const std::strin
     return Error("cannot set " + key + " without changing other settings (an unusual layout); edit it by hand", source);
   }
   return out;
+}
+
+Status set_config_strings(const std::string& path, const std::vector<std::pair<std::string, std::string>>& settings) {
+  std::string text;
+  if (stamp_of(path).exists) {
+    auto read = read_regular_file(path);
+    if (!read) return read.error();
+    text = std::move(*read);
+  }
+  for (const auto& [key, value] : settings) {
+    auto edited = set_top_level_string(text, key, value, path);
+    if (!edited) return edited.error();
+    text = std::move(*edited);
+  }
+  return write_file_atomic(path, text);
 }
 
 }  // namespace chaos

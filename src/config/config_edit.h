@@ -5,6 +5,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "util/error.h"
 
@@ -16,5 +18,9 @@ namespace chaos {
 // that is not a block mapping (a list, `{...}`) is refused rather than rewritten.
 Result<std::string> set_top_level_string(std::string_view text, const std::string& key, const std::string& value,
                                          const std::string& source);
+
+// Sets top-level strings in the file at `path` (config.yml) that way, all or none: the file is
+// read (a missing one is empty), edited and written back atomically.
+Status set_config_strings(const std::string& path, const std::vector<std::pair<std::string, std::string>>& settings);
 
 }  // namespace chaos

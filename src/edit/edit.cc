@@ -65,11 +65,7 @@ int run_edit(Context& ctx, const EditOptions& opts) {
   // text that parses, and a text that does not is never lost.
   auto copy = create_temp_beside(*path, st.st_mode & 07777);
   if (!copy) return ctx.print_error(copy.error()), kExitFailure;
-  if (auto err = write_all(copy->fd.get(), *original, copy->name)) {
-    ::unlink(copy->name.c_str());
-    return ctx.print_error(*err), kExitFailure;
-  }
-  copy->fd.reset();
+  if (auto err = fill_temp_file(*copy, *original, copy->name)) return ctx.print_error(*err), kExitFailure;
   const bool interactive = ::isatty(STDIN_FILENO) && ::isatty(STDERR_FILENO);
   for (;;) {
     if (auto err = run_editor(copy->name)) {

@@ -8,9 +8,11 @@
 
 #include "config/config_edit.h"
 #include "sops/sops.h"
+#include "sops/sops_config.h"
 #include "term/prompt.h"
 #include "util/fs.h"
 #include "util/process.h"
+#include "util/text.h"
 
 namespace chaos {
 namespace {
@@ -39,11 +41,6 @@ Result<std::string> run_text(const std::vector<std::string>& argv, const std::st
   return ran->out;
 }
 
-std::string trimmed(std::string s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-  return s;
-}
-
 // Moves an existing file aside (`NAME.<epoch>.bak`) so that --force never destroys anything.
 Status back_up(const std::string& path) {
   std::string backup = path + "." + std::to_string(std::time(nullptr)) + ".bak";
@@ -65,12 +62,6 @@ Status replace(const std::string& path, std::string_view content) {
   return write_file_atomic(path, content);
 }
 
-std::string absolute(const std::string& path) {
-  if (path.empty() || path.front() == '/') return path;
-  char cwd[4096];
-  return ::getcwd(cwd, sizeof cwd) ? std::string(cwd) + "/" + path : path;
-}
-
 Status choose_age_key(Context& ctx, const SecretsSetupOptions& opts, Plan& plan) {
   plan.key_file = opts.age_key.empty() ? ctx.paths.config_dir + "/keys.txt" : opts.age_key;
   const bool exists = stamp_of(plan.key_file).exists;
@@ -90,7 +81,7 @@ Status choose_age_key(Context& ctx, const SecretsSetupOptions& opts, Plan& plan)
   }
   auto recipient = run_text({"age-keygen", "-y", plan.key_file}, "age-keygen -y");
   if (!recipient) return recipient.error();
-  plan.recipient = trimmed(*recipient);
+  plan.recipient = trim(*recipient);
   return {};
 }
 
@@ -101,12 +92,13 @@ Status choose_gpg_key(Context& ctx, const SecretsSetupOptions& opts, Plan& plan)
     std::fputc('\n', stderr);
     fpr = ask(STDIN_FILENO, STDERR_FILENO, "Fingerprint of the gpg key to encrypt for: ", 200).text;
   }
-  std::string clean;
-  for (char c : fpr)
-    if (c != ' ') clean += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  bool hex = clean.size() == 40 && clean.find_first_not_of("0123456789ABCDEF") == std::string::npos;
-  if (!hex)
-    return Error("a gpg fingerprint is 40 hexadecimal digits", {}, "pass --gpg-fingerprint FPR (gpg -K shows it)");
+  auto checked = checked_recipient("pgp", fpr);
+  if (!checked) {
+    Error e = checked.error();
+    e.hint = "pass --gpg-fingerprint FPR (gpg -K shows it)";
+    return e;
+  }
+  const std::string& clean = *checked;
   if (!run_text({"gpg", "--batch", "--list-secret-keys", clean}, "gpg --list-secret-keys"))
     return Error("no secret gpg key " + clean + " in your keyring", {}, "gpg -K lists the keys you can decrypt with");
   plan.recipient = clean;
@@ -133,20 +125,8 @@ Status write_files(Context& ctx, const Plan& plan) {
     ::unlink(plan.secrets_file.c_str());
     return err;
   }
-  const std::string config = ctx.paths.config_file();
-  std::string text;
-  if (stamp_of(config).exists) {
-    auto read = read_regular_file(config);
-    if (!read) return read.error();
-    text = std::move(*read);
-  }
-  for (const auto& [key, value] :
-       {std::pair{"secrets_file", plan.secrets_file}, std::pair{"sops_file", plan.sops_config}}) {
-    auto edited = set_top_level_string(text, key, value, config);
-    if (!edited) return edited.error();
-    text = std::move(*edited);
-  }
-  return write_file_atomic(config, text);
+  return set_config_strings(ctx.paths.config_file(),
+                            {{"secrets_file", plan.secrets_file}, {"sops_file", plan.sops_config}});
 }
 
 }  // namespace
@@ -164,8 +144,10 @@ int run_init_secrets(Context& ctx, const SecretsSetupOptions& opts) {
     ctx.print_error(Error("unknown engine `" + opts.engine + "`", {}, "use age or gpg"));
     return kExitUsage;
   }
-  plan.sops_config = opts.sops_config.empty() ? ctx.paths.config_dir + "/sops-config.yml" : absolute(opts.sops_config);
-  plan.secrets_file = opts.secrets_file.empty() ? ctx.paths.config_dir + "/secrets.yml" : absolute(opts.secrets_file);
+  plan.sops_config =
+      opts.sops_config.empty() ? ctx.paths.config_dir + "/sops-config.yml" : absolute_path(opts.sops_config);
+  plan.secrets_file =
+      opts.secrets_file.empty() ? ctx.paths.config_dir + "/secrets.yml" : absolute_path(opts.secrets_file);
   // Refused before anything is created: a half-done setup is worse than none.
   for (auto [path, hint] : {std::pair{plan.sops_config, ", or pass --sops-config FILE"},
                             std::pair{plan.secrets_file, ", or pass --secrets-file FILE"}}) {

@@ -43,15 +43,7 @@ int run_set(Context& ctx, const SetOptions& opts) {
     return kExitFailure;
   }
   const std::string file = ctx.paths.config_file();
-  std::string text;
-  if (stamp_of(file).exists) {
-    auto read = read_regular_file(file);
-    if (!read) return ctx.print_error(read.error()), kExitFailure;
-    text = std::move(*read);
-  }
-  auto edited = set_top_level_string(text, setting->key, resolved, file);
-  if (!edited) return ctx.print_error(edited.error()), kExitFailure;
-  if (auto err = write_file_atomic(file, *edited)) return ctx.print_error(*err), kExitFailure;
+  if (auto err = set_config_strings(file, {{setting->key, resolved}})) return ctx.print_error(*err), kExitFailure;
   std::printf("%s set to %s (%s in %s)\n", setting->label, resolved, setting->key, file.c_str());
   return kExitOk;
 }

@@ -16,12 +16,6 @@ struct Candidate {
   std::string base;    // directory a relative path is taken from; empty: the working directory
 };
 
-std::string directory_of(const std::string& file) {
-  auto slash = file.rfind('/');
-  if (slash == std::string::npos) return {};
-  return slash == 0 ? "/" : file.substr(0, slash);
-}
-
 std::string expand(const Candidate& c, const std::string& home) {
   if (c.path == "~") return home;
   if (c.path.rfind("~/", 0) == 0) return home + c.path.substr(1);
@@ -35,7 +29,7 @@ std::string expand(const Candidate& c, const std::string& home) {
 void chobolo_fallbacks(const GlobalConfig& config, const std::string& home, std::optional<Candidate>& secrets,
                        std::optional<Candidate>& sops) {
   if (!config.chobolo_file || config.chobolo_file->empty()) return;
-  const std::string chobolo = expand({*config.chobolo_file, "", directory_of(config.path)}, home);
+  const std::string chobolo = expand({*config.chobolo_file, "", parent_path(config.path)}, home);
   auto text = read_regular_file(chobolo);
   if (!text) return;
   YAML::Node block;
@@ -48,7 +42,7 @@ void chobolo_fallbacks(const GlobalConfig& config, const std::string& home, std:
   auto take = [&](const char* key, std::optional<Candidate>& slot) {
     const YAML::Node value = block[key];
     if (!slot && value.IsScalar() && !value.Scalar().empty())
-      slot = Candidate{value.Scalar(), chobolo + " (secrets." + key + ")", directory_of(chobolo)};
+      slot = Candidate{value.Scalar(), chobolo + " (secrets." + key + ")", parent_path(chobolo)};
   };
   take("sec_file", secrets);
   take("sec_sops", sops);
@@ -81,7 +75,7 @@ Result<std::string> checked(const std::optional<Candidate>& c, const std::string
 
 Result<SecretFiles> resolve_secret_files(const GlobalConfig& config, const SecretFileOverrides& overrides,
                                          const std::string& home, Needs needs) {
-  const std::string config_dir = directory_of(config.path);
+  const std::string config_dir = parent_path(config.path);
   std::optional<Candidate> secrets, sops;
   if (overrides.secrets_file) secrets = Candidate{*overrides.secrets_file, "-sf", ""};
   if (overrides.sops_config) sops = Candidate{*overrides.sops_config, "-ss", ""};

@@ -39,17 +39,13 @@ class Layout {
     size_t n = line.find_first_not_of(' ');
     return n == std::string_view::npos ? line.size() : n;
   }
-  static bool filler(std::string_view line) {
-    size_t n = line.find_first_not_of(" \t\r");
-    return n == std::string_view::npos || line[n] == '#';
-  }
   // The last line of a block that starts on `first` and holds lines indented more than
   // `column` (and, for a sequence written compactly, `- ` items at `column` itself).
   size_t block_last(size_t first, size_t column, bool items_at_column) const {
     size_t last = first;
     for (size_t i = first + 1; i < lines(); ++i) {
       std::string_view l = line(i);
-      if (filler(l)) continue;
+      if (is_blank_or_comment_line(l)) continue;
       size_t ind = indent(l);
       bool item = l.substr(ind, 2) == "- " || l.substr(ind) == "-";
       if (ind > column || (items_at_column && ind == column && item)) {
@@ -75,9 +71,7 @@ std::vector<std::string> sops_recipients(const YAML::Node& value) {
     for (size_t start = 0; start <= text.size();) {
       size_t comma = text.find(',', start);
       if (comma == std::string::npos) comma = text.size();
-      std::string item = text.substr(start, comma - start);
-      item.erase(0, item.find_first_not_of(" \n\t"));
-      item.erase(item.find_last_not_of(" \n\t") + 1);
+      std::string item = trim(std::string_view(text).substr(start, comma - start));
       if (!item.empty()) out.push_back(item);
       start = comma + 1;
     }
@@ -89,12 +83,6 @@ std::vector<std::string> sops_recipients(const YAML::Node& value) {
 }
 
 namespace {
-
-std::string joined(const std::vector<std::string>& items, const char* separator) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : separator) + i;
-  return out;
-}
 
 // The key node of `field` in `map` (its mark says where the key is written).
 std::optional<YAML::Node> key_node(const YAML::Node& map, const std::string& field) {
@@ -149,7 +137,7 @@ Result<Splice> rewrite_list(std::string_view text, const Layout& layout, const Y
   if (kmark.line < 0 || vmark.pos < 0) return Error("cannot find the keys in the file");
   size_t begin = static_cast<size_t>(vmark.pos);
   if (value.IsScalar()) {
-    std::string rendered = yaml_string(joined(items, ","));
+    std::string rendered = yaml_string(join(items, ","));
     char first = begin < text.size() ? text[begin] : '\0';
     if (first == '|' || first == '>') {
       size_t last = layout.block_last(static_cast<size_t>(kmark.line), static_cast<size_t>(kmark.column), false);
@@ -163,7 +151,7 @@ Result<Splice> rewrite_list(std::string_view text, const Layout& layout, const Y
   if (value.Style() == YAML::EmitterStyle::Flow) {
     auto end = flow_end(text, begin);
     if (!end) return Error("a [ list ] that does not close");
-    return Splice{begin, *end, "[" + joined(quoted, ", ") + "]"};
+    return Splice{begin, *end, "[" + join(quoted, ", ") + "]"};
   }
   // A block sequence: its items from the first `-` to the block's last line.
   size_t last = layout.block_last(static_cast<size_t>(kmark.line), static_cast<size_t>(kmark.column), true);
@@ -321,7 +309,7 @@ static Result<SopsConfigEdit> add_sops_keys_unchecked(std::string_view text, con
     std::string where = "rule " + std::to_string(r);
     if (change.new_group) {
       if (auto err = add_key_group(text, layout, rule, r, change, source, expected, splices)) return *err;
-      edit.notes.push_back(where + ": a new " + change.type + " key group with " + joined(change.keys, ", "));
+      edit.notes.push_back(where + ": a new " + change.type + " key group with " + join(change.keys, ", "));
       continue;
     }
     std::vector<YAML::Node> places;       // maps holding the field to extend
@@ -355,11 +343,11 @@ static Result<SopsConfigEdit> add_sops_keys_unchecked(std::string_view text, con
       if (!splice) return Error(splice.error().message, source);
       splices.push_back(*splice);
       if (value.IsScalar()) {
-        expected_at[i][change.type] = joined(items, ",");
+        expected_at[i][change.type] = join(items, ",");
       } else {
         for (const auto& k : added) expected_at[i][change.type].push_back(k);
       }
-      edit.notes.push_back(where + ": added " + joined(added, ", "));
+      edit.notes.push_back(where + ": added " + join(added, ", "));
     }
   }
   return finished(text, std::move(splices), expected, source, std::move(edit));
@@ -399,13 +387,13 @@ static Result<SopsConfigEdit> remove_sops_keys_unchecked(std::string_view text, 
       if (!splice) return Error(splice.error().message, source);
       splices.push_back(*splice);
       if (value.IsScalar()) {
-        expected_map[change.type] = joined(kept, ",");
+        expected_map[change.type] = join(kept, ",");
       } else {
         YAML::Node list;
         for (const auto& k : kept) list.push_back(k);
         expected_map[change.type] = list;
       }
-      edit.notes.push_back(where + ": removed " + joined(removed, ", "));
+      edit.notes.push_back(where + ": removed " + join(removed, ", "));
     }
   }
   return finished(text, std::move(splices), expected, source, std::move(edit));

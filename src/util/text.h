@@ -14,6 +14,9 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
 // has none.
 std::vector<std::string> split_lines(std::string_view text);
 
+// The text without leading and trailing spaces, tabs, carriage returns and newlines.
+std::string trim(std::string_view text);
+
 // ASCII lower case (names, file suffixes); other bytes unchanged.
 std::string lower(std::string_view text);
 

@@ -198,6 +198,11 @@ std::string yaml_entry(const std::string& key, const ordered_json& value, int in
   return out;
 }
 
+bool is_blank_or_comment_line(std::string_view line) {
+  size_t first = line.find_first_not_of(" \t\r");
+  return first == std::string_view::npos || line[first] == '#';
+}
+
 Result<ordered_json> parse_yaml(std::string_view text, const std::string& source) {
   try {
     return from_node(YAML::Load(std::string(text)));

@@ -24,6 +24,9 @@ std::string yaml_entry(const std::string& key, const ordered_json& value, int in
 // double-quoted otherwise.
 std::string yaml_string(std::string_view text);
 
+// A line that holds no YAML data: blank, or only a comment.
+bool is_blank_or_comment_line(std::string_view line);
+
 // Parses YAML into JSON data with the YAML 1.2 core schema (plain true/false/null/numbers are
 // typed, quoted scalars are strings). Errors name `source` with line:column.
 Result<ordered_json> parse_yaml(std::string_view text, const std::string& source);
