@@ -27,22 +27,31 @@ Result<SecretsDocument> decrypt_secrets(Context& ctx, const SecretFileOverrides&
   return decrypt_configured_secrets(*config, ctx.paths, overrides);
 }
 
+// The sops config, found (-ss, config.yml, the Ch-obolo) and read: what -s, list, rotate-* and
+// set-shamir work on.
+struct SopsConfigText {
+  SecretFiles files;
+  std::string text;
+};
+
+Result<SopsConfigText> read_sops_config(Context& ctx, const SecretFileOverrides& overrides) {
+  auto files = files_for(ctx, overrides, Needs::sops_config);
+  if (!files) return files.error();
+  auto text = read_regular_file(files->sops_config);
+  if (!text) return text.error();
+  return SopsConfigText{std::move(*files), std::move(*text)};
+}
+
 void print_text(const std::string& text) {
   std::fwrite(text.data(), 1, text.size(), stdout);
   if (!text.empty() && text.back() != '\n') std::fputc('\n', stdout);
 }
 
-std::string scalar_text(const ordered_json& value) {
-  return value.is_string() ? value.get<std::string>() : value.dump();
-}
-
 int print_secrets(Context& ctx, const SecretsOptions& opts) {
   if (opts.sops_config) {
-    auto files = files_for(ctx, opts.files, Needs::sops_config);
-    if (!files) return ctx.print_error(files.error()), kExitFailure;
-    auto text = read_regular_file(files->sops_config);
-    if (!text) return ctx.print_error(text.error()), kExitFailure;
-    print_text(*text);
+    auto config = read_sops_config(ctx, opts.files);
+    if (!config) return ctx.print_error(config.error()), kExitFailure;
+    print_text(config->text);
     return kExitOk;
   }
   auto doc = decrypt_secrets(ctx, opts.files);
@@ -59,14 +68,12 @@ int cat_secrets(Context& ctx, const SecretsOptions& opts) {
   ordered_json data;
   std::string source;
   if (opts.sops_config) {
-    auto files = files_for(ctx, opts.files, Needs::sops_config);
-    if (!files) return ctx.print_error(files.error()), kExitFailure;
-    auto text = read_regular_file(files->sops_config);
-    if (!text) return ctx.print_error(text.error()), kExitFailure;
-    auto parsed = parse_yaml(*text, files->sops_config);
+    auto config = read_sops_config(ctx, opts.files);
+    if (!config) return ctx.print_error(config.error()), kExitFailure;
+    auto parsed = parse_yaml(config->text, config->files.sops_config);
     if (!parsed) return ctx.print_error(parsed.error()), kExitFailure;
     data = std::move(*parsed);
-    source = files->sops_config;
+    source = config->files.sops_config;
   } else {
     auto doc = decrypt_secrets(ctx, opts.files);
     if (!doc) return ctx.print_error(doc.error()), kExitFailure;
@@ -118,11 +125,12 @@ int list_keys(Context& ctx, const SecretsOptions& opts) {
     ctx.print_error(Error("unknown key type `" + opts.key_type + "`", {}, "use age, pgp or vault"));
     return kExitUsage;
   }
-  auto files = files_for(ctx, opts.files, Needs::sops_config);
-  if (!files) return ctx.print_error(files.error()), kExitFailure;
+  auto config = read_sops_config(ctx, opts.files);
+  if (!config) return ctx.print_error(config.error()), kExitFailure;
+  const SecretFiles* files = &config->files;
   YAML::Node rules;
   try {
-    rules = YAML::LoadFile(files->sops_config)["creation_rules"];
+    rules = YAML::Load(config->text)["creation_rules"];
   } catch (const YAML::Exception& e) {
     ctx.print_error(Error("the sops config is not valid YAML: " + e.msg, format_position(files->sops_config, e.mark)));
     return kExitFailure;
@@ -198,10 +206,10 @@ Result<std::vector<std::string>> checked_keys(const SecretsOptions& opts) {
 
 // rotate-add, rotate-rm and set-shamir: one edit of the sops config, then the secrets file.
 int change_sops_config(Context& ctx, const SecretsOptions& opts) {
-  auto files = files_for(ctx, opts.files, Needs::sops_config);
-  if (!files) return ctx.print_error(files.error()), kExitFailure;
-  auto text = read_regular_file(files->sops_config);
-  if (!text) return ctx.print_error(text.error()), kExitFailure;
+  auto config = read_sops_config(ctx, opts.files);
+  if (!config) return ctx.print_error(config.error()), kExitFailure;
+  const SecretFiles* files = &config->files;
+  const std::string* text = &config->text;
   Result<SopsConfigEdit> edit = Error("internal: no change");
   if (opts.action == "set-shamir") {
     if (!opts.rule) return ctx.print_error(Error("set-shamir needs the rule's index")), kExitUsage;

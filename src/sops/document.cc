@@ -16,14 +16,16 @@ void walk_paths(const ordered_json& node, const std::string& prefix, std::vector
 void walk_values(const ordered_json& node, std::vector<std::string>& out) {
   if (node.is_structured()) {
     for (const auto& child : node) walk_values(child, out);
-  } else if (node.is_string()) {
-    out.push_back(node.get<std::string>());
   } else if (!node.is_null()) {
-    out.push_back(node.dump());
+    out.push_back(scalar_text(node));
   }
 }
 
 }  // namespace
+
+std::string scalar_text(const ordered_json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
 
 Result<SecretsDocument> parse_secrets(std::string text, const std::string& source) {
   // Everything downstream is JSON (the role host's pipe, --json), which holds only UTF-8.
@@ -51,23 +53,6 @@ const ordered_json* lookup_dot_path(const ordered_json& data, std::string_view p
     if (dot == std::string_view::npos) return node;
     path.remove_prefix(dot + 1);
   }
-}
-
-RoleSecrets secrets_for_role(const ordered_json& data, const std::vector<std::string>& keys) {
-  RoleSecrets out;
-  for (const auto& key : keys) {
-    if (key == ".") {
-      for (const auto& [name, value] : data.items()) out.dict[name] = value;
-      continue;
-    }
-    const ordered_json* value = lookup_dot_path(data, key);
-    if (value == nullptr) {
-      out.missing.push_back(key);
-    } else {
-      out.dict[key] = *value;
-    }
-  }
-  return out;
 }
 
 std::vector<std::string> secret_key_paths(const ordered_json& data) {

@@ -22,18 +22,12 @@ Result<SecretsDocument> parse_secrets(std::string text, const std::string& sourc
 // "a.b.c" looked up in nested mappings; "." is the whole document. nullptr when absent.
 const ordered_json* lookup_dot_path(const ordered_json& data, std::string_view path);
 
-// What a class role gets (docs/secrets.md, "What a role receives"): an object with one entry
-// per name in its necessary_secret_dict_keys, the value at that dot path; "." merges the whole
-// document in. Names not found are listed in `missing` (and left out of `dict`).
-struct RoleSecrets {
-  ordered_json dict = ordered_json::object();
-  std::vector<std::string> missing;
-};
-RoleSecrets secrets_for_role(const ordered_json& data, const std::vector<std::string>& keys);
-
 // Every leaf's dot path ("user_secrets.alice.password"), in document order: `check secrets`
 // lists these, never the values.
 std::vector<std::string> secret_key_paths(const ordered_json& data);
+
+// A scalar as a user reads it: a string as it is, anything else as JSON (5432, true, null).
+std::string scalar_text(const ordered_json& value);
 
 // Every scalar value in the document, as text: what must never be shown (secrets/redact.h).
 std::vector<std::string> secret_values(const ordered_json& data);

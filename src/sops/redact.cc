@@ -63,9 +63,9 @@ void Redactor::add(std::string_view value) {
   std::string escaped =
       nlohmann::json(std::string(value)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   add_needle(escaped.substr(1, escaped.size() - 2));
-  add_needle(base64(value));
   std::string b64 = base64(value);
-  while (!b64.empty() && b64.back() == '=') b64.pop_back();
+  add_needle(b64);
+  while (!b64.empty() && b64.back() == '=') b64.pop_back();  // as it is found without padding
   add_needle(b64);
   add_needle(percent_encoded(value));
 }

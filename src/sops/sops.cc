@@ -17,11 +17,6 @@ constexpr int kAgeKeyChildFd = 3;
 // A private GNUPGHOME lives here: RAM-backed, so nothing of the key touches a disk.
 constexpr const char* kRamDirectory = "/dev/shm";
 
-std::string trimmed(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  return text;
-}
-
 // A directory only we can read, in RAM, removed with everything in it when this goes: where a
 // private GNUPGHOME lives, and where sops writes the decrypted file it hands to the editor.
 class RamDirectory {
@@ -99,7 +94,7 @@ class KeyEnvironment {
     import.timeout_ms = 60000;
     auto ran = run_capture({"gpg", "--batch", "--quiet", "--import"}, import);
     if (!ran) return ran.error();
-    if (!ran->status.exited_with(0)) return Error("gpg could not import the key: " + trimmed(ran->err));
+    if (!ran->status.exited_with(0)) return Error("gpg could not import the key: " + trim(ran->err));
     env.push_back({"GNUPGHOME", gnupg_home_.path()});
     return {};
   }
@@ -110,7 +105,7 @@ class KeyEnvironment {
 
 // sops' own words, and what to do about the failures users meet.
 Error sops_failure(const std::string& what, const std::string& file, const ProcessOutput& out) {
-  std::string said = trimmed(out.err);
+  std::string said = trim(out.err);
   std::string hint;
   if (said.find("MAC mismatch") != std::string::npos) {
     hint =
@@ -128,20 +123,23 @@ Error sops_failure(const std::string& what, const std::string& file, const Proce
   return Error("sops could not " + what + ": " + said, file, hint);
 }
 
+// Checked before running it, so that "not installed" is known, not read out of a message.
+Status require_sops(const std::string& program) {
+  if (!find_on_path(program).empty()) return {};
+  return Error("sops is not installed (or not on PATH)", program,
+               "install it: scripts/install-sops.sh in the chaos source, or your distribution's package; "
+               "`chaos doctor` checks it");
+}
+
 Result<ProcessOutput> run_sops(const SopsSetup& setup, std::vector<std::string> args, RunOptions options = {}) {
+  if (auto err = require_sops(setup.program)) return *err;
   KeyEnvironment keys;
   if (auto err = keys.prepare(setup)) return *err;
   options.env.insert(options.env.end(), keys.env.begin(), keys.env.end());
   options.fds = keys.fds;
   args.insert(args.begin(), setup.program);
   ScopedSignalHandling signals;  // a Ctrl-C ends sops; the private key home is removed all the same
-  auto ran = run_capture(args, options);
-  if (!ran && ran.error().message.find("cannot run") != std::string::npos) {
-    return Error("sops is not installed (or not on PATH)", setup.program,
-                 "install it: scripts/install-sops.sh in the chaos source, or your distribution's package; "
-                 "`chaos doctor` checks it");
-  }
-  return ran;
+  return run_capture(args, options);
 }
 
 std::vector<std::string> with_config(const std::string& sops_config, std::vector<std::string> args) {
@@ -173,6 +171,7 @@ Status sops_updatekeys(const SopsSetup& setup, const std::string& sops_config, c
 }
 
 Result<bool> sops_edit(const SopsSetup& setup, const SecretFiles& files) {
+  if (auto err = require_sops(setup.program)) return *err;
   KeyEnvironment keys;
   if (auto err = keys.prepare(setup)) return *err;
   // sops hands the editor a plaintext copy in $TMPDIR (/tmp, a disk, by default): here it is a
@@ -185,10 +184,7 @@ Result<bool> sops_edit(const SopsSetup& setup, const SecretFiles& files) {
   // The terminal stays sops' (and the editor's): stdin, stdout and stderr are inherited.
   ScopedSignalHandling signals;
   auto child = ChildProcess::spawn(args, keys.fds, /*search_path=*/true, keys.env);
-  if (!child) {
-    return Error("sops is not installed (or not on PATH)", setup.program,
-                 "install it: scripts/install-sops.sh in the chaos source; `chaos doctor` checks it");
-  }
+  if (!child) return child.error();
   ExitStatus status = child->wait();
   // sops exits 200 when the editor saved nothing new.
   if (status.exited_with(200)) return false;
@@ -219,7 +215,7 @@ Result<std::string> sops_version(const std::string& program) {
   std::string first = ran->out.substr(0, ran->out.find('\n'));
   auto space = first.find(' ');
   if (space != std::string::npos) first = first.substr(space + 1);
-  return trimmed(first.substr(0, first.find(' ')));
+  return trim(first.substr(0, first.find(' ')));
 }
 
 }  // namespace chaos

@@ -21,17 +21,6 @@ TEST(SecretsDocument, DotPathsReachNestedValuesAndDotIsTheWhole) {
   EXPECT_EQ(lookup_dot_path(data, "."), &data);
 }
 
-TEST(SecretsDocument, ARoleGetsItsKeysAndTheMissingOnesAreNamed) {
-  auto data = parsed("user_secrets:\n  alice: {password: pw1}\napp: {token: t0k3n}\n");
-  auto got = secrets_for_role(data, {"user_secrets", "app.token", "absent.key"});
-  EXPECT_EQ(got.dict["user_secrets"]["alice"]["password"], "pw1");
-  EXPECT_EQ(got.dict["app.token"], "t0k3n");
-  EXPECT_EQ(got.missing, std::vector<std::string>{"absent.key"});
-  EXPECT_FALSE(got.dict.contains("absent.key"));
-  auto whole = secrets_for_role(data, {"."});
-  EXPECT_EQ(whole.dict, data);
-}
-
 TEST(SecretsDocument, KeyPathsInDocumentOrderAndEveryScalarValue) {
   auto data = parsed("b: {z: 1, a: two}\na: [x, y]\nempty: {}\n");
   EXPECT_EQ(secret_key_paths(data), (std::vector<std::string>{"b.z", "b.a", "a", "empty"}));
