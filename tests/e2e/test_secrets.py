@@ -45,6 +45,16 @@ def age_key(tmp_path) -> tuple[Path, str]:
     return key, recipient
 
 
+def _encrypt(sops_config: Path, path: Path, env: dict | None = None) -> None:
+    """Encrypts `path` in place with the real sops, as a user would before chaos is involved."""
+    subprocess.run(
+        ["sops", "--config", str(sops_config), "encrypt", "--in-place", str(path)],
+        check=True,
+        capture_output=True,
+        env=env,
+    )
+
+
 def _secrets_plain() -> str:
     return (
         "# the app's credentials\n"
@@ -69,12 +79,7 @@ def age_secrets(chaos, tmp_path, age_key):
     )
     secrets = secrets_dir / "secrets.yml"
     secrets.write_text(_secrets_plain())
-    subprocess.run(
-        ["sops", "--config", str(sops_config), "encrypt", "--in-place", str(secrets)],
-        check=True,
-        capture_output=True,
-        env={**os.environ, "SOPS_AGE_KEY_FILE": str(key)},
-    )
+    _encrypt(sops_config, secrets, {**os.environ, "SOPS_AGE_KEY_FILE": str(key)})
     assert TOKEN not in secrets.read_text()
     chaos.write_config(f"secrets_file: {secrets}\nsops_file: {sops_config}\n")
     shutil.copy(key, chaos.config_dir / "keys.txt")
@@ -187,12 +192,7 @@ def test_gpg_encrypted_secrets_decrypt_with_the_users_keyring(chaos, tmp_path):
     sops_config.write_text(f"creation_rules:\n  - path_regex: .*\n    pgp: {fingerprint}\n")
     secrets = tmp_path / "secrets.yml"
     secrets.write_text(_secrets_plain())
-    subprocess.run(
-        ["sops", "--config", str(sops_config), "encrypt", "--in-place", str(secrets)],
-        check=True,
-        capture_output=True,
-        env=env,
-    )
+    _encrypt(sops_config, secrets, env)
     try:
         got = chaos.ok(
             "secrets",
@@ -376,11 +376,7 @@ def test_a_missing_secret_key_is_named_and_the_role_does_not_run(
     chobolo, class_out, _ = _chobolo(tmp_path)
     other = tmp_path / "secrets" / "secrets-other.yml"
     other.write_text("unrelated: 1\n")
-    subprocess.run(
-        ["sops", "--config", str(sops_config), "encrypt", "--in-place", str(other)],
-        check=True,
-        capture_output=True,
-    )
+    _encrypt(sops_config, other)
     run = chaos.run("apply", "secret-file", "-s", "-sf", str(other), "-y", "-c", str(chobolo))
     assert run.returncode == 1
     assert "its secrets (app) are not in the secrets file" in run.stdout
@@ -508,11 +504,7 @@ def test_set_shamir_over_two_key_groups_needs_both_keys(chaos, tmp_path, age_key
     )
     secrets = tmp_path / "secrets.yml"
     secrets.write_text(_secrets_plain())
-    subprocess.run(
-        ["sops", "--config", str(sops_config), "encrypt", "--in-place", str(secrets)],
-        check=True,
-        capture_output=True,
-    )
+    _encrypt(sops_config, secrets)
     chaos.write_config(f"secrets_file: {secrets}\nsops_file: {sops_config}\n")
 
     one_group = chaos.run("secrets", "set-shamir", "0", "2")
