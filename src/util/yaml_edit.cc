@@ -650,6 +650,7 @@ Result<Splice> replace_value(const Doc& d, const Slot& slot, const Extent& x, co
   if (!on_lead_line && (v.kind == Kind::seq || v.kind == Kind::map) && !v.flow) {
     return Splice{d.line_start(x.begin), x.end, r.text};
   }
+  if (x.begin == x.end) return Splice{d.line_end(slot.lead), d.line_end(slot.lead), "\n" + r.text};
   size_t end = comment ? std::max(x.end, comment->end) : x.end;
   return Splice{slot.lead, end, kept + "\n" + r.text};
 }
