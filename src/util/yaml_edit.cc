@@ -663,6 +663,18 @@ struct Resolved {
   size_t found = 0;  // less than asked when a key is missing or a value on the way is empty
 };
 
+// The entry for `key`; a key written twice is refused, since readers disagree on which one counts.
+Result<std::vector<Entry>::const_iterator> find_entry(const Doc& d, const std::vector<Entry>& entries,
+                                                      const std::string& key) {
+  auto match = [&](const Entry& e) { return matches(*e.key, key); };
+  auto it = std::find_if(entries.begin(), entries.end(), match);
+  if (it != entries.end() && std::find_if(it + 1, entries.end(), match) != entries.end()) {
+    return d.error_at(*it->key, "the key `" + key + "` is written more than once in this mapping",
+                      "remove the duplicate by hand");
+  }
+  return it;
+}
+
 Result<Slot> step_index(const Doc& d, const Slot& slot, const YamlPath& path, size_t i) {
   const Node& v = *slot.value;
   if (v.kind != Kind::seq) {
@@ -706,7 +718,9 @@ Result<Resolved> resolve(const Doc& d, const Slot& root, const YamlPath& path, s
     }
     auto entries = map_entries(d, r.slot);
     if (!entries) return entries.error();
-    auto it = std::find_if(entries->begin(), entries->end(), [&](const Entry& e) { return matches(*e.key, step.key); });
+    auto found = find_entry(d, *entries, step.key);
+    if (!found) return found.error();
+    auto it = *found;
     if (it == entries->end()) return r;
     if (it->slot.lead == npos) return d.error_at(*it->key, "cannot find the ':' after this key", kHandEditHint);
     r.slot = it->slot;
@@ -1104,8 +1118,9 @@ Result<Plan> plan_remove(const Doc& d, const Node& root, const Slot& top, const 
   }
   auto entries = map_entries(d, r->slot);
   if (!entries) return entries.error();
-  auto it =
-      std::find_if(entries->begin(), entries->end(), [&](const Entry& e) { return matches(*e.key, path.back().key); });
+  auto found = find_entry(d, *entries, path.back().key);
+  if (!found) return found.error();
+  auto it = *found;
   if (it == entries->end()) return plan;
   if (it->key->anchored || contains_anchor_or_alias(*it->slot.value)) {
     return d.error_at(*it->key,

@@ -420,6 +420,14 @@ TEST(YamlEditRefuses, ExplicitKeysAndTags) {
   EXPECT_FALSE(refused(yaml_set_scalar("a: !!str 1\n", "c.yml", {"a"}, YamlScalar::string("x"))).message.empty());
 }
 
+TEST(YamlEditRefuses, AKeyWrittenTwice) {
+  std::string text = "a: 1\nb: 2\na: 3\n";
+  Error set = refused(yaml_set_scalar(text, "c.yml", {"a"}, YamlScalar::string("x")));
+  EXPECT_EQ(set.message, "the key `a` is written more than once in this mapping");
+  EXPECT_EQ(set.where, "c.yml:1:1");
+  EXPECT_EQ(refused(yaml_remove_key(text, "c.yml", {"a"})).message, set.message);
+}
+
 TEST(YamlEditPath, IsNamedWithDotsAndIndexes) {
   EXPECT_EQ(format_yaml_path({"creation_rules", 0, "age"}), "creation_rules[0].age");
   EXPECT_EQ(format_yaml_path({"a.b", "c"}), "\"a.b\".c");
