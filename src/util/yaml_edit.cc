@@ -573,6 +573,28 @@ Result<std::vector<Slot>> seq_items(const Doc& d, const Slot& slot) {
   return items;
 }
 
+// Where the text of the value in `slot` ends: at its last line that is not blank or a comment,
+// unless it ends in a block scalar (`|`, `>`), whose content may look like a comment.
+size_t text_end(const Doc& d, const Slot& slot, size_t depth = 0) {
+  size_t end = d.content_end(slot.region_begin, slot.region_end);
+  const Node& v = *slot.value;
+  if (depth > kMaxDepth || v.flow) return end;
+  if (v.kind == Kind::scalar) {
+    size_t p = v.mark.pos;
+    bool block = p >= slot.region_begin && p < slot.region_end && (d.t[p] == '|' || d.t[p] == '>');
+    return block ? std::max(end, d.block_scalar_end(p, slot.owner_col, slot.region_end)) : end;
+  }
+  std::optional<Slot> last;
+  if (v.kind == Kind::map) {
+    auto entries = map_entries(d, slot);
+    if (entries && !entries->empty()) last = entries->back().slot;
+  } else if (v.kind == Kind::seq) {
+    auto items = seq_items(d, slot);
+    if (items && !items->empty()) last = items->back();
+  }
+  return last ? std::max(end, text_end(d, *last, depth + 1)) : end;
+}
+
 // The text of a value: [begin, end). `inline_value` when it is written whole on the line of its
 // key or dash (a plain or quoted scalar, a flow collection, or nothing).
 struct Extent {
@@ -615,7 +637,7 @@ Result<Extent> value_extent(const Doc& d, const Slot& slot) {
     if (end == npos) return d.error_at(v, "cannot find the end of this flow collection", kHandEditHint);
     return Extent{p, end, d.same_line(p, slot.lead)};
   }
-  return Extent{p, d.content_end(slot.region_begin, slot.region_end), false};
+  return Extent{p, text_end(d, slot), false};
 }
 
 // A comment on the key's or dash's line after the value: kept when the value changes form.
@@ -847,7 +869,7 @@ Result<Splice> create_keys(const Doc& d, const Resolved& r, const YamlPath& path
   if (s.value->kind == Kind::map) {
     auto entries = map_entries(d, s);
     if (!entries) return entries.error();
-    size_t at = d.content_end(s.region_begin, s.region_end);
+    size_t at = text_end(d, s);
     return Splice{at, at, "\n" + nested_keys(path, r.found, d.column(entries->front().key_pos), nv)};
   }
   if (s.is_root) {
@@ -910,7 +932,7 @@ Result<std::vector<Splice>> block_list_edit(const Doc& d, const Slot& s, const s
   auto items = seq_items(d, s);
   if (!items) return items.error();
   if (add) {
-    size_t at = d.content_end(s.region_begin, s.region_end);
+    size_t at = text_end(d, s);
     return std::vector<Splice>{{at, at, "\n" + pad(d.column(v.mark.pos)) + "- " + yaml_quote(item)}};
   }
   std::vector<Splice> out;
@@ -921,7 +943,7 @@ Result<std::vector<Splice>> block_list_edit(const Doc& d, const Slot& s, const s
     if (ls + d.indent(ls) != it.region_begin) {
       return d.error_at(*it.value, "this item shares its line with other text and cannot be removed alone");
     }
-    size_t end = d.content_end(it.region_begin, it.region_end);
+    size_t end = text_end(d, it);
     out.push_back(end < d.t.size() ? Splice{ls, end + 1, ""} : Splice{ls == 0 ? 0 : ls - 1, end, ""});
   }
   if (out.size() < items->size()) return out;
@@ -1096,7 +1118,7 @@ Result<Splice> remove_entry(const Doc& d, const Slot& s, const std::vector<Entry
     }
     return Splice{e.key_pos, entries[1].key_pos, ""};
   }
-  size_t end = d.content_end(e.slot.region_begin, e.slot.region_end);
+  size_t end = text_end(d, e.slot);
   if (end < d.t.size()) return Splice{ls, end + 1, ""};
   return Splice{ls == 0 ? 0 : ls - 1, end, ""};
 }

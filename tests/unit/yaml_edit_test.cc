@@ -203,6 +203,21 @@ TEST(YamlEditSet, PlainValuesMustReadBackAsThemselves) {
   }
 }
 
+TEST(YamlEditSet, ReplacesMultiLineScalarsWhole) {
+  EXPECT_EQ(edited(yaml_set_scalar("a: one\n  two\nb: 1\n", "c.yml", {"a"}, YamlScalar::string("x"))), "a: x\nb: 1\n");
+  EXPECT_EQ(edited(yaml_set_scalar("a: \"one\n  two\"\nb: 1\n", "c.yml", {"a"}, YamlScalar::string("x"))),
+            "a: x\nb: 1\n");
+  EXPECT_EQ(edited(yaml_set_scalar("key: # c\n  - a\n  - b\nz: 1\n", "c.yml", {"key"}, YamlScalar::string("v"))),
+            "key: v # c\nz: 1\n");
+}
+
+TEST(YamlEditSet, BlockScalarLinesThatLookLikeCommentsStayWithTheScalar) {
+  std::string text = "a:\n  motd: |\n    x\n    # not a comment\n# a real comment\nb: 1\n";
+  EXPECT_EQ(edited(yaml_set_scalar(text, "c.yml", {"a", "k"}, YamlScalar::string("v"))),
+            "a:\n  motd: |\n    x\n    # not a comment\n  k: v\n# a real comment\nb: 1\n");
+  EXPECT_EQ(edited(yaml_remove_key(text, "c.yml", {"a", "motd"})), "a: {}\n# a real comment\nb: 1\n");
+}
+
 // --- setting lists ---
 
 TEST(YamlEditSetList, ReplacesABlockListAtItsIndentation) {
@@ -251,6 +266,13 @@ TEST(YamlEditList, RemovesABlockListItemWithItsComment) {
 TEST(YamlEditList, RemovingTheLastItemOfABlockListLeavesAnEmptyList) {
   auto r = yaml_list_remove(kSops, ".sops.yaml", {"creation_rules", 2, "key_groups", 1, "age"}, "age1ggg");
   EXPECT_EQ(edited(r), with(kSops, "      - age:\n          - age1ggg\n", "      - age: []\n"));
+}
+
+TEST(YamlEditList, KeepsAListIndentedLikeItsKey) {
+  std::string text = "a:\n- x\n- y\nb: 1\n";
+  EXPECT_EQ(edited(yaml_list_add(text, "c.yml", {"a"}, "z")), "a:\n- x\n- y\n- z\nb: 1\n");
+  EXPECT_EQ(edited(yaml_list_remove(text, "c.yml", {"a"}, "x")), "a:\n- y\nb: 1\n");
+  EXPECT_EQ(edited(yaml_set_list(text, "c.yml", {"a"}, {"p"})), "a:\n- p\nb: 1\n");
 }
 
 TEST(YamlEditList, AddsToAndRemovesFromAFlowList) {
