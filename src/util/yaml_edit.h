@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,10 +22,11 @@ namespace chaos {
 
 // One step of a key path: a mapping key or a list index ({"creation_rules", 0, "age"}).
 struct YamlPathStep {
-  YamlPathStep(const char* k) : key(k) {}                                             // NOLINT: implicit by design
-  YamlPathStep(std::string k) : key(std::move(k)) {}                                  // NOLINT: implicit by design
-  YamlPathStep(size_t i) : index(i), is_index(true) {}                                // NOLINT: implicit by design
-  YamlPathStep(int i) : index(static_cast<size_t>(i < 0 ? 0 : i)), is_index(true) {}  // NOLINT
+  YamlPathStep(const char* k) : key(k) {}               // NOLINT: implicit by design
+  YamlPathStep(std::string k) : key(std::move(k)) {}    // NOLINT: implicit by design
+  YamlPathStep(size_t i) : index(i), is_index(true) {}  // NOLINT: implicit by design
+  // A negative index names no item (the edit then fails as for any index past the end).
+  YamlPathStep(int i) : index(i < 0 ? SIZE_MAX : static_cast<size_t>(i)), is_index(true) {}  // NOLINT
 
   std::string key;
   size_t index = 0;
