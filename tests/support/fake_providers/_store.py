@@ -100,7 +100,7 @@ def save(root: Path, tool: str, data: dict[str, Any]) -> None:
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(data, out, indent=2, sort_keys=True)
+            json.dump(data, out, indent=2)
             out.write("\n")
             out.flush()
             os.fsync(out.fileno())

@@ -75,3 +75,15 @@ def calls(home: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def seed_project(home: Path, name: str = "chaos") -> str:
+    """bws only: create a Secrets Manager project and return its id."""
+    with _store.transaction(Path(home), "bws") as data:
+        return _store.bws_project(data, None, name)["id"]
+
+
+def seed_vault(home: Path, name: str) -> str:
+    """op only: create a 1Password vault (``Private`` exists by default) and return its id."""
+    with _store.transaction(Path(home), "op") as data:
+        return _store.op_vault(data, name, create=True)["id"]
