@@ -422,12 +422,26 @@ def op_item(data: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
     category = fields.get("category") or "PASSWORD"
     given = [dict(f) for f in fields.get("fields") or []]
     if "password" in fields:
-        given.append({"id": "password", "type": "CONCEALED", "purpose": "PASSWORD",
-                      "label": "password", "value": fields["password"]})
+        given.append(
+            {
+                "id": "password",
+                "type": "CONCEALED",
+                "purpose": "PASSWORD",
+                "label": "password",
+                "value": fields["password"],
+            }
+        )
     notes = fields.get("notesPlain", fields.get("notes"))
     if notes is not None:
-        given.append({"id": "notesPlain", "type": "STRING", "purpose": "NOTES",
-                      "label": "notesPlain", "value": notes})
+        given.append(
+            {
+                "id": "notesPlain",
+                "type": "STRING",
+                "purpose": "NOTES",
+                "label": "notesPlain",
+                "value": notes,
+            }
+        )
     stamp = now_iso()
     item = {
         "id": fields.get("id") or _op_id(),

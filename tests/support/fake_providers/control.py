@@ -1,9 +1,9 @@
 """Test-side control of the fake password-manager CLIs.
 
-    bin_dir = install(home)              # put first on PATH, and set CHAOS_FAKE_PROVIDERS_HOME=home
-    set_state(home, "bw", status="locked")
-    item_id = seed_item(home, "bw", name="chaos-sops", notes="AGE-SECRET-KEY-...")
-    items(home, "bw"); calls(home)
+bin_dir = install(home)              # put first on PATH, and set CHAOS_FAKE_PROVIDERS_HOME=home
+set_state(home, "bw", status="locked")
+item_id = seed_item(home, "bw", name="chaos-sops", notes="AGE-SECRET-KEY-...")
+items(home, "bw"); calls(home)
 """
 
 from __future__ import annotations
