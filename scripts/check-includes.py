@@ -25,20 +25,21 @@ LAYERS: dict[str, int] = {
     "host": 4,
     "records": 4,  # beside host/: neither needs the other
     "sops": 4,  # the secrets engine: apply and the secrets commands both use it
-    "context": 5,
+    "providers": 5,  # password managers holding sops keys; plugin ones are reached through a callback
+    "context": 6,
     # One folder per command's logic: peers, none includes another.
-    "apply": 6,
-    "check": 6,
-    "completion": 6,
-    "doctor": 6,
-    "edit": 6,
-    "explain": 6,
-    "init": 6,
-    "log": 6,
-    "secrets": 6,
-    "set": 6,
-    "cli": 7,
-    "": 8,  # files directly in src/ (main.cc)
+    "apply": 7,
+    "check": 7,
+    "completion": 7,
+    "doctor": 7,
+    "edit": 7,
+    "explain": 7,
+    "init": 7,
+    "log": 7,
+    "secrets": 7,
+    "set": 7,
+    "cli": 8,
+    "": 9,  # files directly in src/ (main.cc)
 }
 LAYER_NAMES = {
     0: "util",
@@ -46,12 +47,13 @@ LAYER_NAMES = {
     2: "config",
     3: "plugins",
     4: "host, records, sops",
-    5: "context",
-    6: "commands",
-    7: "cli",
-    8: "main",
+    5: "providers",
+    6: "context",
+    7: "commands",
+    8: "cli",
+    9: "main",
 }
-RULE = "util <- term <- config <- plugins <- host, records, sops <- context <- commands (peers) <- cli <- main.cc"
+RULE = "util <- term <- config <- plugins <- host, records, sops <- providers <- context <- commands (peers) <- cli <- main.cc"
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"')
 SOURCE_SUFFIXES = (".cc", ".h")
 
@@ -73,8 +75,8 @@ def check_include(src_folder: str, target: str) -> str | None:
     src_rank, dst_rank = LAYERS[src_folder], LAYERS[dst_folder]
     if dst_rank > src_rank:
         # A folder of its own rank is named as itself (host, records), commands as "commands".
-        src_name = src_folder if src_rank < 6 and src_folder else LAYER_NAMES[src_rank]
-        dst_name = dst_folder if dst_rank < 6 else LAYER_NAMES[dst_rank]
+        src_name = src_folder if src_rank < 7 and src_folder else LAYER_NAMES[src_rank]
+        dst_name = dst_folder if dst_rank < 7 else LAYER_NAMES[dst_rank]
         return f"upward: {src_name} may not include {dst_name}"
     if dst_rank == src_rank:
         return f'sideways: "{src_folder or "src"}/" and "{dst_folder}/" are peers and may not include each other'

@@ -5,11 +5,12 @@ set -euo pipefail
 
 packages=(
   g++ cmake ninja-build pkg-config            # build
-  libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libzip-dev  # libraries
+  libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libzip-dev zlib1g-dev  # libraries
   libgtest-dev googletest                     # unit tests
   python3 python3-venv python3-pip            # the plugin environment
   age                                         # secrets key backend (checked by `chaos doctor`)
   gnupg                                       # the other key backend: gpg keys for sops
+  pass                                        # the example provider plugin (examples/chaos-pass-provider)
   clang-format                                # style check
   ccache                                      # rebuilds in other checkouts cost little
   clang libclang-rt-14-dev                    # libFuzzer harnesses (scripts/fuzz.sh)

@@ -14,6 +14,7 @@
 #include "apply/report.h"
 #include "apply/sudo_password.h"
 #include "apply/tags.h"
+#include "context/provider_host.h"
 #include "host/launch.h"
 #include "records/history.h"
 #include "sops/redact.h"
@@ -134,6 +135,9 @@ class ApplyRun {
 
   // Starts the role host, then resolves the tags and validates the Ch-obolo while it starts.
   int resolve() {
+    if (!opts_.secrets && opts_.provider.any()) {
+      return fail(Error("-p and --from-X name the key that decrypts the secrets; they need -s"), kExitUsage);
+    }
     const auto& config = ctx_.config();
     if (!config) return fail(config.error());
     auto launch = ctx_.host_launch();
@@ -176,7 +180,10 @@ class ApplyRun {
   // or history record can carry one.
   int decrypt_secrets(const GlobalConfig& config) {
     if (!opts_.secrets) return kGoOn;
-    auto doc = decrypt_configured_secrets(config, ctx_.paths, opts_.secret_files);
+    // A plugin provider answers on the role host that is starting anyway.
+    auto keys = requested_provider_keys(ctx_, opts_.provider, provider_call_on(ctx_, *host_));
+    if (!keys) return fail(keys.error());
+    auto doc = decrypt_configured_secrets(config, ctx_.paths, opts_.secret_files, std::move(*keys));
     if (!doc) return fail(doc.error());
     redactor_.add_all(secret_values(doc->data));
     host_->set_line_filter([this](std::string_view line) { return redactor_.apply(line); });

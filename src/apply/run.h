@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "context/context.h"
+#include "providers/providers.h"
 #include "sops/files.h"
 
 namespace chaos {
@@ -30,6 +31,7 @@ struct ApplyOptions {
   bool keep_going = false;
   bool secrets = false;  // -s: decrypt the secrets file and give roles their secrets
   SecretFileOverrides secret_files;
+  ProviderRequest provider;  // -p / --from-X: the sops key from a password manager
 };
 
 // Runs it, prints as it goes, writes the --json report and the history record; returns the

@@ -1,6 +1,7 @@
 // chaos apply TAG...: the arguments; the run itself is apply/run.h.
 #include "apply/run.h"
 #include "cli/commands.h"
+#include "cli/provider_options.h"
 
 namespace chaos {
 
@@ -34,12 +35,16 @@ void define_apply_command(CLI::App* cmd, Context& ctx, int& exit_code) {
   cmd->add_option("--secrets-file", opts->secret_files.secrets_file,
                   "With -s: the secrets file (also -sf; default: secrets_file in config.yml)");
   cmd->add_option("--sops-file", opts->secret_files.sops_config, "With -s: the sops config (also -ss)");
+  cmd->add_option("--team", opts->secret_files.team,
+                  "With -s: COMPANY.TEAM[.GROUP], the team repository's secrets (docs/secrets.md)");
+  add_provider_options(cmd, opts->provider);
   cmd->footer(R"(Examples:
   chaos apply my-role                     apply one role
   chaos apply users packages -c host.yml  several roles, in this order, with a Ch-obolo
   chaos apply mr --dry                    what would change, without changing anything
   chaos apply base -y --json > run.json   no questions; a machine-readable report
   chaos apply users -s                    roles that need secrets get them (docs/secrets.md)
+  chaos apply users -s -p bw.age          the sops key from Bitwarden (docs/secrets-providers.md)
 
 Class-based roles show what they would change (their delta) and are skipped when already in
 the desired state; you are asked once before anything changes unless -y is given or standard

@@ -8,10 +8,11 @@ namespace chaos {
 namespace {
 
 constexpr std::pair<std::string_view, std::string_view> kLegacy[] = {
-    {"-cr", "--create"},    {"-ikwid", "--i-know-what-im-doing"},
-    {"-nw", "--no-wait"},   {"-pf", "--sudo_password_file"},
-    {"-ps", "--password"},  {"-sf", "--secrets-file"},
-    {"-ss", "--sops-file"},
+    {"-cr", "--create"},       {"-ikwid", "--i-know-what-im-doing"},
+    {"-nw", "--no-wait"},      {"-pf", "--sudo_password_file"},
+    {"-ps", "--password"},     {"-sf", "--secrets-file"},
+    {"-ss", "--sops-file"},    {"-rb", "--from-rbw"},
+    {"-dp", "--from-doppler"},
 };
 
 }  // namespace

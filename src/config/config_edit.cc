@@ -9,6 +9,7 @@
 #include "util/fs.h"
 #include "util/position.h"
 #include "util/text.h"
+#include "util/yaml_edit.h"
 #include "util/yaml_text.h"
 
 namespace chaos {
@@ -120,6 +121,22 @@ Status set_config_strings(const std::string& path, const std::vector<std::pair<s
     auto edited = set_top_level_string(text, key, value, path);
     if (!edited) return edited.error();
     text = std::move(*edited);
+  }
+  return write_file_atomic(path, text);
+}
+
+Status set_config_paths(const std::string& path, const std::vector<ConfigSetting>& settings) {
+  std::string text;
+  if (stamp_of(path).exists) {
+    auto read = read_regular_file(path);
+    if (!read) return read.error();
+    text = std::move(*read);
+  }
+  for (const auto& [keys, value] : settings) {
+    YamlPath at(keys.begin(), keys.end());
+    auto edited = yaml_set_scalar(text, path, at, YamlScalar::string(value));
+    if (!edited) return edited.error();
+    text = std::move(edited->text);
   }
   return write_file_atomic(path, text);
 }

@@ -23,4 +23,9 @@ Result<std::string> set_top_level_string(std::string_view text, const std::strin
 // read (a missing one is empty), edited and written back atomically.
 Status set_config_strings(const std::string& path, const std::vector<std::pair<std::string, std::string>>& settings);
 
+// Sets strings at nested keys ({"secret_providers", "bw", "age_id"}) of the file at `path`,
+// creating the mappings on the way, all or none, keeping every other byte (util/yaml_edit.h).
+using ConfigSetting = std::pair<std::vector<std::string>, std::string>;
+Status set_config_paths(const std::string& path, const std::vector<ConfigSetting>& settings);
+
 }  // namespace chaos

@@ -29,16 +29,51 @@ Result<std::optional<std::string>> optional_string(const YAML::Node& root, const
 
 // A scalar's text for an alias name or target; anything else (a list or map written as a key,
 // bytes that are not UTF-8) is an error at its position.
-Result<std::string> alias_word(const YAML::Node& node, const std::string& path, const std::string& what) {
-  if (!node.IsScalar()) {
-    return Error(what + " must be plain text, not a list or mapping", format_position(path, node.Mark()),
-                 "write aliases as `name: tag`, `name: \"tag other\"` or `name: [tag, other]`");
-  }
+Result<std::string> plain_word(const YAML::Node& node, const std::string& path, const std::string& what,
+                               const std::string& hint =
+                                   "write aliases as `name: tag`, `name: \"tag other\"` or "
+                                   "`name: [tag, other]`") {
+  if (!node.IsScalar())
+    return Error(what + " must be plain text, not a list or mapping", format_position(path, node.Mark()), hint);
   if (!is_valid_utf8(node.Scalar())) {
     return Error(what + " is not valid UTF-8: `" + escape_invalid_utf8(node.Scalar()) + "`",
                  format_position(path, node.Mark()));
   }
   return node.Scalar();
+}
+
+// `secret_providers` (and the original's `secret_backends`, whose settings never override it).
+Status load_provider_settings(const YAML::Node& root, const char* section, const std::string& path,
+                              GlobalConfig& config) {
+  YAML::Node node = root[section];
+  if (!node || node.IsNull()) return {};
+  const std::string hint =
+      std::string("write it as\n  ") + section + ":\n    default: bw.age\n    bw:\n      age_id: ITEM-ID";
+  if (!node.IsMap())
+    return Error(std::string("`") + section + "` must be a mapping", format_position(path, node.Mark()), hint);
+  for (const auto& entry : node) {
+    auto name = plain_word(entry.first, path, std::string("a key of `") + section + "`", hint);
+    if (!name) return name.error();
+    if (*name == "default") {
+      auto value = plain_word(entry.second, path, std::string("`") + section + ".default`", hint);
+      if (!value) return value.error();
+      if (!config.default_provider) config.default_provider = *value;
+      continue;
+    }
+    if (!entry.second.IsMap()) {
+      return Error(std::string("`") + section + "." + *name + "` must be a mapping of settings",
+                   format_position(path, entry.second.Mark()), hint);
+    }
+    auto& settings = config.secret_providers[*name];
+    for (const auto& setting : entry.second) {
+      auto key = plain_word(setting.first, path, "a setting name", hint);
+      if (!key) return key.error();
+      auto value = plain_word(setting.second, path, std::string("`") + section + "." + *name + "." + *key + "`", hint);
+      if (!value) return value.error();
+      settings.emplace(*key, *value);  // the first section read wins
+    }
+  }
+  return {};
 }
 
 }  // namespace
@@ -80,6 +115,9 @@ Result<GlobalConfig> load_global_config(const std::string& path) {
     if (!value) return value.error();
     *f.slot = *value;
   }
+  for (const char* section : {"secret_providers", "secret_backends"}) {
+    if (auto err = load_provider_settings(root, section, path, config)) return *err;
+  }
   YAML::Node aliases = root["aliases"];
   if (aliases && !aliases.IsNull()) {
     if (!aliases.IsMap()) {
@@ -88,12 +126,12 @@ Result<GlobalConfig> load_global_config(const std::string& path) {
     }
     for (const auto& item : aliases) {
       AliasDefinition def;
-      auto name = alias_word(item.first, path, "an alias name");
+      auto name = plain_word(item.first, path, "an alias name");
       if (!name) return name.error();
       def.name = *name;
       const YAML::Node& target = item.second;
       if (target.IsScalar()) {
-        auto text = alias_word(target, path, "alias `" + def.name + "`");
+        auto text = plain_word(target, path, "alias `" + def.name + "`");
         if (!text) return text.error();
         def.targets = split_alias_targets(*text);
       } else if (target.IsSequence()) {
@@ -102,7 +140,7 @@ Result<GlobalConfig> load_global_config(const std::string& path) {
           if (!t.IsScalar()) {
             return Error("alias `" + def.name + "` lists something that is not a tag", format_position(path, t.Mark()));
           }
-          auto text = alias_word(t, path, "a tag of alias `" + def.name + "`");
+          auto text = plain_word(t, path, "a tag of alias `" + def.name + "`");
           if (!text) return text.error();
           for (auto& word : split_alias_targets(*text)) def.targets.push_back(word);
         }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -25,6 +26,12 @@ struct GlobalConfig {
   std::optional<std::string> secrets_file;
   std::optional<std::string> sops_file;
   std::vector<AliasDefinition> aliases;  // in file order
+  // `secret_providers`: which password-manager item holds which sops key (docs/secrets-providers.md).
+  // `default` is "<provider>.<keytype>"; every other key names a provider whose settings are
+  // `<keytype>_id` / `<keytype>_url` and extras (project_id, organization_id…). The original's
+  // `secret_backends` (read by its Doppler and Infisical providers) fills in what this lacks.
+  std::optional<std::string> default_provider;
+  std::map<std::string, std::map<std::string, std::string>> secret_providers;
 };
 
 // A missing file is an empty config; a malformed one is an error naming path:line:column.

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "context/provider_host.h"
 #include "sops/sops_config.h"
 #include "term/prompt.h"
 #include "util/fs.h"
@@ -21,10 +22,21 @@ Result<SecretFiles> files_for(Context& ctx, const SecretFileOverrides& overrides
   return resolve_secret_files(*config, overrides, ctx.paths.home, needs);
 }
 
-Result<SecretsDocument> decrypt_secrets(Context& ctx, const SecretFileOverrides& overrides) {
+// sops as this command runs it: with the keys -p / --from-X read from a password manager.
+Result<SopsSetup> sops_setup(Context& ctx, const SecretsOptions& opts) {
+  SopsSetup setup = sops_setup_for(ctx.paths);
+  auto keys = requested_provider_keys(ctx, opts.provider, provider_call_with_new_host(ctx));
+  if (!keys) return keys.error();
+  setup.keys = std::move(*keys);
+  return setup;
+}
+
+Result<SecretsDocument> decrypt_secrets(Context& ctx, const SecretsOptions& opts) {
   const auto& config = ctx.config();
   if (!config) return config.error();
-  return decrypt_configured_secrets(*config, ctx.paths, overrides);
+  auto keys = requested_provider_keys(ctx, opts.provider, provider_call_with_new_host(ctx));
+  if (!keys) return keys.error();
+  return decrypt_configured_secrets(*config, ctx.paths, opts.files, std::move(*keys));
 }
 
 // The sops config, found (-ss, config.yml, the Ch-obolo) and read: what -s, list, rotate-* and
@@ -54,7 +66,7 @@ int print_secrets(Context& ctx, const SecretsOptions& opts) {
     print_text(config->text);
     return kExitOk;
   }
-  auto doc = decrypt_secrets(ctx, opts.files);
+  auto doc = decrypt_secrets(ctx, opts);
   if (!doc) return ctx.print_error(doc.error()), kExitFailure;
   if (doc->data.empty()) {
     std::fprintf(stderr, "No secrets found to print.\n");
@@ -75,7 +87,7 @@ int cat_secrets(Context& ctx, const SecretsOptions& opts) {
     data = std::move(*parsed);
     source = config->files.sops_config;
   } else {
-    auto doc = decrypt_secrets(ctx, opts.files);
+    auto doc = decrypt_secrets(ctx, opts);
     if (!doc) return ctx.print_error(doc.error()), kExitFailure;
     data = std::move(doc->data);
     source = "the secrets";
@@ -153,7 +165,9 @@ int list_keys(Context& ctx, const SecretsOptions& opts) {
 int edit_secrets(Context& ctx, const SecretsOptions& opts) {
   auto files = files_for(ctx, opts.files, Needs::both);
   if (!files) return ctx.print_error(files.error()), kExitFailure;
-  auto changed = sops_edit(sops_setup_for(ctx.paths), *files);
+  auto setup = sops_setup(ctx, opts);
+  if (!setup) return ctx.print_error(setup.error()), kExitFailure;
+  auto changed = sops_edit(*setup, *files);
   if (!changed) return ctx.print_error(changed.error()), kExitFailure;
   std::fprintf(stderr, *changed ? "Saved %s (encrypted).\n" : "No changes to %s.\n", files->secrets_file.c_str());
   return kExitOk;
@@ -176,7 +190,9 @@ int update_secrets_file(Context& ctx, const SecretsOptions& opts, const SecretFi
                  later.c_str());
     return kExitOk;
   }
-  if (auto err = sops_updatekeys(sops_setup_for(ctx.paths), files.sops_config, files.secrets_file)) {
+  auto setup = sops_setup(ctx, opts);
+  if (!setup) return ctx.print_error(setup.error()), kExitFailure;
+  if (auto err = sops_updatekeys(*setup, files.sops_config, files.secrets_file)) {
     ctx.print_error(*err);
     return kExitFailure;
   }
@@ -241,6 +257,8 @@ int run_secrets(Context& ctx, const SecretsOptions& opts) {
   if (opts.action == "edit") return edit_secrets(ctx, opts);
   if (opts.action == "rotate-add" || opts.action == "rotate-rm" || opts.action == "set-shamir")
     return change_sops_config(ctx, opts);
+  if (opts.action == "export") return export_key(ctx, opts.transfer);
+  if (opts.action == "import") return import_key(ctx, opts.transfer);
   ctx.print_error(Error("unknown secrets command `" + opts.action + "`"));
   return kExitUsage;
 }

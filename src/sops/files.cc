@@ -6,6 +6,7 @@
 
 #include "util/fs.h"
 #include "util/position.h"
+#include "util/text.h"
 
 namespace chaos {
 namespace {
@@ -71,18 +72,80 @@ Result<std::string> checked(const std::optional<Candidate>& c, const std::string
   return path;
 }
 
+std::string teams_root(const std::string& home) {
+  std::string root = env_or_empty("CHAOS_TEAMS_DIR");
+  if (!root.empty()) return root;
+  std::string data = env_or_empty("XDG_DATA_HOME");
+  return (data.empty() ? home + "/.local/share" : data) + "/chaos/teams";
+}
+
+bool stays_inside(const std::string& path) {
+  if (path.empty() || path.front() == '/' || path.front() == '~') return false;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    if (path.substr(start, slash == std::string::npos ? std::string::npos : slash - start) == "..") return false;
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return true;
+}
+
+// -t COMPANY.TEAM[.GROUP]: both files come from the team's directory, never from elsewhere.
+Status team_candidates(const SecretFileOverrides& overrides, const std::string& home, Needs needs,
+                       std::optional<Candidate>& secrets, std::optional<Candidate>& sops) {
+  const std::string& team = *overrides.team;
+  std::vector<std::string> parts;
+  size_t start = 0;
+  for (size_t dot = team.find('.');; dot = team.find('.', start)) {
+    parts.push_back(team.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  const char* hint = "name a team as COMPANY.TEAM or COMPANY.TEAM.GROUP";
+  if (parts.size() < 2 || parts.size() > 3) return Error("`" + team + "` is not COMPANY.TEAM[.GROUP]", "-t", hint);
+  for (const auto& part : parts) {
+    if (part.empty() || part.find('/') != std::string::npos || part.find('\\') != std::string::npos)
+      return Error("`" + team + "` has an empty or unsafe part", "-t", hint);
+  }
+  std::string dir = teams_root(home) + "/" + parts[0] + "/" + parts[1];
+  if (!is_directory(dir)) {
+    return Error("the team directory for `" + parts[0] + "." + parts[1] + "` is not at " + dir, "-t",
+                 "clone the team's repository there (or set CHAOS_TEAMS_DIR to the directory that holds COMPANY/TEAM)");
+  }
+  std::string secrets_dir = dir + "/secrets" + (parts.size() == 3 ? "/" + parts[2] : "");
+  if (!is_directory(secrets_dir)) return Error("the team has no group directory " + secrets_dir, "-t");
+  for (const auto* given : {&overrides.secrets_file, &overrides.sops_config}) {
+    if (*given && !stays_inside(**given)) {
+      return Error(
+          "with -t, -sf and -ss are relative to the team's directories and may not leave them (`" + **given + "`)",
+          "-t");
+    }
+  }
+  // A command that only needs the sops config (list, rotate-*) re-encrypts the team's secrets
+  // file when there is one.
+  if (needs != Needs::sops_config || overrides.secrets_file || is_regular_file(secrets_dir + "/secrets.yml"))
+    secrets = Candidate{overrides.secrets_file.value_or("secrets.yml"), "team " + team, secrets_dir};
+  sops = Candidate{overrides.sops_config.value_or("sops-config.yml"), "team " + team, dir};
+  return {};
+}
+
 }  // namespace
 
 Result<SecretFiles> resolve_secret_files(const GlobalConfig& config, const SecretFileOverrides& overrides,
                                          const std::string& home, Needs needs) {
   const std::string config_dir = parent_path(config.path);
   std::optional<Candidate> secrets, sops;
-  if (overrides.secrets_file) secrets = Candidate{*overrides.secrets_file, "-sf", ""};
-  if (overrides.sops_config) sops = Candidate{*overrides.sops_config, "-ss", ""};
-  if (!secrets && config.secrets_file)
-    secrets = Candidate{*config.secrets_file, config.path + " (secrets_file)", config_dir};
-  if (!sops && config.sops_file) sops = Candidate{*config.sops_file, config.path + " (sops_file)", config_dir};
-  if (!secrets || !sops) chobolo_fallbacks(config, home, secrets, sops);
+  if (overrides.team) {
+    if (auto err = team_candidates(overrides, home, needs, secrets, sops)) return *err;
+  } else {
+    if (overrides.secrets_file) secrets = Candidate{*overrides.secrets_file, "-sf", ""};
+    if (overrides.sops_config) sops = Candidate{*overrides.sops_config, "-ss", ""};
+    if (!secrets && config.secrets_file)
+      secrets = Candidate{*config.secrets_file, config.path + " (secrets_file)", config_dir};
+    if (!sops && config.sops_file) sops = Candidate{*config.sops_file, config.path + " (sops_file)", config_dir};
+    if (!secrets || !sops) chobolo_fallbacks(config, home, secrets, sops);
+  }
 
   SecretFiles files;
   if (needs != Needs::sops_config || secrets) {

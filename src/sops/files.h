@@ -21,6 +21,10 @@ struct SecretFiles {
 struct SecretFileOverrides {
   std::optional<std::string> secrets_file;
   std::optional<std::string> sops_config;
+  // -t COMPANY.TEAM[.GROUP]: the team's repository under $CHAOS_TEAMS_DIR (default
+  // $XDG_DATA_HOME/chaos/teams): TEAM/sops-config.yml and TEAM/secrets[/GROUP]/secrets.yml; -sf
+  // and -ss are then relative to those directories and may not leave them.
+  std::optional<std::string> team;
 };
 
 // Resolves both files (docs/secrets.md, "Where the files are"): the flag, then config.yml's

@@ -199,10 +199,12 @@ SopsSetup sops_setup_for(const Paths& paths) {
 }
 
 Result<SecretsDocument> decrypt_configured_secrets(const GlobalConfig& config, const Paths& paths,
-                                                   const SecretFileOverrides& overrides) {
+                                                   const SecretFileOverrides& overrides, SopsKeys keys) {
   auto files = resolve_secret_files(config, overrides, paths.home, Needs::secrets_file);
   if (!files) return files.error();
-  auto text = sops_decrypt(sops_setup_for(paths), *files);
+  SopsSetup setup = sops_setup_for(paths);
+  setup.keys = std::move(keys);
+  auto text = sops_decrypt(setup, *files);
   if (!text) return text.error();
   return parse_secrets(std::move(*text), files->secrets_file);
 }

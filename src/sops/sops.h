@@ -49,8 +49,9 @@ SopsSetup sops_setup_for(const Paths& paths);
 
 // The configured secrets file (or the one named), decrypted and parsed: what apply, `secrets
 // print|cat` and `check secrets` work from.
+// `keys` are those read from a password manager (none: sops finds the user's own).
 Result<SecretsDocument> decrypt_configured_secrets(const GlobalConfig& config, const Paths& paths,
-                                                   const SecretFileOverrides& overrides);
+                                                   const SecretFileOverrides& overrides, SopsKeys keys = {});
 
 // `sops --version`, for doctor: the version, or an error saying how to install it.
 Result<std::string> sops_version(const std::string& program = "sops");

@@ -11,79 +11,19 @@ import json
 import os
 import shutil
 import subprocess
-import threading
 import time
 from pathlib import Path
 
-import pytest
-
-STRICT = os.environ.get("CHAOS_TEST_STRICT") == "1"
-TOKEN = "tok-8f3a1c9e-secret-value"
-PASSWORD = "correct horse battery staple"
-
-
-def _require(tool: str) -> str:
-    path = shutil.which(tool)
-    if path is None:
-        if STRICT:
-            pytest.fail(
-                f"{tool} is not installed (scripts/install-deps.sh, scripts/install-sops.sh)"
-            )
-        pytest.skip(f"{tool} is not installed")
-    return path
-
-
-@pytest.fixture
-def age_key(tmp_path) -> tuple[Path, str]:
-    """(identity file, recipient)."""
-    _require("age-keygen")
-    key = tmp_path / "age-key.txt"
-    subprocess.run(["age-keygen", "-o", str(key)], check=True, capture_output=True)
-    recipient = subprocess.run(
-        ["age-keygen", "-y", str(key)], check=True, capture_output=True, text=True
-    ).stdout.strip()
-    return key, recipient
-
-
-def _encrypt(sops_config: Path, path: Path, env: dict | None = None) -> None:
-    """Encrypts `path` in place with the real sops, as a user would before chaos is involved."""
-    subprocess.run(
-        ["sops", "--config", str(sops_config), "encrypt", "--in-place", str(path)],
-        check=True,
-        capture_output=True,
-        env=env,
-    )
-
-
-def _secrets_plain() -> str:
-    return (
-        "# the app's credentials\n"
-        f"app:\n  token: {TOKEN}\n  user: deploy\n"
-        f"user_secrets:\n  alice:\n    password: {PASSWORD}\n"
-    )
-
-
-@pytest.fixture
-def age_secrets(chaos, tmp_path, age_key):
-    """An age-encrypted secrets file and its sops config, set in config.yml; the key in
-    $CHAOS_CONFIG_DIR/keys.txt, where `chaos init secrets` puts it."""
-    _require("sops")
-    key, recipient = age_key
-    secrets_dir = tmp_path / "secrets"
-    secrets_dir.mkdir()
-    sops_config = secrets_dir / "sops-config.yml"
-    sops_config.write_text(
-        "creation_rules:\n"
-        "  # everything named secrets*.yml\n"
-        f"  - path_regex: secrets.*\\.yml$\n    age: {recipient}\n"
-    )
-    secrets = secrets_dir / "secrets.yml"
-    secrets.write_text(_secrets_plain())
-    _encrypt(sops_config, secrets, {**os.environ, "SOPS_AGE_KEY_FILE": str(key)})
-    assert TOKEN not in secrets.read_text()
-    chaos.write_config(f"secrets_file: {secrets}\nsops_file: {sops_config}\n")
-    shutil.copy(key, chaos.config_dir / "keys.txt")
-    return secrets, sops_config
+from support.secrets import (
+    PASSWORD,
+    TOKEN,
+    ProcessSampler,
+    files_with,
+    require_tool,
+    secrets_chobolo,
+    secrets_plain,
+    sops_encrypt,
+)
 
 
 def test_print_cat_and_list_decrypt_with_the_chaos_age_key(chaos, age_secrets, age_key):
@@ -185,14 +125,14 @@ def _gpg_key(tmp_path: Path, user_id: str) -> tuple[Path, dict, str]:
 
 
 def test_gpg_encrypted_secrets_decrypt_with_the_users_keyring(chaos, tmp_path):
-    _require("gpg")
-    _require("sops")
+    require_tool("gpg")
+    require_tool("sops")
     home, env, fingerprint = _gpg_key(tmp_path, "chaos-test <t@example.org>")
     sops_config = tmp_path / "sops.yml"
     sops_config.write_text(f"creation_rules:\n  - path_regex: .*\n    pgp: {fingerprint}\n")
     secrets = tmp_path / "secrets.yml"
-    secrets.write_text(_secrets_plain())
-    _encrypt(sops_config, secrets, env)
+    secrets.write_text(secrets_plain())
+    sops_encrypt(sops_config, secrets, env)
     try:
         got = chaos.ok(
             "secrets",
@@ -213,75 +153,10 @@ def test_gpg_encrypted_secrets_decrypt_with_the_users_keyring(chaos, tmp_path):
         subprocess.run(["gpgconf", "--kill", "gpg-agent"], env=env, check=False)
 
 
-@pytest.fixture
-def secrets_plugin(plugin_env, example_wheel):
-    plugin_env.install(example_wheel("chaos-secrets-example"))
-
-
-def _chobolo(tmp_path: Path) -> tuple[Path, Path, Path]:
-    out = tmp_path / "out"
-    out.mkdir()
-    chobolo = tmp_path / "ch-obolo.yml"
-    chobolo.write_text(
-        f"secret_file:\n  path: {out / 'class-token'}\n"
-        f"legacy_secret_file:\n  path: {out / 'legacy-token'}\n"
-    )
-    return chobolo, out / "class-token", out / "legacy-token"
-
-
-def _files_with(text: str, since: float, always: tuple[Path, ...] = ()) -> list[str]:
-    """Files in /tmp and /dev/shm changed since `since`, and every file under `always`, that
-    contain `text`."""
-    found = []
-    for root in (*always, Path("/tmp"), Path("/dev/shm")):
-        for dirpath, _, names in os.walk(root):
-            for name in names:
-                path = Path(dirpath) / name
-                try:
-                    if path.is_symlink() or not path.is_file():
-                        continue
-                    if root not in always and path.stat().st_mtime < since:
-                        continue
-                    if text in path.read_text(errors="replace"):
-                        found.append(str(path))
-                except OSError:
-                    pass
-    return found
-
-
-class ProcessSampler:
-    """Reads every process's cmdline and environ while a run goes on (as the sudo test does)."""
-
-    def __init__(self) -> None:
-        self.seen: list[str] = []
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self.stop.is_set():
-            for proc in Path("/proc").iterdir():
-                if not proc.name.isdigit() or int(proc.name) == os.getpid():
-                    continue
-                for part in ("cmdline", "environ"):
-                    try:
-                        self.seen.append((proc / part).read_bytes().decode(errors="replace"))
-                    except OSError:
-                        pass
-            time.sleep(0.01)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        self.thread.join()
-
-
 def test_apply_s_gives_class_and_legacy_roles_their_secrets_and_leaks_nothing(
     chaos, age_secrets, secrets_plugin, tmp_path
 ):
-    chobolo, class_out, legacy_out = _chobolo(tmp_path)
+    chobolo, class_out, legacy_out = secrets_chobolo(tmp_path)
     started = time.time() - 1
     with ProcessSampler() as sampler:
         run = chaos.run(
@@ -308,7 +183,7 @@ def test_apply_s_gives_class_and_legacy_roles_their_secrets_and_leaks_nothing(
     # it ran (older ones are other tests' business).
     kept = (chaos.cache_dir, tmp_path / "state")
     for secret in (TOKEN, PASSWORD):
-        leaked = _files_with(secret, started, always=kept)
+        leaked = files_with(secret, started, always=kept)
         assert [p for p in leaked if p not in (str(class_out), str(legacy_out))] == []
     assert sampler.seen, "the sampler read no process at all"
 
@@ -361,7 +236,7 @@ def test_a_value_a_role_puts_in_its_error_is_redacted_everywhere(
 def test_a_role_that_needs_secrets_is_skipped_without_s(
     chaos, age_secrets, secrets_plugin, tmp_path
 ):
-    chobolo, class_out, _ = _chobolo(tmp_path)
+    chobolo, class_out, _ = secrets_chobolo(tmp_path)
     run = chaos.run("apply", "secret-file", "-y", "-c", str(chobolo))
     # Not asked for secrets, chaos did what it was asked: the skip is reported, not a failure.
     assert run.returncode == 0
@@ -373,10 +248,10 @@ def test_a_missing_secret_key_is_named_and_the_role_does_not_run(
     chaos, age_secrets, secrets_plugin, tmp_path
 ):
     _, sops_config = age_secrets
-    chobolo, class_out, _ = _chobolo(tmp_path)
+    chobolo, class_out, _ = secrets_chobolo(tmp_path)
     other = tmp_path / "secrets" / "secrets-other.yml"
     other.write_text("unrelated: 1\n")
-    _encrypt(sops_config, other)
+    sops_encrypt(sops_config, other)
     run = chaos.run("apply", "secret-file", "-s", "-sf", str(other), "-y", "-c", str(chobolo))
     assert run.returncode == 1
     assert "its secrets (app) are not in the secrets file" in run.stdout
@@ -384,8 +259,8 @@ def test_a_missing_secret_key_is_named_and_the_role_does_not_run(
 
 
 def test_init_secrets_age_from_nothing_to_a_decryptable_file(chaos, tmp_path):
-    _require("sops")
-    _require("age-keygen")
+    require_tool("sops")
+    require_tool("age-keygen")
     chaos.write_config("# mine\npython: /usr/bin/python3\n")
     made = chaos.run("init", "secrets", "-y")
     assert made.returncode == 0, made.stderr
@@ -420,8 +295,8 @@ def test_init_secrets_age_from_nothing_to_a_decryptable_file(chaos, tmp_path):
 
 
 def test_init_secrets_gpg_needs_a_key_from_the_keyring(chaos, tmp_path):
-    _require("sops")
-    _require("gpg")
+    require_tool("sops")
+    require_tool("gpg")
     home, env, fingerprint = _gpg_key(tmp_path, "chaos-init <i@example.org>")
 
     def init_gpg(fingerprint: str):
@@ -495,7 +370,7 @@ def test_rotate_add_then_rm_moves_the_file_to_the_new_key(chaos, age_secrets, ag
 
 
 def test_set_shamir_over_two_key_groups_needs_both_keys(chaos, tmp_path, age_key):
-    _require("sops")
+    require_tool("sops")
     key_a, public_a = age_key
     key_b, public_b = _new_age_key(tmp_path, "b-key.txt")
     sops_config = tmp_path / "sops.yml"
@@ -503,8 +378,8 @@ def test_set_shamir_over_two_key_groups_needs_both_keys(chaos, tmp_path, age_key
         f"creation_rules:\n  - path_regex: secrets.*\\.yml$\n    key_groups:\n      - age:\n          - {public_a}\n"
     )
     secrets = tmp_path / "secrets.yml"
-    secrets.write_text(_secrets_plain())
-    _encrypt(sops_config, secrets)
+    secrets.write_text(secrets_plain())
+    sops_encrypt(sops_config, secrets)
     chaos.write_config(f"secrets_file: {secrets}\nsops_file: {sops_config}\n")
 
     one_group = chaos.run("secrets", "set-shamir", "0", "2")
@@ -547,6 +422,6 @@ def test_secrets_print_and_edit_leave_no_value_in_argv_environment_or_files(
     assert sampler.seen
     assert [t for t in sampler.seen if TOKEN in t or PASSWORD in t] == []
     leaked = [
-        p for p in _files_with(TOKEN, started) if not p.startswith(str(tmp_path / "editor-saw"))
+        p for p in files_with(TOKEN, started) if not p.startswith(str(tmp_path / "editor-saw"))
     ]
     assert leaked == []

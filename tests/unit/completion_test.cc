@@ -54,7 +54,7 @@ TEST(Completion, SubcommandsButNotHiddenOnes) {
   EXPECT_EQ(values(cli, {"chaos", "ap"}), V{"apply"});
   EXPECT_EQ(values(cli, {"chaos", "init", ""}), (V{"chobolo", "plugin", "secrets"}));
   EXPECT_EQ(values(cli, {"chaos", "secrets", ""}),
-            (V{"cat", "edit", "list", "print", "rotate-add", "rotate-rm", "set-shamir"}));
+            (V{"cat", "edit", "export", "import", "list", "print", "rotate-add", "rotate-rm", "set-shamir"}));
 }
 
 TEST(Completion, ApplyPositionalsAreTagsAndAliases) {

@@ -342,6 +342,7 @@ class RoleHost:
             "apply.prepare": self._prepare,
             "apply.plan": self._plan,
             "apply.execute": self._execute,
+            "provider": self._provider,
             "shutdown": self._shutdown,
         }
         handler = handlers.get(method) if isinstance(method, str) else None
@@ -379,6 +380,11 @@ class RoleHost:
         from chaos.host.manifest import manifest
 
         return manifest(params)
+
+    def _provider(self, params: dict[str, Any]) -> dict[str, Any]:
+        from chaos.host.providers import provider_request
+
+        return provider_request(params)
 
     def _prepare(self, params: dict[str, Any]) -> dict[str, Any]:
         from chaos.host.apply import ApplySession, PyinfraLogTap

@@ -341,13 +341,15 @@ class SecretsExportPayload(BasePayload):
     from; None means the front end collects it), ``vault_addr``, ``fingerprints`` (gpg),
     ``no_import`` (mark the stored text ``# NO-IMPORT``), ``save_to_config`` (record the new
     item id in config.yml); ``provider`` is the provider's config name and ``provider_args`` its
-    own options.
+    own options. ``key_content`` is the item text chaos prepared from the key (the formats of
+    docs/secrets-providers.md): what a provider's ``export_secrets`` stores; never shown by repr.
     """
 
     __slots__ = (
         "context",
         "fingerprints",
         "item_name",
+        "key_content",
         "key_file",
         "key_type",
         "no_import",
@@ -360,6 +362,7 @@ class SecretsExportPayload(BasePayload):
         "context": SecretsContext,
         "provider_args": ProviderExportArgs,
     }
+    _redacted: ClassVar[frozenset[str]] = frozenset({"key_content"})
 
     def __init__(
         self,
@@ -373,6 +376,7 @@ class SecretsExportPayload(BasePayload):
         no_import: bool = False,
         save_to_config: bool = False,
         provider_args: ProviderExportArgs | None = None,
+        key_content: str | None = None,
     ) -> None:
         self.context = context if context is not None else SecretsContext()
         self.provider = provider
@@ -384,6 +388,7 @@ class SecretsExportPayload(BasePayload):
         self.no_import = no_import
         self.save_to_config = save_to_config
         self.provider_args = provider_args if provider_args is not None else ProviderExportArgs()
+        self.key_content = key_content
 
 
 class SecretsImportPayload(BasePayload):

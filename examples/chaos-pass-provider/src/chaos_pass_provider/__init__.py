@@ -1,0 +1,1 @@
+"""A chaos secret provider backed by pass (https://www.passwordstore.org/)."""
