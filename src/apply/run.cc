@@ -14,6 +14,7 @@
 #include "apply/report.h"
 #include "apply/sudo_password.h"
 #include "apply/tags.h"
+#include "context/plugin_manifest.h"
 #include "context/provider_host.h"
 #include "host/launch.h"
 #include "records/history.h"
@@ -23,6 +24,7 @@
 #include "term/prompt.h"
 #include "term/style.h"
 #include "util/signals.h"
+#include "util/text.h"
 
 namespace chaos {
 namespace {
@@ -167,6 +169,7 @@ class ApplyRun {
       report_.chobolo = *valid;
     }
     if (int code = stop_if_signalled()) return code;
+    if (int code = offer_secrets(); code != kGoOn) return code;
     if (int code = decrypt_secrets(*config); code != kGoOn) return code;
     say(paint_(Tone::dim, "Ch-obolo: ") +
         (report_.chobolo.empty() ? paint_(Tone::dim, "none (class roles get an empty one)")
@@ -179,7 +182,7 @@ class ApplyRun {
   // has the decrypted values replaced (RoleHost::set_line_filter), so no output, --json report
   // or history record can carry one.
   int decrypt_secrets(const GlobalConfig& config) {
-    if (!opts_.secrets) return kGoOn;
+    if (!decrypt_) return kGoOn;
     // A plugin provider answers on the role host that is starting anyway.
     auto keys = requested_provider_keys(ctx_, opts_.provider, provider_call_on(ctx_, *host_));
     if (!keys) return fail(keys.error());
@@ -188,6 +191,29 @@ class ApplyRun {
     redactor_.add_all(secret_values(doc->data));
     host_->set_line_filter([this](std::string_view line) { return redactor_.apply(line); });
     secrets_ = std::move(*doc);
+    return kGoOn;
+  }
+
+  // Roles that need secrets, run without -s on a terminal: asked once, naming them and the keys
+  // they need. Under -y, a dry run or without a terminal they are skipped with a message
+  // instead (the role host reports them), never run without their secrets.
+  int offer_secrets() {
+    if (decrypt_ || opts_.yes || opts_.dry || !stream_is_terminal(STDIN_FILENO)) return kGoOn;
+    ManifestOptions request;
+    auto manifest = load_plugin_manifest(ctx_, request);
+    if (!manifest) return kGoOn;  // the host reports those roles when it meets them
+    std::vector<std::string> needing;
+    for (const auto& r : report_.roles) {
+      const RoleInfo* info = manifest->role(r.tag);
+      if (info == nullptr || !info->needs_secrets) continue;
+      const auto& keys = info->necessary_secret_dict_keys;
+      needing.push_back(visible(r.tag) + (keys.empty() ? "" : " (" + visible(join(keys, ", ")) + ")"));
+    }
+    if (needing.empty()) return kGoOn;
+    Answer answer = confirm((needing.size() == 1 ? "role " : "roles ") + join(needing, ", ") +
+                            (needing.size() == 1 ? " needs" : " need") + " secrets: decrypt now?");
+    if (answer == Answer::interrupted) return interrupted();
+    decrypt_ = answer == Answer::yes;
     return kGoOn;
   }
 
@@ -518,6 +544,7 @@ class ApplyRun {
 
   Context& ctx_;
   const ApplyOptions& opts_;
+  bool decrypt_ = opts_.secrets;  // -s, or a yes to offer_secrets()
   FILE* human_;
   const Painter& paint_;
   ApplyReport report_;

@@ -24,6 +24,7 @@ from support.secrets import (
     secrets_plain,
     sops_encrypt,
 )
+from support.terminal import converse_on_terminal
 
 
 def test_print_cat_and_list_decrypt_with_the_chaos_age_key(chaos, age_secrets, age_key):
@@ -242,6 +243,23 @@ def test_a_role_that_needs_secrets_is_skipped_without_s(
     assert run.returncode == 0
     assert "needs secrets (app)" in run.stdout and "pass -s" in run.stdout
     assert not class_out.exists()
+
+
+def test_on_a_terminal_a_role_that_needs_secrets_asks_to_decrypt(
+    chaos, age_secrets, secrets_plugin, tmp_path
+):
+    chobolo, class_out, _ = secrets_chobolo(tmp_path)
+    args = ["apply", "secret-file", "-c", str(chobolo)]
+    code, shown = converse_on_terminal(
+        chaos, args, [("needs secrets: decrypt now?", "n"), ("Apply the changes", "y")]
+    )
+    assert "role secret-file (app) needs secrets: decrypt now? [Y/n]" in shown
+    assert code == 0 and not class_out.exists() and "pass -s" in shown
+    code, shown = converse_on_terminal(
+        chaos, args, [("needs secrets: decrypt now?", "y"), ("Apply the changes", "y")]
+    )
+    assert code == 0, shown
+    assert class_out.read_text() == TOKEN and TOKEN not in shown
 
 
 def test_a_missing_secret_key_is_named_and_the_role_does_not_run(
