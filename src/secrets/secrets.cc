@@ -114,7 +114,8 @@ int cat_secrets(Context& ctx, const SecretsOptions& opts) {
 }
 
 // Every key of one type in the sops config's creation rules: rule-level `age`/`pgp` (a
-// comma-separated string or a list) and each key group's lists; vault keys are `hc_vault`.
+// comma-separated string or a list) and each key group's lists; vault keys are
+// `hc_vault_transit_uri` in a rule and `hc_vault` in a key group, as sops names them.
 std::vector<std::string> keys_of_type(const YAML::Node& rules, const std::string& type) {
   const std::string field = type == "vault" ? "hc_vault" : type;
   std::vector<std::string> out;
@@ -125,7 +126,7 @@ std::vector<std::string> keys_of_type(const YAML::Node& rules, const std::string
   };
   for (const auto& rule : rules) {
     if (!rule.IsMap()) continue;
-    add(rule[field]);
+    add(rule[type == "vault" ? "hc_vault_transit_uri" : field]);
     for (const auto& group : rule["key_groups"])
       if (group.IsMap()) add(group[field]);
   }
@@ -200,12 +201,13 @@ int update_secrets_file(Context& ctx, const SecretsOptions& opts, const SecretFi
   return kExitOk;
 }
 
+// The sops config's name for a key type: Vault transit keys are `hc_vault` there.
+std::string sops_field(const std::string& key_type) { return key_type == "vault" ? "hc_vault" : key_type; }
+
 Result<std::vector<std::string>> checked_keys(const SecretsOptions& opts) {
-  if (opts.key_type == "vault")
-    return Error("vault keys are not supported yet", {}, "rotate age or pgp keys; edit vault entries by hand");
   std::vector<std::string> keys;
   for (const auto& k : opts.keys) {
-    auto checked = checked_recipient(opts.key_type, k);
+    auto checked = checked_recipient(sops_field(opts.key_type), k);
     if (!checked) return checked.error();
     if (opts.key_type == "pgp" && opts.action == "rotate-add") {
       RunOptions quick;
@@ -233,7 +235,7 @@ int change_sops_config(Context& ctx, const SecretsOptions& opts) {
   } else {
     auto keys = checked_keys(opts);
     if (!keys) return ctx.print_error(keys.error()), kExitUsage;
-    KeyRotation change{opts.key_type, *keys, opts.rule, opts.create_group};
+    KeyRotation change{sops_field(opts.key_type), *keys, opts.rule, opts.create_group};
     edit = opts.action == "rotate-add" ? add_sops_keys(*text, files->sops_config, change)
                                        : remove_sops_keys(*text, files->sops_config, change);
   }

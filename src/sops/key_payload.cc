@@ -239,10 +239,10 @@ Result<SopsKeys> sops_keys_from(const KeyPayload& payload, const std::string& so
       keys.gpg_secret_keys = payload.secret;
       return keys;
     case KeyType::vault:
-      break;
+      keys.vault_token = payload.secret;
+      return keys;
   }
-  return Error("Vault tokens from a provider cannot decrypt here yet", source,
-               "decrypt with an age or gpg key item, or log in to Vault yourself (VAULT_ADDR, ~/.vault-token)");
+  return Error("unknown key type", source);
 }
 
 std::string base85_encode(std::string_view bytes) {

@@ -47,8 +47,8 @@ Result<std::string> gpg_payload(const std::vector<std::string>& fingerprints, st
 // The item text for a Vault token. The token must look like one (hvs.…, s.…, or `token X`).
 Result<std::string> vault_payload(const std::string& address, std::string_view token, bool no_import);
 
-// What sops needs from a payload: the age identities, or the gpg secret keys to import into a
-// private home. A vault payload is refused (docs/secrets-providers.md says why).
+// What sops needs from a payload: the age identities, the gpg secret keys to import into a
+// private home, or the Vault token for hc_vault rules.
 Result<SopsKeys> sops_keys_from(const KeyPayload& payload, const std::string& source);
 
 // Python-compatible base85 (base64.b85encode / b85decode), exposed for the tests.

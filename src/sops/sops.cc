@@ -49,7 +49,7 @@ class KeyEnvironment {
   KeyEnvironment(const KeyEnvironment&) = delete;
   KeyEnvironment& operator=(const KeyEnvironment&) = delete;
   ~KeyEnvironment() {
-    if (gnupg_home_.path().empty()) return;
+    if (gnupg_home_.path().empty()) return;  // (vault_home_ goes by itself: it starts no agent)
     // gpg started an agent for the private home; it would outlive us holding the key.
     RunOptions kill;
     kill.env = {{"GNUPGHOME", gnupg_home_.path()}};
@@ -63,6 +63,9 @@ class KeyEnvironment {
     } else if (env_or_empty("SOPS_AGE_KEY_FILE").empty() && env_or_empty("SOPS_AGE_KEY").empty() &&
                !setup.chaos_age_key_file.empty() && is_regular_file(setup.chaos_age_key_file)) {
       env.push_back({"SOPS_AGE_KEY_FILE", setup.chaos_age_key_file});
+    }
+    if (!setup.keys.vault_token.empty()) {
+      if (auto err = prepare_vault(setup.keys.vault_token)) return err;
     }
     if (!setup.keys.gpg_secret_keys.empty()) return prepare_gpg(setup.keys.gpg_secret_keys);
     return {};
@@ -99,8 +102,24 @@ class KeyEnvironment {
     return {};
   }
 
+  // sops reads a Vault token from VAULT_TOKEN (an environment variable: not for a secret) or
+  // $HOME/.vault-token: so sops gets a HOME of its own, in RAM, holding only that file. What
+  // sops would have found through the real HOME (its age key file, the gpg home) is pointed at
+  // explicitly, so nothing else changes for it.
+  Status prepare_vault(const std::string& token) {
+    if (auto err = vault_home_.create("chaos-vault")) return err;
+    std::string real_home = env_or_empty("HOME");
+    if (auto err = write_file_atomic(vault_home_.path() + "/.vault-token", token + "\n")) return err;
+    env.push_back({"HOME", vault_home_.path()});
+    if (!real_home.empty() && env_or_empty("XDG_CONFIG_HOME").empty())
+      env.push_back({"XDG_CONFIG_HOME", real_home + "/.config"});
+    if (!real_home.empty() && env_or_empty("GNUPGHOME").empty()) env.push_back({"GNUPGHOME", real_home + "/.gnupg"});
+    return {};
+  }
+
   Fd age_keys_;
   RamDirectory gnupg_home_;
+  RamDirectory vault_home_;
 };
 
 // sops' own words, and what to do about the failures users meet.
@@ -111,6 +130,10 @@ Error sops_failure(const std::string& what, const std::string& file, const Proce
     hint =
         "the file was changed after sops encrypted it (edited by hand, or tampered with); restore it from a "
         "copy you trust";
+  } else if (said.find("Vault") != std::string::npos || said.find("vault") != std::string::npos) {
+    hint =
+        "Vault refused the token or could not be reached: log in (vault login, ~/.vault-token), or pass -p with an "
+        "item holding a Vault token";
   } else if (said.find("Failed to get the data key") != std::string::npos ||
              said.find("no identity matched") != std::string::npos) {
     hint =

@@ -24,7 +24,8 @@ namespace chaos {
 struct SopsKeys {
   std::string age_identities;   // "AGE-SECRET-KEY-1..." lines (comments allowed)
   std::string gpg_secret_keys;  // `gpg --export-secret-keys` output, imported into a private home
-  bool empty() const { return age_identities.empty() && gpg_secret_keys.empty(); }
+  std::string vault_token;      // for hc_vault rules: ~/.vault-token of a private HOME in RAM
+  bool empty() const { return age_identities.empty() && gpg_secret_keys.empty() && vault_token.empty(); }
 };
 
 struct SopsSetup {

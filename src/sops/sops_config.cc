@@ -238,8 +238,20 @@ Result<std::string> checked_recipient(const std::string& type, const std::string
       return Error("`" + key + "` is not a gpg fingerprint (40 hexadecimal digits)", {}, "gpg -k shows fingerprints");
     return clean;
   }
-  return Error("unknown key type `" + type + "`", {}, "use age or pgp");
+  if (type == "hc_vault") {
+    // sops' own form: the transit key's URI, .../v1/ENGINE/keys/NAME.
+    static const std::regex kVault("https?://[^/\\s]+/v1/[^\\s]+/keys/[^/\\s]+");
+    if (!std::regex_match(key, kVault))
+      return Error("`" + key + "` is not a Vault transit key URI", {},
+                   "write it as sops does: https://vault.example.org:8200/v1/transit/keys/NAME");
+    return key;
+  }
+  return Error("unknown key type `" + type + "`", {}, "use age, pgp or vault");
 }
+
+// A rule names Vault keys as `hc_vault_transit_uri`, a key group as `hc_vault` (sops' config.go);
+// age and pgp keys have one name in both places.
+static std::string rule_field(const std::string& type) { return type == "hc_vault" ? "hc_vault_transit_uri" : type; }
 
 // rotate-add --create: a key group {type: keys} appended to rule `r`'s key_groups.
 static Status add_key_group(std::string_view text, const Layout& layout, const YAML::Node& rule, size_t r,
@@ -314,6 +326,7 @@ static Result<SopsConfigEdit> add_sops_keys_unchecked(std::string_view text, con
     }
     std::vector<YAML::Node> places;       // maps holding the field to extend
     std::vector<YAML::Node> expected_at;  // the same maps in `expected`
+    std::string field = change.type;      // its name there
     if (groups.IsSequence() && groups.size() > 0) {
       for (size_t g = 0; g < groups.size(); ++g) {
         if (groups[g].IsMap() && groups[g][change.type]) {
@@ -324,28 +337,29 @@ static Result<SopsConfigEdit> add_sops_keys_unchecked(std::string_view text, con
       if (places.empty())
         return Error(where + " has no " + change.type + " key group", source,
                      "pass --create to add a key group of its own");
-    } else if (rule[change.type]) {
+    } else if (rule[rule_field(change.type)]) {
+      field = rule_field(change.type);
       places.push_back(rule);
       expected_at.push_back(expected["creation_rules"][r]);
     } else {
-      return Error(where + " names no " + change.type + " keys", source,
+      return Error(where + " names no " + rule_field(change.type) + " keys", source,
                    "add a key group with --create, or edit it by hand");
     }
     for (size_t i = 0; i < places.size(); ++i) {
-      YAML::Node value = places[i][change.type];
+      YAML::Node value = places[i][field];
       std::vector<std::string> items = sops_recipients(value);
       std::vector<std::string> added;
       for (const auto& k : change.keys)
         if (std::find(items.begin(), items.end(), k) == items.end()) added.push_back(k);
       if (added.empty()) continue;
       items.insert(items.end(), added.begin(), added.end());
-      auto splice = rewrite_list(text, layout, *key_node(places[i], change.type), value, items);
+      auto splice = rewrite_list(text, layout, *key_node(places[i], field), value, items);
       if (!splice) return Error(splice.error().message, source);
       splices.push_back(*splice);
       if (value.IsScalar()) {
-        expected_at[i][change.type] = join(items, ",");
+        expected_at[i][field] = join(items, ",");
       } else {
-        for (const auto& k : added) expected_at[i][change.type].push_back(k);
+        for (const auto& k : added) expected_at[i][field].push_back(k);
       }
       edit.notes.push_back(where + ": added " + join(added, ", "));
     }
@@ -366,15 +380,17 @@ static Result<SopsConfigEdit> remove_sops_keys_unchecked(std::string_view text, 
     YAML::Node groups = rule["key_groups"];
     std::string where = "rule " + std::to_string(r);
     std::vector<std::pair<YAML::Node, YAML::Node>> places;
+    std::string field = change.type;
     if (groups.IsSequence()) {
       for (size_t g = 0; g < groups.size(); ++g)
         if (groups[g].IsMap() && groups[g][change.type])
           places.push_back({groups[g], expected["creation_rules"][r]["key_groups"][g]});
-    } else if (rule[change.type]) {
+    } else if (rule[rule_field(change.type)]) {
+      field = rule_field(change.type);
       places.push_back({rule, expected["creation_rules"][r]});
     }
     for (auto& [map, expected_map] : places) {
-      YAML::Node value = map[change.type];
+      YAML::Node value = map[field];
       std::vector<std::string> items = sops_recipients(value), removed, kept;
       for (const auto& i : items)
         (std::find(change.keys.begin(), change.keys.end(), i) != change.keys.end() ? removed : kept).push_back(i);
@@ -383,15 +399,15 @@ static Result<SopsConfigEdit> remove_sops_keys_unchecked(std::string_view text, 
         return Error(where + " would be left without " + change.type + " keys in one of its places", source,
                      "add the new key first (rotate-add), or edit the sops config by hand");
       }
-      auto splice = rewrite_list(text, layout, *key_node(map, change.type), value, kept);
+      auto splice = rewrite_list(text, layout, *key_node(map, field), value, kept);
       if (!splice) return Error(splice.error().message, source);
       splices.push_back(*splice);
       if (value.IsScalar()) {
-        expected_map[change.type] = join(kept, ",");
+        expected_map[field] = join(kept, ",");
       } else {
         YAML::Node list;
         for (const auto& k : kept) list.push_back(k);
-        expected_map[change.type] = list;
+        expected_map[field] = list;
       }
       edit.notes.push_back(where + ": removed " + join(removed, ", "));
     }

@@ -18,7 +18,7 @@ class Node;
 namespace chaos {
 
 struct KeyRotation {
-  std::string type;               // age or pgp (the field in a rule or key group)
+  std::string type;               // age, pgp or hc_vault (the field in a key group; a rule's: hc_vault_transit_uri)
   std::vector<std::string> keys;  // recipients: age1... or gpg fingerprints
   std::optional<size_t> rule;     // only this rule (0-based); default: every rule
   bool new_group = false;         // add: a new key group {type: keys} per rule instead

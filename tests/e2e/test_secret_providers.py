@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from support.fake_providers import control
+from support.fake_vault import FakeVault
 from support.secrets import (
     PASSWORD,
     TOKEN,
@@ -402,3 +403,65 @@ def test_team_layout_reads_the_teams_files_and_refuses_escapes(chaos, age_secret
     assert escape.returncode == 1 and "may not leave" in escape.stderr
     absolute = chaos.run("secrets", "print", "-t", "acme.ops.db", "-sf", str(secrets), env=env)
     assert absolute.returncode == 1 and "may not leave" in absolute.stderr
+
+
+def test_vault_token_from_a_provider_decrypts_rotates_and_imports(chaos, fakes, tmp_path):
+    require_tool("sops")
+    token = "hvs.CAESIvault-test-token-0123456789"
+    with FakeVault(token) as vault:
+        first, second = vault.key_uri("sops"), vault.key_uri("second")
+        sops_config = tmp_path / "sops.yml"
+        sops_config.write_text(
+            "creation_rules:\n"
+            f"  - path_regex: secrets.*\\.yml$\n    hc_vault_transit_uri: {first}\n"
+        )
+        secrets = tmp_path / "secrets.yml"
+        secrets.write_text(secrets_plain())
+        sops_encrypt(sops_config, secrets, {**os.environ, "VAULT_TOKEN": token})
+        chaos.write_config(f"secrets_file: {secrets}\nsops_file: {sops_config}\n")
+        token_file = tmp_path / "vault-token"
+        token_file.write_text(token + "\n")
+        exported = chaos.ok(
+            "secrets",
+            "export",
+            "bw",
+            "-t",
+            "vault",
+            "-n",
+            "vault",
+            "-k",
+            str(token_file),
+            "-a",
+            vault.address,
+        )
+        item = _item_from(exported.stdout)
+        assert control.items(fakes, "bw")[0]["notes"] == (
+            f"# Vault Address:: {vault.address}\nVault Key: {token}\n"
+        )
+
+        # Nothing but the provider has the token: no VAULT_TOKEN, no ~/.vault-token.
+        refused = chaos.run("secrets", "print")
+        assert refused.returncode == 1 and "Vault refused the token" in refused.stderr
+        assert vault.requests and not any(r["authorised"] for r in vault.requests[1:])
+        asked_before = len(vault.requests)
+        before = set(os.listdir("/dev/shm"))
+        with ProcessSampler() as sampler:
+            got = chaos.ok("secrets", "cat", "app.token", "-v", "-b", item, "vault")
+        assert got.stdout == TOKEN + "\n"
+        assert [t for t in sampler.seen if token in t] == []
+        assert [n for n in set(os.listdir("/dev/shm")) - before if n.startswith("chaos-")] == []
+        _no_key_in_any_argv(fakes, token)
+
+        # A second transit key, and the file re-encrypted for it with the provider's token.
+        rotated = chaos.ok("secrets", "rotate-add", "vault", second, "-u", "-b", item, "vault")
+        assert "Re-encrypted" in rotated.stdout
+        assert chaos.ok("secrets", "list", "vault").stdout.split() == [first, second]
+        assert secrets.read_text().count("vault:v1:") == 2
+        bad = chaos.run("secrets", "rotate-add", "vault", "https://vault/transit/x")
+        assert bad.returncode == 2 and "not a Vault transit key URI" in bad.stderr
+
+        imported = chaos.ok("secrets", "import", "bw", "-t", "vault", "-i", item)
+        assert "Wrote the Vault token" in imported.stdout
+        assert (chaos.home / ".vault-token").read_text() == token + "\n"
+        assert chaos.ok("secrets", "cat", "app.token", "-v").stdout == TOKEN + "\n"
+        assert all(r["authorised"] for r in vault.requests[asked_before:])

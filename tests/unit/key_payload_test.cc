@@ -106,7 +106,7 @@ TEST(KeyPayload, GpgBlockThatInflatesPastTheLimitIsRefused) {
   EXPECT_FALSE(parse_key_payload(KeyType::gpg, *bomb, "i").ok());
 }
 
-TEST(KeyPayload, VaultTokensAreCheckedAndNeverDecryptHere) {
+TEST(KeyPayload, VaultTokensAreCheckedAndBecomeSopsVaultToken) {
   EXPECT_FALSE(vault_payload("https://vault:8200", "not-a-token", false).ok());
   EXPECT_FALSE(vault_payload("", "hvs.abc", false).ok());
   auto text = vault_payload("https://vault:8200", "token hvs.CAESIabc\n", false);
@@ -115,7 +115,11 @@ TEST(KeyPayload, VaultTokensAreCheckedAndNeverDecryptHere) {
   auto parsed = parse_key_payload(KeyType::vault, *text, "i");
   ASSERT_TRUE(parsed.ok());
   EXPECT_EQ(parsed->secret, "hvs.CAESIabc");
-  EXPECT_FALSE(sops_keys_from(*parsed, "i").ok());
+  EXPECT_EQ(parsed->public_keys, std::vector<std::string>{"https://vault:8200"});
+  auto keys = sops_keys_from(*parsed, "i");
+  ASSERT_TRUE(keys.ok());
+  EXPECT_EQ(keys->vault_token, "hvs.CAESIabc");
+  EXPECT_TRUE(keys->age_identities.empty());
 }
 
 TEST(KeyPayload, KeyTypeNames) {

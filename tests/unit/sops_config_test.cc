@@ -36,6 +36,23 @@ TEST(SopsConfig, AddToBlockAndFlowListsInKeyGroups) {
                 "\n        pgp: [F1, F2, F3]\n");
 }
 
+// sops names Vault keys hc_vault_transit_uri in a rule and hc_vault in a key group.
+TEST(SopsConfig, VaultKeysUseSopsOwnNamesInRulesAndGroups) {
+  const std::string uri1 = "https://vault:8200/v1/transit/keys/one", uri2 = "http://127.0.0.1:8200/v1/sops/keys/two";
+  const std::string rule = "creation_rules:\n  - path_regex: .*\n    hc_vault_transit_uri: " + uri1 + "\n";
+  EXPECT_EQ(added(rule, {"hc_vault", {uri2}, std::nullopt, false}),
+            "creation_rules:\n  - path_regex: .*\n    hc_vault_transit_uri: " + uri1 + "," + uri2 + "\n");
+  auto removed = remove_sops_keys(added(rule, {"hc_vault", {uri2}, std::nullopt, false}), "s",
+                                  {"hc_vault", {uri1}, std::nullopt, false});
+  ASSERT_TRUE(removed.ok()) << removed.error().message;
+  EXPECT_EQ(removed->text, "creation_rules:\n  - path_regex: .*\n    hc_vault_transit_uri: " + uri2 + "\n");
+  const std::string groups = "creation_rules:\n  - key_groups:\n      - hc_vault:\n          - " + uri1 + "\n";
+  EXPECT_EQ(added(groups, {"hc_vault", {uri2}, std::nullopt, false}), groups + "          - " + uri2 + "\n");
+  EXPECT_TRUE(checked_recipient("hc_vault", uri2).ok());
+  EXPECT_FALSE(checked_recipient("hc_vault", "https://vault:8200/transit/one").ok());
+  EXPECT_FALSE(checked_recipient("hc_vault", "file:///v1/transit/keys/x").ok());
+}
+
 TEST(SopsConfig, ANewGroupAndAShamirThreshold) {
   const std::string text =
       "creation_rules:\n  - path_regex: .*\n    key_groups:\n      - age:\n          - " + kA + "\n# trailing note\n";
