@@ -8,6 +8,7 @@
 #include "config/config_edit.h"
 #include "context/provider_host.h"
 #include "secrets/secrets.h"
+#include "term/prompt.h"
 #include "term/style.h"
 #include "util/fs.h"
 #include "util/process.h"
@@ -59,6 +60,11 @@ Result<std::string> key_text(Context& ctx, const KeyTransferOptions& opts, KeyTy
   if (type == KeyType::age && is_regular_file(own)) {
     std::fprintf(stderr, "Exporting chaos' own age key (%s).\n", own.c_str());
     return read_regular_file(own);
+  }
+  if (type == KeyType::vault) {  // typed, not shown, never in a file
+    LineInput token = ask(STDIN_FILENO, STDERR_FILENO, "Vault token (not shown): ", 4096, false);
+    if (token.status == LineInput::Status::line && !token.text.empty()) return token.text;
+    return Error("no Vault token was given");
   }
   return Error("which key? pass -k FILE, or pipe it on stdin", {},
                type == KeyType::vault ? "for a Vault token: -k ~/.vault-token" : "for an age key: -k keys.txt");

@@ -29,6 +29,7 @@ from support.secrets import (
     secrets_plain,
     sops_encrypt,
 )
+from support.terminal import converse_on_terminal
 
 # What each built-in provider needs on the export command line, and how its items are named.
 EXPORT_OPTIONS = {
@@ -465,3 +466,16 @@ def test_vault_token_from_a_provider_decrypts_rotates_and_imports(chaos, fakes, 
         assert (chaos.home / ".vault-token").read_text() == token + "\n"
         assert chaos.ok("secrets", "cat", "app.token", "-v").stdout == TOKEN + "\n"
         assert all(r["authorised"] for r in vault.requests[asked_before:])
+
+
+def test_a_vault_token_typed_at_the_prompt_is_exported_and_never_shown(chaos, fakes):
+    token = "hvs.typed-at-the-terminal-42"
+    code, shown = converse_on_terminal(
+        chaos,
+        ["secrets", "export", "bw", "-t", "vault", "-n", "v", "-a", "https://vault:8200"],
+        [("Vault token (not shown): ", token)],
+    )
+    assert code == 0, shown
+    assert token not in shown
+    assert control.items(fakes, "bw")[0]["notes"].endswith(f"Vault Key: {token}\n")
+    _no_key_in_any_argv(fakes, token)
