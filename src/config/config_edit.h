@@ -1,6 +1,7 @@
-// config/config_edit: changes one top-level setting of a YAML file and keeps every other byte
-// (comments, key order, blank lines, quoting) as the user wrote it. `chaos set` writes
-// config.yml with it; a tool that rewrote the file from data would drop the user's comments.
+// config/config_edit: changes settings of config.yml and keeps every other byte (comments, key
+// order, blank lines, quoting) as the user wrote it, through util/yaml_edit. `chaos set` and
+// `secrets export --save-to-config` write with it; a tool that rewrote the file from data would
+// drop the user's comments.
 #pragma once
 
 #include <string>

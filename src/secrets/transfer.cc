@@ -180,12 +180,19 @@ int import_vault(Context& ctx, const KeyTransferOptions& opts, const KeyPayload&
   return kExitOk;
 }
 
+// What export and import both check first: the key type and the provider's name.
+Result<KeyType> checked_request(Context& ctx, const KeyTransferOptions& opts) {
+  auto type = key_type_named(opts.key_type);
+  if (!type) return Error("-t must be age, gpg or vault");
+  if (auto err = check_provider_name(ctx, opts.provider)) return *err;
+  return *type;
+}
+
 }  // namespace
 
 int export_key(Context& ctx, const KeyTransferOptions& opts) {
-  auto type = key_type_named(opts.key_type);
-  if (!type) return ctx.print_error(Error("-t must be age, gpg or vault")), kExitUsage;
-  if (auto err = check_provider_name(ctx, opts.provider)) return ctx.print_error(*err), kExitUsage;
+  auto type = checked_request(ctx, opts);
+  if (!type) return ctx.print_error(type.error()), kExitUsage;
   const auto& config = ctx.config();
   if (!config) return ctx.print_error(config.error()), kExitFailure;
   auto content = item_content(ctx, opts, *type);
@@ -206,9 +213,8 @@ int export_key(Context& ctx, const KeyTransferOptions& opts) {
 }
 
 int import_key(Context& ctx, const KeyTransferOptions& opts) {
-  auto type = key_type_named(opts.key_type);
-  if (!type) return ctx.print_error(Error("-t must be age, gpg or vault")), kExitUsage;
-  if (auto err = check_provider_name(ctx, opts.provider)) return ctx.print_error(*err), kExitUsage;
+  auto type = checked_request(ctx, opts);
+  if (!type) return ctx.print_error(type.error()), kExitUsage;
   const auto& config = ctx.config();
   if (!config) return ctx.print_error(config.error()), kExitFailure;
   ProviderChoice choice{opts.provider, is_plugin_provider(ctx, opts.provider), opts.item, *type, "import"};

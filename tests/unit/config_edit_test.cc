@@ -32,7 +32,8 @@ TEST(ConfigEdit, ReplacesAValueKeepingCommentsOrderAndItsOwnNote) {
 
 TEST(ConfigEdit, AppendsAMissingKeyAndCreatesAFile) {
   EXPECT_EQ(set("python: /p\n", "sops_file", "/s.yml"), "python: /p\nsops_file: /s.yml\n");
-  EXPECT_EQ(set("python: /p", "sops_file", "/s.yml"), "python: /p\nsops_file: /s.yml\n");
+  // A file without a final newline keeps that style (util/yaml_edit changes only the value).
+  EXPECT_EQ(set("python: /p", "sops_file", "/s.yml"), "python: /p\nsops_file: /s.yml");
   EXPECT_EQ(set("", "secrets_file", "/x"), "secrets_file: /x\n");
   EXPECT_EQ(set("# only a comment\n", "secrets_file", "/x"), "# only a comment\nsecrets_file: /x\n");
 }

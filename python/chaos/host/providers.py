@@ -62,6 +62,15 @@ def _ready(instance: Any, where: dict[str, Any]) -> None:
         raise HostError("provider", f"the provider is not ready: {detail}", **where)
 
 
+def _ready_instance(cls: type, payload: Any, params: dict[str, Any], where: dict[str, Any]) -> Any:
+    """The provider, created with the command's payload and config.yml, and ready to use."""
+    instance, exc = attempt(cls, payload, params.get("config") or {})
+    if exc is not None:
+        raise _plugin_failure("the provider could not be created", exc, where)
+    _ready(instance, where)
+    return instance
+
+
 def _read(cls: type, params: dict[str, Any], where: dict[str, Any]) -> dict[str, Any]:
     from chaos.lib.args.dataclasses import ProviderConfigPayload, SecretsContext
 
@@ -75,10 +84,7 @@ def _read(cls: type, params: dict[str, Any], where: dict[str, Any]) -> dict[str,
             ephemeral_provider_args={flag: [item, key_type]},
         )
     )
-    instance, exc = attempt(cls, context, params.get("config") or {})
-    if exc is not None:
-        raise _plugin_failure("the provider could not be created", exc, where)
-    _ready(instance, where)
+    instance = _ready_instance(cls, context, params, where)
     text, exc = attempt(instance.readKeys, item)
     if exc is not None:
         raise _plugin_failure(f"the provider could not read item {item!r}", exc, where)
@@ -102,10 +108,7 @@ def _export(cls: type, params: dict[str, Any], where: dict[str, Any]) -> dict[st
         provider_args=ProviderExportArgs(provider=params["provider"], options=options),
         key_content=_string(params, "content"),
     )
-    instance, exc = attempt(cls, payload, params.get("config") or {})
-    if exc is not None:
-        raise _plugin_failure("the provider could not be created", exc, where)
-    _ready(instance, where)
+    instance = _ready_instance(cls, payload, params, where)
     result, exc = attempt(instance.export_secrets, payload)
     if exc is not None:
         raise _plugin_failure("the provider could not store the key", exc, where)
