@@ -102,7 +102,7 @@ Result<std::unique_ptr<RoleHost>> RoleHost::start(const HostLaunch& launch) {
   if (!errors) return errors.error();
   // Orphans of the host's commands become our children, so an interrupted run can stop them
   // all (stop_everything); without this they would be re-parented to init, out of reach.
-  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  become_subreaper();
   auto [request_fd, reply_fd] =
       unpredictable_fds({0, 1, 2, requests->read.get(), replies->write.get(), errors->write.get()});
   // Isolated (-I) like every Python chaos starts: see kPythonIsolatedFlag for why.
@@ -309,44 +309,12 @@ Result<nlohmann::ordered_json> RoleHost::call_in_order(const std::string& method
   }
 }
 
-namespace {
-
-// Our children other than `except`, read from /proc (PR_SET_CHILD_SUBREAPER makes the host's
-// orphans our children).
-std::vector<pid_t> children_of_this_process() {
-  std::vector<pid_t> out;
-  pid_t self = ::getpid();
-  DirStream proc("/proc");
-  while (const dirent* entry = proc.next()) {
-    char* end = nullptr;
-    long pid = std::strtol(entry->d_name, &end, 10);
-    if (pid <= 0 || *end != '\0') continue;
-    std::string stat;
-    if (auto text = read_file("/proc/" + std::string(entry->d_name) + "/stat")) stat = *text;
-    // The command name may hold spaces and parentheses: the fields resume after the last ')'.
-    size_t close = stat.rfind(')');
-    if (close == std::string::npos) continue;
-    int ppid = 0;
-    char state = 0;
-    if (std::sscanf(stat.c_str() + close + 1, " %c %d", &state, &ppid) == 2 && ppid == self)
-      out.push_back(static_cast<pid_t>(pid));
-  }
-  return out;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 void RoleHost::stop_everything() {
   if (child_.running()) child_.kill_and_wait();
   pump_stderr(true);
-  // Each round kills and reaps our children; their own children are re-parented to us and
-  // go in the next round. Bounded, in case something forks faster than we kill.
-  for (int round = 0; round < 100; ++round) {
-    auto children = children_of_this_process();
-    if (children.empty()) break;
-    for (pid_t child : children) ::kill(child, SIGKILL);
-    for (pid_t child : children) ::waitpid(child, nullptr, 0);
-  }
+  kill_every_child();
 }
 
 void RoleHost::interrupt() { child_.signal(SIGINT); }

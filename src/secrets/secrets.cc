@@ -11,6 +11,7 @@
 #include "util/fs.h"
 #include "util/position.h"
 #include "util/process.h"
+#include "util/signals.h"
 #include "util/yaml_text.h"
 
 namespace chaos {
@@ -169,6 +170,10 @@ int edit_secrets(Context& ctx, const SecretsOptions& opts) {
   auto setup = sops_setup(ctx, opts);
   if (!setup) return ctx.print_error(setup.error()), kExitFailure;
   auto changed = sops_edit(*setup, *files);
+  if (!changed && changed.error().kind == ErrorKind::interrupted) {
+    ctx.print_error(changed.error());
+    return exit_status_for_signal(pending_signal());
+  }
   if (!changed) return ctx.print_error(changed.error()), kExitFailure;
   std::fprintf(stderr, *changed ? "Saved %s (encrypted).\n" : "No changes to %s.\n", files->secrets_file.c_str());
   return kExitOk;

@@ -1,5 +1,7 @@
 #include "sops/sops.h"
 
+#include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -165,6 +167,21 @@ Result<ProcessOutput> run_sops(const SopsSetup& setup, std::vector<std::string> 
   return run_capture(args, options);
 }
 
+// Waits for `child`, or for a signal (util/signals.h): then sops is asked to stop (SIGTERM), and
+// killed if it does not within two seconds.
+ExitStatus wait_unless_signalled(ChildProcess& child) {
+  pollfd wake{signal_wake_fd(), POLLIN, 0};
+  while (!child.poll()) {
+    if (pending_signal()) {
+      child.signal(SIGTERM);
+      for (int i = 0; i < 40 && !child.poll(); ++i) ::usleep(50000);
+      return child.poll() ? *child.status() : child.kill_and_wait();
+    }
+    (void)::poll(&wake, 1, 50);
+  }
+  return *child.status();
+}
+
 std::vector<std::string> with_config(const std::string& sops_config, std::vector<std::string> args) {
   if (!sops_config.empty()) args.insert(args.begin(), {"--config", sops_config});
   return args;
@@ -206,9 +223,17 @@ Result<bool> sops_edit(const SopsSetup& setup, const SecretFiles& files) {
   args.insert(args.begin(), setup.program);
   // The terminal stays sops' (and the editor's): stdin, stdout and stderr are inherited.
   ScopedSignalHandling signals;
+  become_subreaper();  // an editor left behind by sops becomes ours, to be stopped
   auto child = ChildProcess::spawn(args, keys.fds, /*search_path=*/true, keys.env);
   if (!child) return child.error();
-  ExitStatus status = child->wait();
+  ExitStatus status = wait_unless_signalled(*child);
+  if (int sig = pending_signal()) {
+    // Ctrl-C reached sops and the editor from the terminal; a SIGTERM to chaos alone did not.
+    // Either way nothing of the edit goes on: the plaintext copy goes with `scratch`.
+    kill_every_child();
+    return Error(ErrorKind::interrupted, "editing stopped by signal " + std::to_string(sig) + "; nothing was saved",
+                 files.secrets_file);
+  }
   // sops exits 200 when the editor saved nothing new.
   if (status.exited_with(200)) return false;
   if (!status.exited_with(0)) return Error("sops editing failed (" + describe_exit(status) + ")", files.secrets_file);

@@ -1,9 +1,11 @@
 #include "util/process.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +14,8 @@
 #include <chrono>
 #include <cstring>
 #include <string_view>
+
+#include "util/fs.h"
 
 extern char** environ;
 
@@ -251,6 +255,43 @@ Result<ProcessOutput> run_capture(const std::vector<std::string>& argv, const Ru
   }
   result.status = status;
   return result;
+}
+
+namespace {
+
+// Our children, read from /proc.
+std::vector<pid_t> children_of_this_process() {
+  std::vector<pid_t> out;
+  pid_t self = ::getpid();
+  DirStream proc("/proc");
+  while (const dirent* entry = proc.next()) {
+    char* end = nullptr;
+    long pid = std::strtol(entry->d_name, &end, 10);
+    if (pid <= 0 || *end != '\0') continue;
+    std::string stat;
+    if (auto text = read_file("/proc/" + std::string(entry->d_name) + "/stat")) stat = *text;
+    // The command name may hold spaces and parentheses: the fields resume after the last ')'.
+    size_t close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    int ppid = 0;
+    char state = 0;
+    if (std::sscanf(stat.c_str() + close + 1, " %c %d", &state, &ppid) == 2 && ppid == self)
+      out.push_back(static_cast<pid_t>(pid));
+  }
+  return out;
+}
+
+}  // namespace
+
+void become_subreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
+
+void kill_every_child() {
+  for (int round = 0; round < 100; ++round) {  // bounded, in case something forks faster than we kill
+    auto children = children_of_this_process();
+    if (children.empty()) break;
+    for (pid_t child : children) ::kill(child, SIGKILL);
+    for (pid_t child : children) ::waitpid(child, nullptr, 0);
+  }
 }
 
 }  // namespace chaos

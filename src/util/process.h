@@ -89,6 +89,14 @@ struct RunOptions {
   EnvChanges env{};
 };
 
+// Makes this process the reaper of its descendants' orphans (PR_SET_CHILD_SUBREAPER): what a
+// child leaves running when it dies becomes our child, within reach of kill_every_child().
+void become_subreaper();
+// Kills (SIGKILL) and reaps every child of this process, round after round: their own children,
+// re-parented to us, go in the next round. For the end of a run that was stopped: nothing it
+// started may go on unattended.
+void kill_every_child();
+
 // Runs argv (no shell, looked up on PATH) and captures stdout and stderr. Fails only when the
 // program cannot be started, times out or prints more than max_output; a non-zero exit is
 // reported in the output.

@@ -10,6 +10,7 @@ import base64
 import json
 import os
 import shutil
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -98,6 +99,40 @@ def test_edit_through_a_scripted_editor_re_encrypts(chaos, age_secrets, tmp_path
     assert chaos.ok("secrets", "cat", "app.user", "-v").stdout == "ops\n"
     unchanged = chaos.run("secrets", "edit", env={"EDITOR": "true"})
     assert unchanged.returncode == 0 and "No changes" in unchanged.stderr
+
+
+def test_sigterm_during_an_edit_stops_sops_and_the_editor_and_removes_the_plaintext(
+    chaos, age_secrets, tmp_path
+):
+    secrets, _ = age_secrets
+    before = secrets.read_text()
+    ready = tmp_path / "editor-ready"
+    editor = tmp_path / "slow-editor.sh"
+    editor.write_text(f'#!/bin/sh\necho "$$ $1" > {ready}\nexec sleep 60\n')
+    editor.chmod(0o755)
+    env = {**chaos.env, "EDITOR": str(editor)}
+    proc = subprocess.Popen(
+        [str(chaos.binary), "secrets", "edit"],
+        env=env,
+        cwd=chaos.workdir,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while not ready.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    editor_pid, plaintext = ready.read_text().split()
+    # The decrypted copy sops handed the editor is in chaos' private RAM directory.
+    assert plaintext.startswith("/dev/shm/chaos-edit-") and TOKEN in Path(plaintext).read_text()
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=15)
+    assert proc.returncode == 143, err
+    assert "editing stopped by signal 15; nothing was saved" in err
+    assert not Path(plaintext).parent.exists()
+    assert not Path(f"/proc/{editor_pid}").exists(), "the editor was left running"
+    assert secrets.read_text() == before
 
 
 def _gpg_key(tmp_path: Path, user_id: str) -> tuple[Path, dict, str]:
