@@ -9,6 +9,7 @@
 
 #include "context/plugin_manifest.h"
 #include "plugins/aliases.h"
+#include "providers/providers.h"
 #include "sops/sops.h"
 #include "term/layout.h"
 
@@ -188,6 +189,14 @@ int check_aliases(Context& ctx, const PluginIndex& index, const AliasTable& alia
 int check_group(Context& ctx, const PluginIndex& index, Group group, bool as_json) {
   print_problems(ctx, index);
   std::vector<std::string> names = index.names(group);
+  if (group == Group::providers) {
+    // The built-in providers come first: they are chaos' own, not entry points of a plugin.
+    std::vector<std::string> all;
+    for (const auto& p : builtin_providers()) all.push_back(p.name);
+    for (auto& n : names)
+      if (find_builtin_provider(n) == nullptr) all.push_back(std::move(n));
+    names = std::move(all);
+  }
   const auto& info = info_of(group);
   if (as_json) {
     std::fputs(python_style_dump(ordered_json(names)).c_str(), stdout);

@@ -36,11 +36,14 @@ def test_example_plugin_appears_and_disappears_on_the_next_command(
     assert chaos.ok("check", "aliases", "--json").stdout == '{\n  "mr": "my-role"\n}\n'
     assert chaos.json("check", "explanations", "-j") == ["my-role"]
     assert chaos.json("check", "templates", "-j") == ["my-role"]
-    assert chaos.json("check", "providers", "-j") == ["myprovider"]
+    # The built-in providers first, then the plugin's.
+    builtin = ["bw", "bws", "rbw", "op", "dp", "in"]
+    assert chaos.json("check", "providers", "-j") == [*builtin, "myprovider"]
 
     plugin_env.uninstall("my-chaos-plugin")
     assert chaos.json("check", "roles", "--json") == []
     assert chaos.json("check", "aliases", "--json") == {}
+    assert chaos.json("check", "providers", "-j") == builtin
 
 
 def test_every_group_is_discovered(chaos, plugin_env, tmp_path):
