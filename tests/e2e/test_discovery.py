@@ -66,9 +66,12 @@ def test_every_group_is_discovered(chaos, plugin_env, tmp_path):
             modules={"everything/__init__.py": "", "everything/mod.py": module},
         )
     )
+    builtin = {"providers": ["bw", "bws", "rbw", "op", "dp", "in"]}
     for check in GROUPS:
         assert chaos.json("check", check, "--json") == (
-            [f"{check}-entry"] if check != "aliases" else {"aliases-entry": "roles-entry"}
+            [*builtin.get(check, []), f"{check}-entry"]
+            if check != "aliases"
+            else {"aliases-entry": "roles-entry"}
         )
     report = chaos.json("check", "plugins", "--json")
     assert [d["name"] for d in report["distributions"]] == ["everything"]
