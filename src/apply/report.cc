@@ -182,6 +182,12 @@ bool ApplyReport::any_failed_operations() const {
   return false;
 }
 
+bool ApplyReport::any_host_unreached() const {
+  for (const auto& [name, h] : hosts)
+    if (!h.connected) return true;
+  return false;
+}
+
 void to_json(json& j, const ReportDelta& d) {
   j = {{"role", d.role}, {"to_add", d.to_add}, {"to_remove", d.to_remove}, {"empty", d.empty}};
 }

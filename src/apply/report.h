@@ -102,6 +102,8 @@ struct ApplyReport {
   // A role skipped under -s because the secrets file lacks keys it names.
   bool any_secrets_missing() const;
   bool any_failed_operations() const;
+  // A host the run could not connect to: its work did not happen, so the run did not succeed.
+  bool any_host_unreached() const;
   double elapsed() const { return std::chrono::duration<double>(Clock::now() - start).count(); }
 };
 

@@ -16,6 +16,7 @@
 #include "apply/tags.h"
 #include "context/plugin_manifest.h"
 #include "context/provider_host.h"
+#include "fleet/inventory.h"
 #include "host/launch.h"
 #include "records/history.h"
 #include "sops/redact.h"
@@ -23,6 +24,7 @@
 #include "term/escape.h"
 #include "term/prompt.h"
 #include "term/style.h"
+#include "util/fs.h"
 #include "util/signals.h"
 #include "util/text.h"
 
@@ -140,6 +142,9 @@ class ApplyRun {
     if (!opts_.secrets && opts_.provider.any()) {
       return fail(Error("-p and --from-X name the key that decrypts the secrets; they need -s"), kExitUsage);
     }
+    if (!opts_.fleet && (!opts_.limit.empty() || !opts_.exclude.empty() || opts_.parallel >= 0)) {
+      return fail(Error("--limit, --exclude and --parallel choose among fleet hosts; they need --fleet"), kExitUsage);
+    }
     const auto& config = ctx_.config();
     if (!config) return fail(config.error());
     auto launch = ctx_.host_launch();
@@ -169,6 +174,7 @@ class ApplyRun {
       report_.chobolo = *valid;
     }
     if (int code = stop_if_signalled()) return code;
+    if (int code = target_hosts(); code != kGoOn) return code;
     if (int code = offer_secrets(); code != kGoOn) return code;
     if (int code = decrypt_secrets(*config); code != kGoOn) return code;
     say(paint_(Tone::dim, "Ch-obolo: ") +
@@ -191,6 +197,50 @@ class ApplyRun {
     redactor_.add_all(secret_values(doc->data));
     host_->set_line_filter([this](std::string_view line) { return redactor_.apply(line); });
     secrets_ = std::move(*doc);
+    return kGoOn;
+  }
+
+  // --fleet: the Ch-obolo's hosts, narrowed by --limit / --exclude. Without a fleet to work on
+  // the run stops: changing this machine instead of the fleet is never a silent fallback.
+  int target_hosts() {
+    if (!opts_.fleet) return kGoOn;
+    if (report_.chobolo.empty()) {
+      return fail(Error("--fleet needs a Ch-obolo with a `fleet:` block", {},
+                        "pass -c FILE, or set chobolo_file with `chaos set chobolo FILE`"),
+                  kExitUsage);
+    }
+    auto text = read_regular_file(report_.chobolo);
+    if (!text) return fail(text.error());
+    auto fleet = read_fleet(*text, report_.chobolo);
+    if (!fleet) return fail(fleet.error());
+    if (!fleet->boats.empty() || !fleet->restrictions.is_null()) {
+      // Ignoring either would run roles on hosts the user meant to leave alone.
+      return fail(Error("fleet boats and restrictions are not supported yet", report_.chobolo,
+                        "remove `fleet.boats` / `restrictions` (or list the hosts under fleet.hosts) for now"));
+    }
+    if (fleet->hosts.empty()) {
+      Error none(fleet->present ? "the fleet has no hosts" : "the Ch-obolo has no `fleet:` block", report_.chobolo,
+                 "list them under fleet.hosts (`chaos explain fleet`), or run without --fleet");
+      // Asked on a terminal (default No); under -y or without a terminal it is an error.
+      if (opts_.yes || !stream_is_terminal(STDIN_FILENO)) return fail(none);
+      Answer answer = confirm(none.message + " (" + report_.chobolo + "): apply to this machine instead?", false);
+      if (answer == Answer::interrupted) return interrupted();
+      if (answer == Answer::no) return fail(none);
+      return kGoOn;
+    }
+    auto selected = select_hosts(*fleet, opts_.limit, opts_.exclude);
+    if (!selected) return fail(selected.error(), kExitUsage);
+    hosts_param_ = json::array();
+    for (auto& host : *selected) {
+      bool ssh = host.name.front() != '@' || host.name.rfind("@ssh/", 0) == 0;
+      // pyinfra trusts a first-seen host key by default; chaos checks known_hosts unless told.
+      if (ssh && !host.data.contains("ssh_strict_host_key_checking"))
+        host.data["ssh_strict_host_key_checking"] = opts_.accept_new_host_keys ? "accept-new" : "yes";
+      hosts_param_.push_back(json::array({host.name, json(host.data)}));
+    }
+    parallel_ = opts_.parallel >= 0 ? opts_.parallel : fleet->parallelism;
+    say(paint_(Tone::dim, "Fleet: ") + std::to_string(selected->size()) + " of " + std::to_string(fleet->hosts.size()) +
+        " hosts\n");
     return kGoOn;
   }
 
@@ -256,8 +306,8 @@ class ApplyRun {
       roles_param.push_back({{"tag", r.tag}, {"target", r.target}, {"plugin", r.plugin}});
     json prepare_params = {{"roles", roles_param},
                            {"chobolo_path", report_.chobolo.empty() ? json(nullptr) : json(report_.chobolo)},
-                           {"hosts", json::array({"@local"})},
-                           {"parallel", 0},
+                           {"hosts", hosts_param_},
+                           {"parallel", parallel_},
                            {"verbosity", verbosity()},
                            // A dry run asks nothing, legacy roles' own prompts included.
                            {"skip_confirm", skip_confirm_ || opts_.dry},
@@ -318,7 +368,7 @@ class ApplyRun {
 
     if (opts_.dry) {
       show_dry_run(*planned);
-      return report_.errors.empty() ? kExitOk : kExitFailure;
+      return report_.errors.empty() && !report_.any_host_unreached() ? kExitOk : kExitFailure;
     }
     bool anything = false;
     bool needs_sudo = false;
@@ -328,7 +378,8 @@ class ApplyRun {
     }
     if (!anything) {
       show_nothing_staged(*planned);
-      return report_.errors.empty() && !report_.any_secrets_missing() ? kExitOk : kExitFailure;
+      return report_.errors.empty() && !report_.any_secrets_missing() && !report_.any_host_unreached() ? kExitOk
+                                                                                                       : kExitFailure;
     }
 
     json execute_params = {{"serial", opts_.serial}, {"no_wait", opts_.no_wait}};
@@ -352,7 +403,8 @@ class ApplyRun {
       ctx_.print_error(Error("pyinfra stopped: " + message));
     }
     // A role skipped because the secrets file lacks what it needs failed what -s asked for.
-    return report_.errors.empty() && !failed_ops && !report_.any_secrets_missing() ? kExitOk : kExitFailure;
+    bool clean = report_.errors.empty() && !failed_ops && !report_.any_secrets_missing();
+    return clean && !report_.any_host_unreached() ? kExitOk : kExitFailure;
   }
 
   void show_role_failures() {
@@ -388,15 +440,16 @@ class ApplyRun {
   enum class Answer { yes, no, interrupted };
 
   // Ctrl-C (or any signal) at the prompt acts at once (term/prompt.h).
-  Answer confirm(const std::string& question) {
+  Answer confirm(const std::string& question, bool default_yes = true) {
     std::fflush(stdout);
     end_progress();
-    LineInput line = ask(STDIN_FILENO, STDERR_FILENO, paint_(Tone::bold, question) + " [Y/n] ", 64);
+    LineInput line =
+        ask(STDIN_FILENO, STDERR_FILENO, paint_(Tone::bold, question) + (default_yes ? " [Y/n] " : " [y/N] "), 64);
     if (line.status == LineInput::Status::interrupted) return Answer::interrupted;
     if (line.status != LineInput::Status::line) return Answer::no;
     std::string answer = line.text;
     while (!answer.empty() && (answer.back() == '\r' || answer.back() == ' ')) answer.pop_back();
-    bool yes = answer.empty() || answer == "y" || answer == "Y" || answer == "yes" || answer == "Yes";
+    bool yes = (answer.empty() && default_yes) || answer == "y" || answer == "Y" || answer == "yes" || answer == "Yes";
     return yes ? Answer::yes : Answer::no;
   }
 
@@ -544,7 +597,9 @@ class ApplyRun {
 
   Context& ctx_;
   const ApplyOptions& opts_;
-  bool decrypt_ = opts_.secrets;  // -s, or a yes to offer_secrets()
+  bool decrypt_ = opts_.secrets;                // -s, or a yes to offer_secrets()
+  json hosts_param_ = json::array({"@local"});  // apply.prepare's hosts: @local, or the fleet's
+  int parallel_ = 0;
   FILE* human_;
   const Painter& paint_;
   ApplyReport report_;

@@ -32,6 +32,12 @@ struct ApplyOptions {
   bool secrets = false;  // -s: decrypt the secrets file and give roles their secrets
   SecretFileOverrides secret_files;
   ProviderRequest provider;  // -p / --from-X: the sops key from a password manager
+  // --fleet: the Ch-obolo's fleet hosts over SSH instead of this machine (docs/fleet.md)
+  bool fleet = false;
+  std::vector<std::string> limit;    // --limit: host globs and @groups
+  std::vector<std::string> exclude;  // --exclude
+  int parallel = -1;                 // --parallel N (default: fleet.parallelism)
+  bool accept_new_host_keys = false;  // trust a host seen for the first time (its key is recorded)
 };
 
 // Runs it, prints as it goes, writes the --json report and the history record; returns the

@@ -38,6 +38,18 @@ void define_apply_command(CLI::App* cmd, Context& ctx, int& exit_code) {
   cmd->add_option("--team", opts->secret_files.team,
                   "With -s: COMPANY.TEAM[.GROUP], the team repository's secrets (docs/secrets.md)");
   add_provider_options(cmd, opts->provider);
+  const char* fleet = "Fleets (docs/fleet.md)";
+  cmd->add_flag("-f,--fleet", opts->fleet, "Apply to the hosts of the Ch-obolo's `fleet:` block, over SSH")
+      ->group(fleet);
+  cmd->add_option("--limit", opts->limit, "Only these hosts: names, globs (web-*) or @group")->group(fleet);
+  cmd->add_option("--exclude", opts->exclude, "Not these hosts (names, globs or @group)")->group(fleet);
+  cmd->add_option("--parallel", opts->parallel, "Hosts worked on at once (default: fleet.parallelism, else all)")
+      ->check(CLI::Range(0, 100000))
+      ->group(fleet);
+  cmd->add_flag("--accept-new-host-keys", opts->accept_new_host_keys,
+                "Trust a host's SSH key the first time it is seen and record it in known_hosts (a changed key is "
+                "still refused)")
+      ->group(fleet);
   cmd->footer(R"(Examples:
   chaos apply my-role                     apply one role
   chaos apply users packages -c host.yml  several roles, in this order, with a Ch-obolo
@@ -45,6 +57,7 @@ void define_apply_command(CLI::App* cmd, Context& ctx, int& exit_code) {
   chaos apply base -y --json > run.json   no questions; a machine-readable report
   chaos apply users -s                    roles that need secrets get them (docs/secrets.md)
   chaos apply users -s -p bw.age          the sops key from Bitwarden (docs/secrets-providers.md)
+  chaos apply base -f --limit 'web-*'     the fleet's web hosts, over SSH (docs/fleet.md)
 
 Class-based roles show what they would change (their delta) and are skipped when already in
 the desired state; you are asked once before anything changes unless -y is given or standard

@@ -177,6 +177,8 @@ ordered_json from_node(const YAML::Node& node) {
 
 }  // namespace
 
+ordered_json json_of_yaml_node(const YAML::Node& node) { return from_node(node); }
+
 std::string yaml_string(std::string_view text) { return plain_is_safe(text) ? std::string(text) : quoted(text); }
 
 std::string to_yaml(const ordered_json& value) {

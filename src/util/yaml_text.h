@@ -8,6 +8,10 @@
 
 #include "util/error.h"
 
+namespace YAML {
+class Node;
+}
+
 namespace chaos {
 
 using ordered_json = nlohmann::ordered_json;
@@ -30,5 +34,7 @@ bool is_blank_or_comment_line(std::string_view line);
 // Parses YAML into JSON data with the YAML 1.2 core schema (plain true/false/null/numbers are
 // typed, quoted scalars are strings). Errors name `source` with line:column.
 Result<ordered_json> parse_yaml(std::string_view text, const std::string& source);
+// The same conversion for a node of a document already loaded (whose marks a caller uses).
+ordered_json json_of_yaml_node(const YAML::Node& node);
 
 }  // namespace chaos

@@ -266,9 +266,15 @@ def test_a_role_needing_secrets_is_skipped_naming_its_keys(chaos, scratch):
     assert not (scratch / "secretive").exists()
 
 
-def test_a_role_needing_secrets_is_skipped_on_a_terminal_too(chaos, scratch):
-    code, shown = converse_on_terminal(chaos, ["apply", "secretive"], [])
+def test_a_role_needing_secrets_is_skipped_on_a_terminal_when_decrypting_is_declined(
+    chaos, scratch
+):
+    # Asked first (issue 10: never run with {}); "n" skips it as -y would.
+    code, shown = converse_on_terminal(
+        chaos, ["apply", "secretive"], [("needs secrets: decrypt now? [Y/n]", "n")]
+    )
     assert code == 0, shown
+    assert "role secretive (users.root.password, wifi.psk) needs secrets: decrypt now?" in shown
     assert "secretive on @local skipped" in shown and "wifi.psk" in shown
     assert not (scratch / "secretive").exists()
 
