@@ -236,6 +236,7 @@ class ApplyRun {
       // pyinfra trusts a first-seen host key by default; chaos checks known_hosts unless told.
       if (ssh && !host.data.contains("ssh_strict_host_key_checking"))
         host.data["ssh_strict_host_key_checking"] = opts_.accept_new_host_keys ? "accept-new" : "yes";
+      remote_hosts_ = remote_hosts_ || host.name != "@local";
       hosts_param_.push_back(json::array({host.name, json(host.data)}));
     }
     parallel_ = opts_.parallel >= 0 ? opts_.parallel : fleet->parallelism;
@@ -278,12 +279,23 @@ class ApplyRun {
     // Only a non-root user whose sudo asks for a password needs one. On a terminal it is asked
     // now (facts may need sudo); from standard input it is read once an operation needs sudo.
     bool have_source = !opts_.password_file.empty() || opts_.password.has_value();
-    sudo_asks_ = ::geteuid() != 0 && !have_source && sudo_requires_password();
-    auto password = obtain_sudo_password({opts_.password_file, opts_.password, stdin_tty}, sudo_asks_);
-    if (!password) return fail(password.error());
-    if (int code = stop_if_signalled()) return code;
-    password_sent_ = password->has_value();
-    password_out = std::move(*password);
+    if (remote_hosts_) {
+      // pyinfra hands a remote sudo its password in a command line and an environment on the
+      // target, where any user there can read it: until chaos has a private route over SSH, no
+      // password leaves this machine.
+      if (have_source) {
+        ctx_.print_warning(
+            "the sudo password is not sent to fleet hosts (pyinfra would expose it in their process lists); "
+            "give the SSH user passwordless sudo, or connect as root");
+      }
+    } else {
+      sudo_asks_ = ::geteuid() != 0 && !have_source && sudo_requires_password();
+      auto password = obtain_sudo_password({opts_.password_file, opts_.password, stdin_tty}, sudo_asks_);
+      if (!password) return fail(password.error());
+      if (int code = stop_if_signalled()) return code;
+      password_sent_ = password->has_value();
+      password_out = std::move(*password);
+    }
 
     auto hello = host_->handshake();
     if (!hello) return fail(hello.error());
@@ -600,6 +612,7 @@ class ApplyRun {
   bool decrypt_ = opts_.secrets;                // -s, or a yes to offer_secrets()
   json hosts_param_ = json::array({"@local"});  // apply.prepare's hosts: @local, or the fleet's
   int parallel_ = 0;
+  bool remote_hosts_ = false;  // the fleet has hosts other than @local: no sudo password for them
   FILE* human_;
   const Painter& paint_;
   ApplyReport report_;

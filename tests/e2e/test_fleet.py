@@ -78,6 +78,19 @@ def test_an_unreachable_host_fails_alone_and_is_named(chaos, my_plugin, tmp_path
     assert "down-1" in run.stderr
 
 
+def test_no_sudo_password_is_sent_to_a_fleet_with_ssh_hosts(chaos, my_plugin, tmp_path):
+    password_file = tmp_path / "pw"
+    password_file.write_text("hunter2-fleet\n")
+    chobolo = tmp_path / "fleet.yml"
+    chobolo.write_text(
+        f"fleet:\n  hosts:\n    down-1: {{ssh_hostname: 127.0.0.1, ssh_port: {_closed_port()}}}\n"
+    )
+    run = chaos.run("apply", "my-role", "-f", "-y", "-c", str(chobolo), "-pf", str(password_file))
+    assert run.returncode == 1
+    assert "the sudo password is not sent to fleet hosts" in run.stderr
+    assert "hunter2-fleet" not in run.stdout + run.stderr
+
+
 def test_limit_and_exclude_choose_hosts_and_typos_are_errors(chaos, my_plugin, tmp_path):
     target = tmp_path / "made-by-role"
     chobolo = tmp_path / "fleet.yml"
