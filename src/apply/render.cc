@@ -187,7 +187,11 @@ std::string render_skipped_role(const json& skipped, const Painter& paint) {
   std::string out = paint(Tone::yellow, "- ") + paint(Tone::bold, text_of(skipped, "role", "?")) + " on " +
                     text_of(skipped, "host", "?") + paint(Tone::yellow, " skipped: ") +
                     text_of(skipped, "message", "it needs secrets and none were supplied") + "\n";
-  const bool missing = text_of(skipped, "reason", "") == "missing_secret_keys";
+  const std::string reason = text_of(skipped, "reason", "");
+  if (reason == "restricted") {
+    return out + "    " + paint(Tone::dim, "fleet.restrictions in the Ch-obolo say so (docs/fleet.md)") + "\n";
+  }
+  const bool missing = reason == "missing_secret_keys";
   out += "    " +
          paint(Tone::dim, missing ? "add them to the secrets file (`chaos secrets edit`), or point -sf at the right one"
                                   : "chaos runs a role that declares needs_secrets only with its secrets: pass -s to "

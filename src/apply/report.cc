@@ -96,6 +96,10 @@ std::string host_summary(const ReportHost& host, bool dry, const Painter& paint)
   if (!not_run.empty()) out += "    " + paint(Tone::yellow, "not run: " + not_run) + "\n";
   for (const auto& s : host.skipped_roles) {
     std::string keys = join_names(json(s.keys));
+    if (s.reason == "restricted") {
+      out += "    " + paint(Tone::yellow, "skipped: " + s.role) + " (fleet restrictions)\n";
+      continue;
+    }
     const char* why = s.reason == "missing_secret_keys" ? " (secrets not in the file" : " (needs secrets";
     out += "    " + paint(Tone::yellow, "skipped: " + s.role) + why + (keys.empty() ? "" : ": " + keys) + ")\n";
   }

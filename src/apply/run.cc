@@ -213,11 +213,12 @@ class ApplyRun {
     if (!text) return fail(text.error());
     auto fleet = read_fleet(*text, report_.chobolo);
     if (!fleet) return fail(fleet.error());
-    if (!fleet->boats.empty() || !fleet->restrictions.is_null()) {
-      // Ignoring either would run roles on hosts the user meant to leave alone.
-      return fail(Error("fleet boats and restrictions are not supported yet", report_.chobolo,
-                        "remove `fleet.boats` / `restrictions` (or list the hosts under fleet.hosts) for now"));
+    if (!fleet->boats.empty()) {
+      // Ignoring them would apply to fewer hosts than the user meant.
+      return fail(Error("fleet boats are not supported yet", report_.chobolo,
+                        "list the hosts under fleet.hosts for now (docs/fleet.md)"));
     }
+    restrictions_ = fleet->restrictions;
     if (fleet->hosts.empty()) {
       Error none(fleet->present ? "the fleet has no hosts" : "the Ch-obolo has no `fleet:` block", report_.chobolo,
                  "list them under fleet.hosts (`chaos explain fleet`), or run without --fleet");
@@ -327,6 +328,7 @@ class ApplyRun {
                            {"keep_going", opts_.keep_going},
                            {"diff", true}};
     if (password) prepare_params["sudo_password"] = *password;
+    if (!restrictions_.is_null()) prepare_params["restrictions"] = json(restrictions_);
     if (secrets_) prepare_params["secrets_document"] = {{"data", json(secrets_->data)}, {"text", secrets_->text}};
 
     auto prepared = call("apply.prepare", prepare_params);
@@ -612,7 +614,9 @@ class ApplyRun {
   bool decrypt_ = opts_.secrets;                // -s, or a yes to offer_secrets()
   json hosts_param_ = json::array({"@local"});  // apply.prepare's hosts: @local, or the fleet's
   int parallel_ = 0;
-  bool remote_hosts_ = false;  // the fleet has hosts other than @local: no sudo password for them
+  bool remote_hosts_ = false;
+  nlohmann::ordered_json restrictions_;  // fleet.restrictions (or the top level's), for the host  // the fleet has
+                                         // hosts other than @local: no sudo password for them
   FILE* human_;
   const Painter& paint_;
   ApplyReport report_;

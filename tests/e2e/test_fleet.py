@@ -112,10 +112,65 @@ def test_limit_and_exclude_choose_hosts_and_typos_are_errors(chaos, my_plugin, t
     assert typo.returncode == 2 and "`wbe-*` matches no fleet host" in typo.stderr
 
 
-def test_boats_and_restrictions_are_refused_until_they_work(chaos, my_plugin, tmp_path):
+def test_boats_are_refused_until_they_work(chaos, my_plugin, tmp_path):
+    chobolo = tmp_path / "fleet.yml"
+    chobolo.write_text("fleet:\n  hosts: ['@local']\n  boats: [{provider: cloud}]\n")
+    run = chaos.run("apply", "my-role", "-f", "-y", "-c", str(chobolo))
+    assert run.returncode == 1 and "fleet boats are not supported yet" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("lists", "where"),
+    [
+        ("black_list: {'@local': {my-role: true}}", "fleet"),
+        ("black_list: {'@local': {}}", "fleet"),
+        ("allow_list: {'@local': {other-role: true}}", "fleet"),
+        ("black_list: {'@local': {my-role: true}}", "top"),  # where the original read them
+    ],
+)
+def test_restrictions_skip_roles_and_say_so(chaos, my_plugin, tmp_path, lists, where):
+    target = tmp_path / "made-by-role"
+    block = f"  restrictions: {{{lists}}}\n" if where == "fleet" else ""
+    top = f"restrictions: {{{lists}}}\n" if where == "top" else ""
+    chobolo = tmp_path / "fleet.yml"
+    chobolo.write_text(f"{top}fleet:\n  hosts: ['@local']\n{block}")
+    run = chaos.run(
+        "apply",
+        "my-role",
+        "-f",
+        "-y",
+        "--json",
+        "-c",
+        str(chobolo),
+        env={"MY_ROLE_DIR": str(target)},
+    )
+    assert run.returncode == 0, run.stderr
+    assert not target.exists()
+    host = json.loads(run.stdout)["hosts"][0]
+    assert [(s["role"], s["reason"]) for s in host["skipped_roles"]] == [("my-role", "restricted")]
+    assert "skipped: my-role (fleet restrictions)" in run.stderr
+
+
+def test_a_role_both_allowed_and_blacklisted_fails_that_host(chaos, my_plugin, tmp_path):
+    target = tmp_path / "made-by-role"
     chobolo = tmp_path / "fleet.yml"
     chobolo.write_text(
-        "fleet:\n  hosts: ['@local']\n  restrictions: {black_list: {'@local': {}}}\n"
+        "fleet:\n  hosts: ['@local']\n  restrictions:\n"
+        "    allow_list: {'@local': {my-role: true}}\n"
+        "    black_list: {'@local': {my-role: true}}\n"
     )
-    run = chaos.run("apply", "my-role", "-f", "-y", "-c", str(chobolo))
-    assert run.returncode == 1 and "not supported yet" in run.stderr
+    run = chaos.run(
+        "apply",
+        "my-role",
+        "-f",
+        "-y",
+        "--json",
+        "-c",
+        str(chobolo),
+        env={"MY_ROLE_DIR": str(target)},
+    )
+    assert run.returncode == 1
+    assert not target.exists()
+    report = json.loads(run.stdout)
+    assert [e["kind"] for e in report["errors"]] == ["restriction_conflict"]
+    assert "both allowlisted and blacklisted" in run.stderr

@@ -27,6 +27,7 @@ from enum import Enum
 from typing import Any
 
 from chaos.host import pyinfra_adapter as pa
+from chaos.host import restrictions
 from chaos.host.askpass import PLACEHOLDER, PipeAskpass
 from chaos.host.chobolo import load_chobolo
 from chaos.host.deltas import DeltaRecord, delta_parts, is_empty
@@ -115,6 +116,7 @@ class ApplySession:
         self.not_run: dict[str, list[str]] = {}
         # (host, tag) -> why the role was skipped (it needs secrets that were not supplied)
         self.skipped: dict[tuple[str, str], dict[str, Any]] = {}
+        self.restrictions: dict[str, dict[str, dict[str, bool]]] = {}
         self.ops = OpTable()
         self.pending: list[tuple[Any, str]] = []
         self.askpass: PipeAskpass | None = None
@@ -212,6 +214,7 @@ class ApplySession:
         detect = get_param(params, "detect_changes", (bool,), None)
         self.detect_changes = detect if detect is not None else self.dry or not self.skip_confirm
         self.secrets = get_param(params, "secrets", (dict,), {})
+        self.restrictions = restrictions.validate(params.get("restrictions"))
         document = document_param(params.get("secrets_document"))
         if verbosity not in FORWARD_LEVEL:
             raise HostError("bad_params", "'verbosity' must be 0..3")
@@ -266,6 +269,7 @@ class ApplySession:
             raise HostError("connect", summary, errors=per_host)
 
         self.stage = Stage.PREPARING
+        self._apply_restrictions()
         class_roles = [r for r in self.roles if r.kind == CLASS]
         per_host = pa.run_per_host(
             self.state, lambda host: self._deltas_for(host, class_roles), self._active_hosts()
@@ -283,6 +287,30 @@ class ApplySession:
             "detect_changes": self.detect_changes,
             **self._host_outcome(),
         }
+
+    def _apply_restrictions(self) -> None:
+        """Fleet restrictions, before any role code runs on a host: a restricted role is
+        skipped there (and said so), a conflicting one fails that host's run."""
+        if not self.restrictions:
+            return
+        for host in self._active_hosts():
+            name = pa.host_name(host)
+            for role in self.roles:
+                decision = restrictions.decide(self.restrictions, name, [role.tag, role.name or ""])
+                if decision is None:
+                    continue
+                if decision.kind == restrictions.CONFLICT:
+                    self._role_value_error(decision.kind, decision.message, role, name, "context")
+                    continue
+                skipped = {
+                    "host": name,
+                    "role": role.tag,
+                    "reason": restrictions.SKIP,
+                    "keys": [],
+                    "message": decision.message,
+                }
+                self.skipped[(name, role.tag)] = skipped
+                self.channel.event("role_skipped", **skipped)
 
     def _secrets_from_document(self, data: dict[str, Any], text: str) -> None:
         """Each role's value (chaos.host.secrets); a role given its value by tag keeps it."""
@@ -391,6 +419,8 @@ class ApplySession:
         name = pa.host_name(host)
         records = []
         for role in roles:
+            if (name, role.tag) in self.skipped or role.tag in self.failed_roles.get(name, []):
+                continue  # restricted, or in conflict: no role code runs here
             if role.needs_secrets and role.tag not in self.secrets:
                 # A role that declares it needs secrets is never run without them (not even
                 # its facts), nor with fewer than it named.
