@@ -246,6 +246,34 @@ class ApplyRun {
     return kGoOn;
   }
 
+  // What to do about the SSH failures users meet (pyinfra's wording around paramiko's).
+  std::string connect_hint(const std::string& host, const std::string& error) const {
+    std::string address = host.rfind("@ssh/", 0) == 0 ? host.substr(5) : host;
+    std::string port;
+    for (const auto& h : hosts_param_) {
+      if (!h.is_array() || h.size() != 2 || h[0] != host || !h[1].is_object()) continue;
+      if (h[1].contains("ssh_hostname") && h[1]["ssh_hostname"].is_string()) address = h[1]["ssh_hostname"];
+      if (h[1].contains("ssh_port") && h[1]["ssh_port"].is_number_integer() && h[1]["ssh_port"] != 22)
+        port = std::to_string(h[1]["ssh_port"].get<int>());
+    }
+    std::string entry = port.empty() ? address : "[" + address + "]:" + port;
+    if (error.find("found in known_hosts") != std::string::npos) {
+      return "its SSH host key is not known here. Compare the fingerprint ssh-keyscan shows with the host's own "
+             "(ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub on it), then record it: ssh-keyscan -H " +
+             (port.empty() ? "" : "-p " + port + " ") + address +
+             " >> ~/.ssh/known_hosts  (or trust first-seen keys: --accept-new-host-keys)";
+    }
+    if (error.find("does not match") != std::string::npos) {
+      return "its SSH host key CHANGED since it was recorded: someone may be in the middle. Only if the host was "
+             "reinstalled: ssh-keygen -R '" +
+             entry + "', then record the new key after checking it";
+    }
+    if (error.find("Authentication error") != std::string::npos) {
+      return "the host refused the login: check ssh_user and ssh_key (or your ssh-agent) in its fleet entry";
+    }
+    return {};
+  }
+
   // Roles that need secrets, run without -s on a terminal: asked once, naming them and the keys
   // they need. Under -y, a dry run or without a terminal they are skipped with a message
   // instead (the role host reports them), never run without their secrets.
@@ -529,7 +557,8 @@ class ApplyRun {
       case K::connect:
         if (const auto& connect = event.as<ConnectEvent>(); !connect.ok) {
           report_.host(connect.host).connected = false;
-          ctx_.print_error(Error("cannot connect to " + connect.host + ": " + connect.error));
+          ctx_.print_error(Error("cannot connect to " + visible(connect.host) + ": " + visible(connect.error), {},
+                                 connect_hint(connect.host, connect.error)));
         }
         break;
       case K::log:
