@@ -4,6 +4,7 @@ behind. pyinfra's own SSH connector (paramiko) logs in to them too."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -193,6 +194,45 @@ def test_teardown_leaves_nothing(tmp_path):
     for host in hosts:
         assert _leftovers(host) == []
     assert not [pid for pid in sessions if Path(f"/proc/{pid}").exists()]
+
+
+KILLED_RUN = """
+import json, os, signal, sys
+from support import sshd
+hosts = sshd.start_hosts(2, password_host=1)
+hosts[1].ssh("sh", "-c", "'nohup sleep 61 >/dev/null 2>&1 &'")
+print(json.dumps([[h.name, h.user, h.veth_root, str(h.state_dir)] for h in hosts]), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # no finalizer, no atexit
+"""
+
+
+def test_what_a_killed_run_left_is_reaped_by_the_next(ssh_hosts):
+    ssh_hosts(0)  # the fixture's requirements check
+    tests_dir = Path(sshd.__file__).resolve().parents[1]
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_RUN],
+        cwd=tests_dir,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert killed.returncode == -9, killed.stderr
+    left = json.loads(killed.stdout)
+    netns = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False)
+    assert all(name in netns.stdout for name, *_ in left)
+    removed = sshd.reap_stale()
+    assert {name for name, *_ in left} <= set(removed)
+    assert left[1][1] in removed
+    netns = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False)
+    for name, user, veth, state_dir in left:
+        assert name not in netns.stdout
+        assert not Path(f"/sys/class/net/{veth}").exists()
+        assert not Path(state_dir).exists()
+        getent = subprocess.run(["getent", "passwd", user], capture_output=True, check=False)
+        assert user == "root" or getent.returncode == 2
+    pgrep = subprocess.run(["pgrep", "-f", "sleep 61"], capture_output=True, text=True, check=False)
+    assert pgrep.stdout == ""
 
 
 def test_pyinfra_connects_with_strict_host_key_checking(ssh_hosts, tmp_path):

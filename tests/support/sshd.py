@@ -213,7 +213,8 @@ def _read_process(pid: int) -> ProcessInfo | None:
         if entry:
             key, _, value = entry.decode(errors="replace").partition("=")
             env[key] = value
-    args = [a.decode(errors="replace") for a in cmdline.split(b"\0")[:-1]]
+    # rstrip: a process that rewrites its title (sshd: root@notty) pads it with NULs.
+    args = [a.decode(errors="replace") for a in cmdline.rstrip(b"\0").split(b"\0")]
     return ProcessInfo(pid, args, env)
 
 

@@ -20,7 +20,8 @@ _checked: list[str | None] = []  # the requirements check, once per session
 def _require() -> None:
     if not _checked:
         _checked.append(sshd.requirements_problem())
-        sshd.reap_stale()  # what a killed earlier run left behind (its pid is gone)
+        if _checked[0] is None:
+            sshd.reap_stale()  # what a killed earlier run left behind (its pid is gone)
     problem = _checked[0]
     if problem is not None:
         if STRICT:
