@@ -219,8 +219,8 @@ def _read_process(pid: int) -> ProcessInfo | None:
 
 
 @contextlib.contextmanager
-def _allocation_lock() -> Iterator[None]:
-    """Serialises subnet choice between parallel test runs on this machine."""
+def _machine_lock() -> Iterator[None]:
+    """Serialises subnet choice, and reaping, between parallel test runs on this machine."""
     STATE_ROOT.mkdir(mode=0o755, parents=True, exist_ok=True)
     with open(STATE_ROOT / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -248,7 +248,7 @@ def _networks_in_use() -> list[ipaddress.IPv4Network]:
 
 
 def _pick_subnet() -> ipaddress.IPv4Network:
-    """A random /30 of NETWORK that overlaps nothing in use (call under _allocation_lock)."""
+    """A random /30 of NETWORK that overlaps nothing in use (call under _machine_lock)."""
     used = _networks_in_use()
     blocks = NETWORK.num_addresses // 4
     rng = secrets.SystemRandom()
@@ -352,7 +352,7 @@ class SshHost:
         _run("ip", "netns", "add", self.name)
         self._made_ns = True
         self._ns_inode = _netns_inode(self.name)
-        with _allocation_lock():
+        with _machine_lock():
             subnet = _pick_subnet()
             root_ip, inside_ip = list(subnet.hosts())
             self.root_address, self.address = str(root_ip), str(inside_ip)
@@ -646,28 +646,30 @@ atexit.register(close_all)
 
 def reap_stale() -> list[str]:
     """Removes namespaces, users and files that a test process which no longer exists left
-    behind (killed by SIGKILL, so its atexit never ran). Returns what it removed."""
+    behind (killed by SIGKILL, so its atexit never ran). Returns what it removed. Parallel runs
+    reap one at a time (under the machine-wide lock), so each leftover is removed once."""
     removed = []
-    names = _run("ip", "netns", "list", check=False).stdout.split("\n")
-    for line in names:
-        name = line.split(" ")[0]
-        match = _NAME_RE.match(name)
-        if match and not _alive(int(match.group(1))):
-            _kill_all(_pids_in_netns(_netns_inode(name)))
-            _run("ip", "netns", "delete", name, check=False)
-            _run("ip", "link", "delete", f"cr-{match.group(2)}", check=False)
-            removed.append(name)
-    with contextlib.suppress(OSError):
-        for entry in STATE_ROOT.iterdir():
-            match = _NAME_RE.match(entry.name)
+    with _machine_lock():
+        for line in _run("ip", "netns", "list", check=False).stdout.splitlines():
+            name = line.split(" ")[0]
+            match = _NAME_RE.match(name)
             if match and not _alive(int(match.group(1))):
-                shutil.rmtree(entry, ignore_errors=True)
-    for account in pwd.getpwall():
-        match = _USER_RE.match(account.pw_name)
-        if match and not _alive(int(match.group(1))):
-            _kill_all(_pids_of_uid(account.pw_uid))
-            _run_retrying("userdel", account.pw_name, check=False)
-            removed.append(account.pw_name)
+                _kill_all(_pids_in_netns(_netns_inode(name)))
+                if _run("ip", "netns", "delete", name, check=False).returncode == 0:
+                    removed.append(name)
+                if Path(f"/sys/class/net/cr-{match.group(2)}").exists():
+                    _run("ip", "link", "delete", f"cr-{match.group(2)}", check=False)
+        with contextlib.suppress(OSError):
+            for entry in STATE_ROOT.iterdir():
+                match = _NAME_RE.match(entry.name)
+                if match and not _alive(int(match.group(1))):
+                    shutil.rmtree(entry, ignore_errors=True)
+        for account in pwd.getpwall():
+            match = _USER_RE.match(account.pw_name)
+            if match and not _alive(int(match.group(1))):
+                _kill_all(_pids_of_uid(account.pw_uid))
+                if _run_retrying("userdel", account.pw_name, check=False).returncode == 0:
+                    removed.append(account.pw_name)
     return removed
 
 
