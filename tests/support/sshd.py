@@ -335,7 +335,8 @@ class SshHost:
         self.state_dir.mkdir(mode=0o755)
         self._made_dir = True
         self.state_dir.chmod(0o755)  # the test user reads authorized_keys through it
-        self.scratch.mkdir(mode=0o755)
+        self.scratch.mkdir()
+        self.scratch.chmod(0o755)  # whatever the umask: tests read what the host wrote
         self._create_network()
         if self.password_login:
             self._create_user()
