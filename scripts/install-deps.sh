@@ -17,6 +17,8 @@ packages=(
   zsh fish                                    # completion scripts are tested in every shell
   sudo passwd                                 # the sudo password test: real sudo, a real user
   groff-base                                  # the generated man page is checked with groff
+  openssh-server openssh-client sshpass      # fleet tests: real sshd targets (tests/support/sshd.py),
+  iproute2                                    # each in its own network namespace; no system sshd needed
 )
 
 missing=()

@@ -15,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from support.environments import ROOT, Chaos, PluginEnv, build_wheel
 from support.secrets import TOKEN, require_tool, secrets_plain, sops_encrypt
+from support.sshd_fixtures import ssh_hosts  # noqa: F401
 
 
 @pytest.fixture(scope="session")
