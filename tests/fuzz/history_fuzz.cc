@@ -2,8 +2,8 @@
 // every record it returns: damaged lines are counted, never a crash.
 #include <nlohmann/json.hpp>
 
-#include "records/history.h"
 #include "fuzz_support.h"
+#include "records/history.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace chaos;

@@ -18,8 +18,9 @@ std::vector<std::string> names(const std::vector<FleetHost>& hosts) {
 }
 
 TEST(FleetInventory, HostsAsAMappingOrAListKeepTheirOrderAndData) {
-  Fleet mapping = read("fleet:\n  parallelism: 4\n  hosts:\n    web-1: {ssh_user: deploy, ssh_port: 2222}\n"
-                       "    db-1:\n    '@local':\n");
+  Fleet mapping = read(
+      "fleet:\n  parallelism: 4\n  hosts:\n    web-1: {ssh_user: deploy, ssh_port: 2222}\n"
+      "    db-1:\n    '@local':\n");
   EXPECT_TRUE(mapping.present);
   EXPECT_EQ(mapping.parallelism, 4);
   EXPECT_EQ(names(mapping.hosts), (std::vector<std::string>{"web-1", "db-1", "@local"}));
