@@ -73,7 +73,7 @@ TEST(ResolveTopic, BuiltinSubtopicsListsAndErrors) {
   auto missing = resolve_topic(*parse_topic_query("fleet.nope"), none, "basic");
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().message.find("topic `fleet` has no sub-topic `nope`"), std::string::npos);
-  EXPECT_NE(missing.error().hint.find("hosts, connectors"), std::string::npos);
+  EXPECT_NE(missing.error().hint.find("hosts, groups, connectors, ssh"), std::string::npos);
   auto unknown = resolve_topic(*parse_topic_query("zzz"), none, "basic");
   ASSERT_FALSE(unknown.ok());
   EXPECT_NE(unknown.error().hint.find("apply, chaos, explain, fleet, plugins, secrets"), std::string::npos);
