@@ -82,14 +82,14 @@ def test_sideways_include_between_command_folders_fails(tmp_path):
 
 def test_folder_missing_from_the_rule_fails(tmp_path):
     write(tmp_path, "src/util/a.cc", '#include "pelago/isle.h"\n')
-    write(tmp_path, "src/fleet/b.cc", '#include "util/a.h"\n')
+    write(tmp_path, "src/harbor/b.cc", '#include "util/a.h"\n')
     result = run(INCLUDES, tmp_path)
     assert result.returncode == 1
     assert (
         'src/util/a.cc:1: #include "pelago/isle.h": "pelago/" is not a folder in the rule table'
         in result.stdout
     )
-    assert 'src/fleet/b.cc:1: "fleet/" is not a folder in the rule table' in result.stdout
+    assert 'src/harbor/b.cc:1: "harbor/" is not a folder in the rule table' in result.stdout
 
 
 def test_every_folder_of_the_rule_is_described_in_the_architecture_doc():
