@@ -643,9 +643,8 @@ class ApplyRun {
   bool decrypt_ = opts_.secrets;                // -s, or a yes to offer_secrets()
   json hosts_param_ = json::array({"@local"});  // apply.prepare's hosts: @local, or the fleet's
   int parallel_ = 0;
-  bool remote_hosts_ = false;
-  nlohmann::ordered_json restrictions_;  // fleet.restrictions (or the top level's), for the host  // the fleet has
-                                         // hosts other than @local: no sudo password for them
+  bool remote_hosts_ = false;            // the fleet has hosts other than @local: no sudo password for them
+  nlohmann::ordered_json restrictions_;  // fleet.restrictions (or the top level's), for the host
   FILE* human_;
   const Painter& paint_;
   ApplyReport report_;

@@ -309,8 +309,6 @@ Result<nlohmann::ordered_json> RoleHost::call_in_order(const std::string& method
   }
 }
 
-namespace {}  // namespace
-
 void RoleHost::stop_everything() {
   if (child_.running()) child_.kill_and_wait();
   pump_stderr(true);

@@ -80,17 +80,6 @@ Result<json> parse_json(const BuiltinProviderInfo& provider, const std::string& 
   return parsed;
 }
 
-std::vector<std::string> split_item(const std::string& item) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  for (size_t colon = item.find(':'); colon != std::string::npos; colon = item.find(':', start)) {
-    parts.push_back(item.substr(start, colon - start));
-    start = colon + 1;
-  }
-  parts.push_back(item.substr(start));
-  return parts;
-}
-
 std::string item_title(const ExportRequest& request) {
   std::string type = key_type_name(request.key_type);
   for (auto& c : type) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -176,7 +165,7 @@ Result<std::string> read_item(const BuiltinProviderInfo& p, const std::string& i
     if (!out) return out.error();
     return without_final_newline(std::move(*out));
   }
-  auto parts = split_item(item);
+  auto parts = split(item, ':');
   std::vector<std::string> args = {"secrets", "get", parts[0], "--plain"};
   if (name == "dp") {
     std::string project = parts.size() > 1 ? parts[1] : setting(settings, "project_name");
@@ -261,13 +250,8 @@ Result<ExportResult> export_op(const BuiltinProviderInfo& p, const ExportRequest
   std::string tags = option(r, "tags");  // comma-separated, as op's own --tags
   if (!tags.empty()) {
     item["tags"] = json::array();
-    size_t start = 0;
-    for (size_t comma = tags.find(','); start <= tags.size(); comma = tags.find(',', start)) {
-      std::string tag = trim(tags.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-      if (!tag.empty()) item["tags"].push_back(tag);
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
+    for (const auto& tag : split(tags, ','))
+      if (!trim(tag).empty()) item["tags"].push_back(trim(tag));
   }
   auto out = run_ok(p, "create the item", {"item", "create", "--vault", vault, "--format", "json", "-"}, item.dump());
   if (!out) return out.error();

@@ -29,17 +29,6 @@ Result<ProviderChoice> direct_choice(const ProviderRequest& request) {
   return ProviderChoice{name, false, values[0], *type, "--from-" + name};
 }
 
-bool known_plugin(const std::vector<std::string>& plugins, const std::string& name) {
-  return std::find(plugins.begin(), plugins.end(), name) != plugins.end();
-}
-
-std::string known_names(const std::vector<std::string>& plugins) {
-  std::string out;
-  for (const auto& p : builtin_providers()) out += std::string(out.empty() ? "" : ", ") + p.name;
-  for (const auto& p : plugins) out += ", " + p;
-  return out;
-}
-
 Result<ProviderChoice> configured_choice(const std::string& asked, const GlobalConfig& config,
                                          const std::vector<std::string>& plugins) {
   std::string name = asked;
@@ -58,11 +47,8 @@ Result<ProviderChoice> configured_choice(const std::string& asked, const GlobalC
   std::string backend = name.substr(0, dot);
   auto type = key_type_of(name.substr(dot + 1), origin);
   if (!type) return type.error();
-  bool plugin = find_builtin_provider(backend) == nullptr;
-  if (plugin && !known_plugin(plugins, backend)) {
-    return Error("there is no provider `" + backend + "` (known: " + known_names(plugins) + ")", origin,
-                 "install the plugin that provides it, or fix the name");
-  }
+  auto plugin = provider_is_plugin(backend, plugins);
+  if (!plugin) return Error(plugin.error().message, origin, plugin.error().hint);
   auto settings = config.secret_providers.find(backend);
   if (settings == config.secret_providers.end()) {
     return Error("config.yml has no secret_providers." + backend + " section",
@@ -73,25 +59,12 @@ Result<ProviderChoice> configured_choice(const std::string& asked, const GlobalC
                                  std::string(key_type_name(*type)) + "_url"}) {
     auto found = settings->second.find(key);
     if (found != settings->second.end()) {
-      return ProviderChoice{backend, plugin, found->second, *type, "secret_providers." + backend + "." + key};
+      return ProviderChoice{backend, *plugin, found->second, *type, "secret_providers." + backend + "." + key};
     }
   }
   return Error("secret_providers." + backend + " names no " + type_name + " item (" + type_name + "_id or " +
                    type_name + "_url)",
                config.path, kSetupHint);
-}
-
-Status check_item(const ProviderChoice& choice) {
-  if (choice.item.empty()) return Error("the item id is empty", choice.origin);
-  if (choice.item.front() == '-') {
-    return Error(
-        "an item id cannot start with `-` (`" + choice.item + "`): the provider's CLI would read it as an option",
-        choice.origin);
-  }
-  for (unsigned char c : choice.item) {
-    if (c < 0x20 || c == 0x7f) return Error("the item id contains a control character", choice.origin);
-  }
-  return {};
 }
 
 // A plugin provider's reply: a string field, or the plugin's own error.
@@ -101,6 +74,13 @@ Result<std::string> plugin_text(const Result<nlohmann::json>& reply, const char*
     return Error("provider plugin `" + provider + "` returned no " + field, provider);
   }
   return (*reply)[field].get<std::string>();
+}
+
+// secret_providers.<name> of config.yml (empty when it has none).
+const std::map<std::string, std::string>& settings_of(const GlobalConfig& config, const std::string& name) {
+  static const std::map<std::string, std::string> none;
+  auto found = config.secret_providers.find(name);
+  return found == config.secret_providers.end() ? none : found->second;
 }
 
 Result<nlohmann::json> ask_plugin(const ProviderAccess& access, nlohmann::json params) {
@@ -121,13 +101,36 @@ const BuiltinProviderInfo* find_builtin_provider(const std::string& name) {
   return nullptr;
 }
 
+Result<bool> provider_is_plugin(const std::string& name, const std::vector<std::string>& plugin_providers) {
+  if (find_builtin_provider(name) != nullptr) return false;
+  if (std::find(plugin_providers.begin(), plugin_providers.end(), name) != plugin_providers.end()) return true;
+  std::string known;
+  for (const auto& p : builtin_providers()) known += std::string(known.empty() ? "" : ", ") + p.name;
+  for (const auto& p : plugin_providers) known += ", " + p;
+  return Error("there is no provider `" + name + "` (known: " + known + ")", {},
+               "install the plugin that provides it, or fix the name (`chaos check providers` lists them)");
+}
+
+Status check_provider_item(const ProviderChoice& choice) {
+  if (choice.item.empty()) return Error("the item id is empty", choice.origin);
+  if (choice.item.front() == '-') {
+    return Error(
+        "an item id cannot start with `-` (`" + choice.item + "`): the provider's CLI would read it as an option",
+        choice.origin);
+  }
+  for (unsigned char c : choice.item) {
+    if (c < 0x20 || c == 0x7f) return Error("the item id contains a control character", choice.origin);
+  }
+  return {};
+}
+
 Result<std::optional<ProviderChoice>> choose_provider(const ProviderRequest& request, const GlobalConfig& config,
                                                       const std::vector<std::string>& plugin_providers) {
   if (!request.any()) return std::optional<ProviderChoice>();
   auto choice =
       request.direct.empty() ? configured_choice(*request.provider, config, plugin_providers) : direct_choice(request);
   if (!choice) return choice.error();
-  if (auto err = check_item(*choice)) return *err;
+  if (auto err = check_provider_item(*choice)) return *err;
   return std::optional<ProviderChoice>(std::move(*choice));
 }
 
@@ -135,10 +138,7 @@ Result<std::string> read_provider_item(const ProviderChoice& choice, const Provi
   if (!choice.plugin) {
     const auto* info = find_builtin_provider(choice.provider);
     if (info == nullptr) return Error("there is no built-in provider `" + choice.provider + "`", choice.origin);
-    auto settings = access.config.secret_providers.find(choice.provider);
-    static const std::map<std::string, std::string> none;
-    return read_builtin_item(*info, choice.item,
-                             settings == access.config.secret_providers.end() ? none : settings->second);
+    return read_builtin_item(*info, choice.item, settings_of(access.config, choice.provider));
   }
   nlohmann::json params = {{"action", "read"},
                            {"provider", choice.provider},
@@ -160,10 +160,7 @@ Result<ExportResult> export_to_provider(const ExportRequest& request, const Prov
   if (!request.plugin) {
     const auto* info = find_builtin_provider(request.provider);
     if (info == nullptr) return Error("there is no built-in provider `" + request.provider + "`");
-    auto settings = access.config.secret_providers.find(request.provider);
-    static const std::map<std::string, std::string> none;
-    return export_builtin_item(*info, request,
-                               settings == access.config.secret_providers.end() ? none : settings->second);
+    return export_builtin_item(*info, request, settings_of(access.config, request.provider));
   }
   nlohmann::json params = {{"action", "export"},
                            {"provider", request.provider},

@@ -30,6 +30,9 @@ struct BuiltinProviderInfo {
 };
 const std::vector<BuiltinProviderInfo>& builtin_providers();
 const BuiltinProviderInfo* find_builtin_provider(const std::string& name);
+// Whether `name` is a plugin provider (false: a built-in one), given the installed
+// `chaos.providers` names; neither is an error listing the known providers.
+Result<bool> provider_is_plugin(const std::string& name, const std::vector<std::string>& plugin_providers);
 
 // What the command line asked for: `-p [NAME]` and the direct flags (--from-bw ITEM KEYTYPE…).
 struct ProviderRequest {
@@ -63,6 +66,9 @@ struct ProviderAccess {
 
 // Checks the provider can be used now (logged in, unlocked), then reads the item's text.
 Result<std::string> read_provider_item(const ProviderChoice& choice, const ProviderAccess& access);
+// An item id a provider's CLI can be given: not empty, not starting with `-` (the CLI would read it
+// as an option), no control character. choose_provider checks it; so does import, whose -i names it.
+Status check_provider_item(const ProviderChoice& choice);
 // Reads the item and turns it into keys for sops.
 Result<SopsKeys> fetch_provider_keys(const ProviderChoice& choice, const ProviderAccess& access);
 

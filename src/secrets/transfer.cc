@@ -20,21 +20,6 @@ namespace {
 // Key material is small; anything bigger read from a file or stdin is a mistake (a wrong path).
 constexpr size_t kMaxKeyInput = size_t{1} << 20;
 
-bool is_plugin_provider(Context& ctx, const std::string& name) {
-  if (find_builtin_provider(name) != nullptr) return false;
-  auto names = plugin_provider_names(ctx);
-  return std::find(names.begin(), names.end(), name) != names.end();
-}
-
-Status check_provider_name(Context& ctx, const std::string& name) {
-  if (find_builtin_provider(name) != nullptr || is_plugin_provider(ctx, name)) return {};
-  std::string known;
-  for (const auto& p : builtin_providers()) known += std::string(known.empty() ? "" : ", ") + p.name;
-  for (const auto& p : plugin_provider_names(ctx)) known += ", " + p;
-  return Error("there is no provider `" + name + "` (known: " + known + ")", {},
-               "`chaos check providers` lists the plugin providers");
-}
-
 Result<std::string> read_stdin_limited() {
   std::string text;
   char buffer[4096];
@@ -66,8 +51,7 @@ Result<std::string> key_text(Context& ctx, const KeyTransferOptions& opts, KeyTy
     if (token.status == LineInput::Status::line && !token.text.empty()) return token.text;
     return Error("no Vault token was given");
   }
-  return Error("which key? pass -k FILE, or pipe it on stdin", {},
-               type == KeyType::vault ? "for a Vault token: -k ~/.vault-token" : "for an age key: -k keys.txt");
+  return Error("which key? pass -k FILE, or pipe it on stdin", {}, "for an age key: -k keys.txt");
 }
 
 Result<std::string> gpg_secret_keys(const std::vector<std::string>& fingerprints) {
@@ -180,25 +164,31 @@ int import_vault(Context& ctx, const KeyTransferOptions& opts, const KeyPayload&
   return kExitOk;
 }
 
-// What export and import both check first: the key type and the provider's name.
-Result<KeyType> checked_request(Context& ctx, const KeyTransferOptions& opts) {
+// What export and import both check first: the key type, and the provider (built in or a
+// plugin's).
+struct CheckedRequest {
+  KeyType type;
+  bool plugin;
+};
+Result<CheckedRequest> checked_request(Context& ctx, const KeyTransferOptions& opts) {
   auto type = key_type_named(opts.key_type);
   if (!type) return Error("-t must be age, gpg or vault");
-  if (auto err = check_provider_name(ctx, opts.provider)) return *err;
-  return *type;
+  auto plugin = provider_is_plugin(opts.provider, plugin_provider_names(ctx));
+  if (!plugin) return plugin.error();
+  return CheckedRequest{*type, *plugin};
 }
 
 }  // namespace
 
 int export_key(Context& ctx, const KeyTransferOptions& opts) {
-  auto type = checked_request(ctx, opts);
-  if (!type) return ctx.print_error(type.error()), kExitUsage;
+  auto request_kind = checked_request(ctx, opts);
+  if (!request_kind) return ctx.print_error(request_kind.error()), kExitUsage;
+  const KeyType type = request_kind->type;
   const auto& config = ctx.config();
   if (!config) return ctx.print_error(config.error()), kExitFailure;
-  auto content = item_content(ctx, opts, *type);
+  auto content = item_content(ctx, opts, type);
   if (!content) return ctx.print_error(content.error()), kExitFailure;
-  ExportRequest request{opts.provider,      is_plugin_provider(ctx, opts.provider), *type, opts.item_name, opts.options,
-                        std::move(*content)};
+  ExportRequest request{opts.provider, request_kind->plugin, type, opts.item_name, opts.options, std::move(*content)};
   auto exported = export_to_provider(request, ProviderAccess{*config, provider_call_with_new_host(ctx)});
   if (!exported) return ctx.print_error(exported.error()), kExitFailure;
   for (const auto& m : exported->messages) std::printf("%s\n", m.c_str());
@@ -208,23 +198,22 @@ int export_key(Context& ctx, const KeyTransferOptions& opts) {
       settings.push_back({{"secret_providers", opts.provider, key}, value});
     if (auto err = set_config_paths(ctx.paths.config_file(), settings)) return ctx.print_error(*err), kExitFailure;
   }
-  print_use(opts.provider, *type, exported->item, opts.save_to_config);
+  print_use(opts.provider, type, exported->item, opts.save_to_config);
   return kExitOk;
 }
 
 int import_key(Context& ctx, const KeyTransferOptions& opts) {
-  auto type = checked_request(ctx, opts);
-  if (!type) return ctx.print_error(type.error()), kExitUsage;
+  auto request_kind = checked_request(ctx, opts);
+  if (!request_kind) return ctx.print_error(request_kind.error()), kExitUsage;
+  const KeyType type = request_kind->type;
   const auto& config = ctx.config();
   if (!config) return ctx.print_error(config.error()), kExitFailure;
-  ProviderChoice choice{opts.provider, is_plugin_provider(ctx, opts.provider), opts.item, *type, "import"};
-  if (opts.item.empty() || opts.item.front() == '-') {
-    return ctx.print_error(Error("-i names the item to import (it cannot start with -)")), kExitUsage;
-  }
+  ProviderChoice choice{opts.provider, request_kind->plugin, opts.item, type, "-i"};
+  if (auto err = check_provider_item(choice)) return ctx.print_error(*err), kExitUsage;
   auto text = read_provider_item(choice, ProviderAccess{*config, provider_call_with_new_host(ctx)});
   if (!text) return ctx.print_error(text.error()), kExitFailure;
   std::string source = opts.provider + " item " + opts.item;
-  auto payload = parse_key_payload(*type, *text, source);
+  auto payload = parse_key_payload(type, *text, source);
   if (!payload) return ctx.print_error(payload.error()), kExitFailure;
   if (payload->no_import) {
     ctx.print_error(Error(
@@ -233,8 +222,8 @@ int import_key(Context& ctx, const KeyTransferOptions& opts) {
             std::string(find_builtin_provider(opts.provider) ? find_builtin_provider(opts.provider)->flag : "-p")));
     return kExitFailure;
   }
-  if (*type == KeyType::age) return import_age(ctx, opts, *payload);
-  if (*type == KeyType::gpg) return import_gpg(ctx, *payload);
+  if (type == KeyType::age) return import_age(ctx, opts, *payload);
+  if (type == KeyType::gpg) return import_gpg(ctx, *payload);
   return import_vault(ctx, opts, *payload);
 }
 

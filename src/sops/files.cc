@@ -81,13 +81,8 @@ std::string teams_root(const std::string& home) {
 
 bool stays_inside(const std::string& path) {
   if (path.empty() || path.front() == '/' || path.front() == '~') return false;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t slash = path.find('/', start);
-    if (path.substr(start, slash == std::string::npos ? std::string::npos : slash - start) == "..") return false;
-    if (slash == std::string::npos) break;
-    start = slash + 1;
-  }
+  for (const auto& part : split(path, '/'))
+    if (part == "..") return false;
   return true;
 }
 
@@ -95,13 +90,7 @@ bool stays_inside(const std::string& path) {
 Status team_candidates(const SecretFileOverrides& overrides, const std::string& home, Needs needs,
                        std::optional<Candidate>& secrets, std::optional<Candidate>& sops) {
   const std::string& team = *overrides.team;
-  std::vector<std::string> parts;
-  size_t start = 0;
-  for (size_t dot = team.find('.');; dot = team.find('.', start)) {
-    parts.push_back(team.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-    if (dot == std::string::npos) break;
-    start = dot + 1;
-  }
+  std::vector<std::string> parts = split(team, '.');
   const char* hint = "name a team as COMPANY.TEAM or COMPANY.TEAM.GROUP";
   if (parts.size() < 2 || parts.size() > 3) return Error("`" + team + "` is not COMPANY.TEAM[.GROUP]", "-t", hint);
   for (const auto& part : parts) {

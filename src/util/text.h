@@ -10,6 +10,10 @@ namespace chaos {
 // The items with `separator` between them: join({"a", "b"}) == "a, b".
 std::string join(const std::vector<std::string>& items, std::string_view separator = ", ");
 
+// The pieces of `text` between `separator`s, empty ones included: split("a::b", ':') is
+// {"a", "", "b"}; an empty text is one empty piece.
+std::vector<std::string> split(std::string_view text, char separator);
+
 // The lines of a text, without their newlines; a last line without one counts, an empty text
 // has none.
 std::vector<std::string> split_lines(std::string_view text);

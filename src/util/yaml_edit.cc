@@ -166,13 +166,9 @@ std::string trim(std::string_view s) {
 
 std::vector<std::string> split_csv(std::string_view s) {
   std::vector<std::string> items;
-  size_t start = 0;
-  while (start <= s.size()) {
-    size_t comma = s.find(',', start);
-    std::string item = trim(s.substr(start, comma == npos ? npos : comma - start));
+  for (const auto& piece : split(s, ',')) {
+    std::string item = trim(piece);
     if (!item.empty()) items.push_back(std::move(item));
-    if (comma == npos) break;
-    start = comma + 1;
   }
   return items;
 }
