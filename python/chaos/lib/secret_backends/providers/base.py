@@ -7,9 +7,11 @@ override, so that every provider gets the same handling of secret material: keys
 an inherited pipe (``SOPS_AGE_KEY_FILE=/dev/fd/N``), never through argv, the environment or a
 file, and sops is run from an argument list, never through a shell.
 
-Status: ``decrypt`` and ``updatekeys`` work (age keys through a provider, or the user's own
-sops setup when no provider item is selected); ``edit``, ``import_secrets`` and gpg/vault
-ephemeral keys raise ``NotImplementedError`` until ``chaos secrets`` lands.
+chaos itself never calls these concrete methods: the ``chaos`` commands read the item through
+``readKeys`` (the role host's ``provider`` request) and run sops from the core, with age, gpg
+and Vault keys (docs/secrets-providers.md). They are kept for code written against the
+original SDK: ``decrypt`` and ``updatekeys`` work with age keys; ``edit``, ``import_secrets``
+and gpg/vault keys raise ``NotImplementedError`` (use the ``chaos secrets`` commands).
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ _PROTECTED = frozenset(
     }
 )
 
-_NOT_YET = "secrets support arrives with `chaos secrets`"
+_NOT_YET = "not in the SDK: use the `chaos secrets` commands (docs/secrets-providers.md)"
 
 
 class EphemeralEnv(NamedTuple):
