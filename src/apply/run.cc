@@ -17,6 +17,7 @@
 #include "context/plugin_manifest.h"
 #include "context/provider_host.h"
 #include "fleet/inventory.h"
+#include "fleet/max_fail.h"
 #include "host/launch.h"
 #include "records/history.h"
 #include "sops/redact.h"
@@ -142,8 +143,14 @@ class ApplyRun {
     if (!opts_.secrets && opts_.provider.any()) {
       return fail(Error("-p and --from-X name the key that decrypts the secrets; they need -s"), kExitUsage);
     }
-    if (!opts_.fleet && (!opts_.limit.empty() || !opts_.exclude.empty() || opts_.parallel >= 0)) {
-      return fail(Error("--limit, --exclude and --parallel choose among fleet hosts; they need --fleet"), kExitUsage);
+    if (!opts_.fleet && (!opts_.limit.empty() || !opts_.exclude.empty() || opts_.parallel >= 0 || opts_.max_fail)) {
+      return fail(Error("--limit, --exclude, --parallel and --max-fail work on fleet hosts; they need --fleet"),
+                  kExitUsage);
+    }
+    if (opts_.max_fail) {
+      auto max_fail = parse_max_fail(*opts_.max_fail);
+      if (!max_fail) return fail(max_fail.error(), kExitUsage);
+      max_fail_ = max_fail->param();
     }
     const auto& config = ctx_.config();
     if (!config) return fail(config.error());
@@ -357,6 +364,7 @@ class ApplyRun {
                            {"diff", true}};
     if (password) prepare_params["sudo_password"] = *password;
     if (!restrictions_.is_null()) prepare_params["restrictions"] = json(restrictions_);
+    if (!max_fail_.is_null()) prepare_params["max_fail"] = max_fail_;
     if (secrets_) prepare_params["secrets_document"] = {{"data", json(secrets_->data)}, {"text", secrets_->text}};
 
     auto prepared = call("apply.prepare", prepare_params);
@@ -438,11 +446,12 @@ class ApplyRun {
     report_.take_outcome(*executed);
     bool failed_ops = report_.any_failed_operations();
     // pyinfra's own reason for stopping ("No hosts remaining!") only matters when no failed
-    // operation already explains it.
-    if (!failed_ops && executed->contains("error") && (*executed)["error"].is_string()) {
+    // operation already explains it; --max-fail stopping the run always does.
+    bool max_fail_reached = executed->value("max_fail_reached", false);
+    if ((!failed_ops || max_fail_reached) && executed->contains("error") && (*executed)["error"].is_string()) {
       const std::string message = (*executed)["error"];
-      report_.errors.push_back({{"kind", "execute"}, {"message", message}});
-      ctx_.print_error(Error("pyinfra stopped: " + message));
+      report_.errors.push_back({{"kind", max_fail_reached ? "max_fail" : "execute"}, {"message", message}});
+      ctx_.print_error(Error(max_fail_reached ? "stopped: " + message : "pyinfra stopped: " + message));
     }
     // A role skipped because the secrets file lacks what it needs failed what -s asked for.
     bool clean = report_.errors.empty() && !failed_ops && !report_.any_secrets_missing();
@@ -645,6 +654,7 @@ class ApplyRun {
   int parallel_ = 0;
   bool remote_hosts_ = false;            // the fleet has hosts other than @local: no sudo password for them
   nlohmann::ordered_json restrictions_;  // fleet.restrictions (or the top level's), for the host
+  json max_fail_;                        // --max-fail as the host's parameter; null: not given
   FILE* human_;
   const Painter& paint_;
   ApplyReport report_;

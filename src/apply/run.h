@@ -34,10 +34,11 @@ struct ApplyOptions {
   ProviderRequest provider;  // -p / --from-X: the sops key from a password manager
   // --fleet: the Ch-obolo's fleet hosts over SSH instead of this machine (docs/fleet.md)
   bool fleet = false;
-  std::vector<std::string> limit;     // --limit: host globs and @groups
-  std::vector<std::string> exclude;   // --exclude
-  int parallel = -1;                  // --parallel N (default: fleet.parallelism)
-  bool accept_new_host_keys = false;  // trust a host seen for the first time (its key is recorded)
+  std::vector<std::string> limit;       // --limit: host globs and @groups
+  std::vector<std::string> exclude;     // --exclude
+  int parallel = -1;                    // --parallel N (default: fleet.parallelism)
+  bool accept_new_host_keys = false;    // trust a host seen for the first time (its key is recorded)
+  std::optional<std::string> max_fail;  // --max-fail N|P% (fleet/max_fail.h); unset: never stop early
 };
 
 // Runs it, prints as it goes, writes the --json report and the history record; returns the

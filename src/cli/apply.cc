@@ -46,6 +46,10 @@ void define_apply_command(CLI::App* cmd, Context& ctx, int& exit_code) {
   cmd->add_option("--parallel", opts->parallel, "Hosts worked on at once (default: fleet.parallelism, else all)")
       ->check(CLI::Range(0, 100000))
       ->group(fleet);
+  cmd->add_option("--max-fail", opts->max_fail,
+                  "Stop starting new work once more than N hosts (or P% of them) have failed; what runs finishes")
+      ->type_name("N|P%")
+      ->group(fleet);
   cmd->add_flag("--accept-new-host-keys", opts->accept_new_host_keys,
                 "Trust a host's SSH key the first time it is seen and record it in known_hosts (a changed key is "
                 "still refused)")
@@ -58,6 +62,7 @@ void define_apply_command(CLI::App* cmd, Context& ctx, int& exit_code) {
   chaos apply users -s                    roles that need secrets get them (docs/secrets.md)
   chaos apply users -s -p bw.age          the sops key from Bitwarden (docs/secrets-providers.md)
   chaos apply base -f --limit 'web-*'     the fleet's web hosts, over SSH (docs/fleet.md)
+  chaos apply base -f --max-fail 10%      stop starting new work once over 10% of hosts failed
 
 Class-based roles show what they would change (their delta) and are skipped when already in
 the desired state; you are asked once before anything changes unless -y is given or standard

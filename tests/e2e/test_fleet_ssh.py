@@ -125,3 +125,106 @@ def test_a_changed_host_key_is_refused(chaos, mark_plugin, ssh_hosts, tmp_path):
     assert run.returncode == 1
     assert "CHANGED" in run.stderr and "ssh-keygen -R" in run.stderr
     assert not (Path(host.scratch) / "marked").exists()
+
+
+# Two steps per host, each appending "<host>:<step>" to one log every host shares (the hosts
+# share this machine's filesystem): the log is the order the steps ran in. Step one fails on a
+# host whose `fail` file exists.
+GATE_ROLE = """
+from pyinfra import host
+from pyinfra.operations import server
+
+
+def gate(state, host_, chobolo_path, skip_confirm):
+    log, fail = host.data.get("log"), host.data.get("fail")
+    server.shell(name="Step one", commands=[f"echo {host.name}:1 >> {log}", f"test ! -e {fail}"])
+    server.shell(name="Step two", commands=[f"echo {host.name}:2 >> {log}"])
+"""
+
+
+@pytest.fixture
+def gate_plugin(plugin_env, tmp_path):
+    plugin_env.install(
+        write_wheel(
+            tmp_path / "gate-wheel",
+            "fleet-gate",
+            entry_points={"chaos.roles": {"gate": "fleet_gate:gate"}},
+            modules={"fleet_gate/__init__.py": GATE_ROLE},
+        )
+    )
+
+
+def _gate_fleet(tmp_path: Path, hosts, failing=()) -> tuple[Path, Path]:
+    log = tmp_path / "steps.log"
+    log.touch()
+    log.chmod(0o666)
+    lines = ["fleet:", "  hosts:"]
+    for i, h in enumerate(hosts):
+        fail = Path(h.scratch) / "fail"
+        if i in failing:
+            fail.touch()
+        lines.append(
+            f"    web-{i + 1}: {{ssh_hostname: {h.address}, ssh_port: {h.port}, ssh_user: {h.user},"
+            f" ssh_key: {h.key_path}, ssh_known_hosts_file: {h.known_hosts},"
+            f" log: {log}, fail: {fail}}}"
+        )
+    path = tmp_path / "gate.yml"
+    path.write_text("\n".join(lines) + "\n")
+    return path, log
+
+
+def _steps(log: Path) -> list[str]:
+    steps = log.read_text().split()
+    log.write_text("")
+    return steps
+
+
+def test_serial_finishes_each_host_before_the_next(chaos, gate_plugin, ssh_hosts, tmp_path):
+    chobolo, log = _gate_fleet(tmp_path, ssh_hosts(3))
+    serial = chaos.run("apply", "gate", "-f", "-y", "--serial", "-c", str(chobolo))
+    assert serial.returncode == 0, serial.stderr
+    assert _steps(log) == ["web-1:1", "web-1:2", "web-2:1", "web-2:2", "web-3:1", "web-3:2"]
+
+    # Without it every host does step one before any does step two.
+    parallel = chaos.run("apply", "gate", "-f", "-y", "-c", str(chobolo))
+    assert parallel.returncode == 0, parallel.stderr
+    steps = _steps(log)
+    assert sorted(steps[:3]) == ["web-1:1", "web-2:1", "web-3:1"]
+    assert sorted(steps[3:]) == ["web-1:2", "web-2:2", "web-3:2"]
+
+
+def test_max_fail_stops_new_work_once_too_many_hosts_failed(
+    chaos, gate_plugin, ssh_hosts, tmp_path
+):
+    chobolo, log = _gate_fleet(tmp_path, ssh_hosts(4), failing=(0, 1))
+
+    # No limit: the two healthy hosts finish; the run still fails.
+    unlimited = chaos.run("apply", "gate", "-f", "-y", "-c", str(chobolo))
+    assert unlimited.returncode == 1
+    assert {"web-3:2", "web-4:2"} <= set(_steps(log))
+
+    # One host at a time: the first failure is within the limit, the second is over it, and
+    # the hosts after it are never started.
+    serial = chaos.run(
+        "apply", "gate", "-f", "-y", "--json", "--serial", "--max-fail", "1", "-c", str(chobolo)
+    )
+    assert serial.returncode == 1
+    assert _steps(log) == ["web-1:1", "web-2:1"]
+    assert "2 of 4 hosts failed, more than --max-fail 1 allows" in serial.stderr
+    report = json.loads(serial.stdout)
+    assert [e["kind"] for e in report["errors"]] == ["max_fail"]
+    statuses = {h["name"]: [op["status"] for op in h["operations"]] for h in report["hosts"]}
+    assert statuses["web-1"] == ["failed", "skipped"]
+    assert statuses["web-3"] == ["skipped", "skipped"]
+    assert statuses["web-4"] == ["skipped", "skipped"]
+
+    # All hosts at once: step one fails on half of them, over 25%, so step two starts nowhere.
+    share = chaos.run("apply", "gate", "-f", "-y", "--max-fail", "25%", "-c", str(chobolo))
+    assert share.returncode == 1
+    assert sorted(_steps(log)) == ["web-1:1", "web-2:1", "web-3:1", "web-4:1"]
+    assert "more than --max-fail 25% allows" in share.stderr
+
+    # 50% is not over 50%: the healthy hosts go on.
+    half = chaos.run("apply", "gate", "-f", "-y", "--max-fail", "50%", "-c", str(chobolo))
+    assert half.returncode == 1
+    assert {"web-3:2", "web-4:2"} <= set(_steps(log))

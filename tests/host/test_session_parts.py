@@ -9,7 +9,7 @@ from chaos.host.deltas import delta_parts, is_empty
 from chaos.host.errors import HostError
 from chaos.host.loading import CLASS, LoadedRole
 from chaos.host.operations import OpTable
-from chaos.host.params import get_param, hosts_param, roles_param
+from chaos.host.params import get_param, hosts_param, max_fail_param, roles_param
 from chaos.host.secrets import document_param, lookup, role_secrets
 
 
@@ -72,6 +72,24 @@ def test_hosts_param_names_and_data():
     for bad in ([""], [["b"]], [["", {}]], [["", {"k": 1}]], [["b", []]], [3], [["b", {}, 1]]):
         assert _refused(hosts_param, {"hosts": bad}) == "hosts[0] must be a name or [name, {data}]"
     assert _refused(hosts_param, {"hosts": []}) == "'hosts' is empty"
+
+
+def test_max_fail_param_is_a_count_or_a_share_below_all():
+    assert max_fail_param({}) is None
+    assert max_fail_param({"max_fail": {"hosts": 0}}) == ("hosts", 0.0)
+    assert max_fail_param({"max_fail": {"percent": 12.5}}) == ("percent", 12.5)
+    message = "'max_fail' must be {hosts: N >= 0} or {percent: 0 <= P < 100}"
+    for bad in (
+        {"hosts": -1},
+        {"hosts": 1.5},
+        {"hosts": True},
+        {"percent": 100},
+        {"percent": -1},
+        {"percent": "5"},
+        {"hosts": 1, "percent": 5},
+        {},
+    ):
+        assert _refused(max_fail_param, {"max_fail": bad}) == message
 
 
 class _Obj:

@@ -1,4 +1,5 @@
 #include "fleet/inventory.h"
+#include "fleet/max_fail.h"
 
 #include <gtest/gtest.h>
 
@@ -100,6 +101,32 @@ TEST(FleetInventory, NoFleetBlockAndRestrictionsFromEitherPlace) {
   EXPECT_TRUE(top.restrictions.contains("black_list"));
   Fleet inside = read("fleet:\n  hosts: [a]\n  restrictions: {allow_list: {a: {r: true}}}\n");
   EXPECT_TRUE(inside.restrictions.contains("allow_list"));
+}
+
+TEST(FleetMaxFail, HostsOrAPercentage) {
+  auto hosts = parse_max_fail("3");
+  ASSERT_TRUE(hosts.ok());
+  EXPECT_EQ(hosts->param(), (nlohmann::json{{"hosts", 3}}));
+  auto none = parse_max_fail("0");
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->param(), (nlohmann::json{{"hosts", 0}}));
+  auto percent = parse_max_fail("12.5%");
+  ASSERT_TRUE(percent.ok());
+  EXPECT_EQ(percent->param(), (nlohmann::json{{"percent", 12.5}}));
+}
+
+TEST(FleetMaxFail, AnythingElseIsRefusedWithTheForms) {
+  for (const char* bad :
+       {"", "%", "-1", "1.5", "+2", "x", "3 ", "25%%", "-5%", "1e2%", "nan%", "inf%", "99999999999999999999", "5.%x"}) {
+    auto parsed = parse_max_fail(bad);
+    EXPECT_FALSE(parsed.ok()) << bad;
+    if (!parsed.ok()) {
+      EXPECT_NE(parsed.error().message.find("--max-fail"), std::string::npos) << bad;
+    }
+  }
+  auto never = parse_max_fail("100%");
+  ASSERT_FALSE(never.ok());
+  EXPECT_NE(never.error().message.find("never stop"), std::string::npos);
 }
 
 }  // namespace

@@ -41,7 +41,7 @@ from chaos.host.errors import (
 from chaos.host.loading import CLASS, LoadedRole, load_role
 from chaos.host.logtap import FORWARD_LEVEL, PyinfraLogTap
 from chaos.host.operations import MESSAGE_TAIL_LINES, OUTPUT_TAIL_LINES, OpTable
-from chaos.host.params import get_param, hosts_param, roles_param
+from chaos.host.params import get_param, hosts_param, max_fail_param, roles_param
 from chaos.host.secrets import document_param, role_secrets
 from chaos.host.wire import Channel, jsonable
 
@@ -109,6 +109,7 @@ class ApplySession:
         self.role_errors: list[dict[str, Any]] = []
         self.plan_results: list[dict[str, Any]] = []
         self.keep_going = False
+        self.max_fail: tuple[str, float] | None = None  # --max-fail: ("hosts"|"percent", value)
         # host -> tags of the roles that failed before execution there, in the order they did
         self.failed_roles: dict[str, list[str]] = {}
         # host -> tags of the roles that did not fail but will not run there, because another
@@ -215,6 +216,7 @@ class ApplySession:
         self.detect_changes = detect if detect is not None else self.dry or not self.skip_confirm
         self.secrets = get_param(params, "secrets", (dict,), {})
         self.restrictions = restrictions.validate(params.get("restrictions"))
+        self.max_fail = max_fail_param(params)
         document = document_param(params.get("secrets_document"))
         if verbosity not in FORWARD_LEVEL:
             raise HostError("bad_params", "'verbosity' must be 0..3")
@@ -250,6 +252,7 @@ class ApplySession:
             verbosity=verbosity,
             listener=self,
         )
+        pa.set_fail_limit(self.state, self.max_fail)
         self.hosts = {h: HostResult(pa.host_name(h)) for h in pa.inventory_hosts(self.state)}
         self.tap.host_names = {r.name for r in self.hosts.values()}
         self.stage = Stage.CONNECTING
@@ -266,6 +269,8 @@ class ApplySession:
                 raise HostError.aggregate(per_host)
             # pyinfra stops when too many hosts failed (FAIL_PERCENT) or none is left.
             summary = f"{len(failed)} of {len(self.hosts)} hosts could not be connected"
+            if self.max_fail is not None and any(r.connected for r in self.hosts.values()):
+                summary += f", more than --max-fail {self._max_fail_text()} allows"
             raise HostError("connect", summary, errors=per_host)
 
         self.stage = Stage.PREPARING
@@ -623,7 +628,9 @@ class ApplySession:
         self.stage = Stage.EXECUTING
         self.tap.phase = "execute"
         try:
-            stop_error = pa.execute(self.state, serial, no_wait)
+            stop_error = self._count_failed_roles_against_max_fail()
+            if stop_error is None:
+                stop_error = pa.execute(self.state, serial, no_wait)
         except KeyboardInterrupt:
             raise
         except Exception as e:
@@ -646,9 +653,35 @@ class ApplySession:
         self.tap.phase = None
         result = self._execution_result()
         result["error"] = stop_error
+        if stop_error is not None and self.max_fail is not None and pa.over_fail_limit(self.state):
+            failed = len(self.state.failed_hosts)
+            result["error"] = (
+                f"{failed} of {len(self.hosts)} hosts failed, more than --max-fail"
+                f" {self._max_fail_text()} allows: no new work was started after that"
+            )
+            result["max_fail_reached"] = True
         result.update(self._host_outcome())
         self.close()
         return result
+
+    def _max_fail_text(self) -> str:
+        kind, value = self.max_fail or ("hosts", 0.0)
+        number = f"{value:g}"
+        return number + "%" if kind == "percent" else number
+
+    def _count_failed_roles_against_max_fail(self) -> str | None:
+        """With --max-fail, a host where a role failed before execution (and so, without
+        keep_going, nothing runs) is a failed host like one whose operation failed."""
+        if self.max_fail is None or self.keep_going:
+            return None
+        failed = [
+            host
+            for host in pa.inventory_hosts(self.state)
+            if self.failed_roles.get(pa.host_name(host)) and pa.is_active(self.state, host)
+        ]
+        if not failed:
+            return None
+        return pa.fail_hosts(self.state, failed)
 
     def _fail_running(self, reason: str) -> None:
         """pyinfra raised out of ``run_ops``, or stopped with no host left: the operations that

@@ -60,3 +60,23 @@ def hosts_param(params: Mapping[str, Any]) -> list[str | tuple[str, dict[str, An
     if not out:
         raise HostError("bad_params", "'hosts' is empty")
     return out
+
+
+def max_fail_param(params: Mapping[str, Any]) -> tuple[str, float] | None:
+    """``max_fail``: ``{"hosts": N}`` (N >= 0) or ``{"percent": P}`` (0 <= P < 100), or absent."""
+    value = get_param(params, "max_fail", (dict,), None)
+    if value is None:
+        return None
+    if len(value) == 1 and "hosts" in value:
+        count = value["hosts"]
+        if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
+            return ("hosts", float(count))
+    elif len(value) == 1 and "percent" in value:
+        percent = value["percent"]
+        if (
+            isinstance(percent, (int, float))
+            and not isinstance(percent, bool)
+            and 0 <= percent < 100
+        ):
+            return ("percent", float(percent))
+    raise HostError("bad_params", "'max_fail' must be {hosts: N >= 0} or {percent: 0 <= P < 100}")

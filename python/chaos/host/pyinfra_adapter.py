@@ -307,6 +307,38 @@ def build_state(
     return state
 
 
+def set_fail_limit(state: Any, limit: tuple[str, float] | None) -> None:
+    """``--max-fail``: pyinfra stops starting work once the share of failed hosts is over
+    ``config.FAIL_PERCENT``. A count N becomes the share halfway between N and N + 1 failed
+    hosts, so that float rounding can neither stop at N nor go on at N + 1."""
+    if limit is None:
+        return
+    kind, value = limit
+    total = max(1, len(state.inventory))
+    state.config.FAIL_PERCENT = value if kind == "percent" else (value + 0.5) * 100 / total
+
+
+def fail_hosts(state: Any, hosts: Sequence[Any]) -> str | None:
+    """Counts ``hosts`` as failed towards ``FAIL_PERCENT``; returns pyinfra's error when that
+    (or no host left) stops the run."""
+    from pyinfra.api.exceptions import PyinfraError
+
+    try:
+        state.fail_hosts(set(hosts))
+    except PyinfraError as e:
+        return describe_exception(e)
+    return None
+
+
+def over_fail_limit(state: Any) -> bool:
+    """Whether more hosts failed than ``FAIL_PERCENT`` allows."""
+    limit = getattr(state.config, "FAIL_PERCENT", None)
+    total = len(state.inventory)
+    if limit is None or total == 0:
+        return False
+    return len(getattr(state, "failed_hosts", ())) * 100 / total > limit
+
+
 def route_local_sudo_password(askpass_script: str, placeholder: str) -> Callable[[], None] | None:
     """Commands on @local that need the sudo (or su) password get ``askpass_script`` as their
     askpass helper and ``placeholder`` where pyinfra would put the password (see
@@ -524,10 +556,19 @@ def execute(state: Any, serial: bool, no_wait: bool) -> str | None:
     from pyinfra.api.state import StateStage
 
     state.set_stage(StateStage.Execute)
+    inventory = state.inventory
+    if serial:
+        # pyinfra's serial run takes the active hosts as a set, in no particular order; a
+        # user who asks for one host at a time expects them in the fleet's order.
+        order = list(inventory)
+        inventory.get_active_hosts = lambda: [h for h in order if h in state.active_hosts]
     try:
         run_ops(state, serial=serial, no_wait=no_wait)
     except PyinfraError as e:
         return describe_exception(e)
+    finally:
+        if serial:
+            del inventory.get_active_hosts
     return None
 
 
