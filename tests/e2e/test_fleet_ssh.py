@@ -4,9 +4,13 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
+from support import sshd
 from support.wheelkit import write_wheel
 
 MARK_ROLE = """
@@ -228,3 +232,82 @@ def test_max_fail_stops_new_work_once_too_many_hosts_failed(
     half = chaos.run("apply", "gate", "-f", "-y", "--max-fail", "50%", "-c", str(chobolo))
     assert half.returncode == 1
     assert {"web-3:2", "web-4:2"} <= set(_steps(log))
+
+
+SLOW_ROLE = """
+from pyinfra import host
+from pyinfra.operations import server
+
+
+def slow(state, host_, chobolo_path, skip_confirm):
+    scratch = host.data.get("scratch")
+    server.shell(name="Start", commands=[f"touch {scratch}/started"])
+    server.shell(name="Wait", commands=["sleep 300"])
+    server.shell(name="Finish", commands=[f"touch {scratch}/finished"])
+"""
+
+
+def _remote_sleeps(hosts) -> dict[str, int]:
+    return {
+        h.address: sum("sleep 300" in " ".join(p.cmdline) for p in sshd.processes_of(h))
+        for h in hosts
+    }
+
+
+def test_ctrl_c_mid_fleet_stops_every_host_and_reports_what_completed(
+    chaos, plugin_env, ssh_hosts, tmp_path
+):
+    plugin_env.install(
+        write_wheel(
+            tmp_path / "slow-wheel",
+            "fleet-slow",
+            entry_points={"chaos.roles": {"slow": "fleet_slow:slow"}},
+            modules={"fleet_slow/__init__.py": SLOW_ROLE},
+        )
+    )
+    hosts = ssh_hosts(3)
+    lines = ["fleet:", "  hosts:"]
+    for i, h in enumerate(hosts):
+        lines.append(
+            f"    web-{i + 1}: {{ssh_hostname: {h.address}, ssh_port: {h.port}, ssh_user: {h.user},"
+            f" ssh_key: {h.key_path}, ssh_known_hosts_file: {h.known_hosts},"
+            f" scratch: {h.scratch}}}"
+        )
+    chobolo = tmp_path / "slow.yml"
+    chobolo.write_text("\n".join(lines) + "\n")
+    proc = subprocess.Popen(
+        [str(chaos.binary), "apply", "slow", "-f", "-y", "--json", "-c", str(chobolo)],
+        env=chaos.env,
+        cwd=chaos.workdir,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not all(_remote_sleeps(hosts).values()) and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.2)
+        assert all(_remote_sleeps(hosts).values()), _remote_sleeps(hosts)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, err
+    assert "Sanitizer" not in err
+    report = json.loads(out)
+    assert report["interrupted"] is True and report["exit_code"] == 130
+    statuses = {h["name"]: [op["status"] for op in h["operations"]] for h in report["hosts"]}
+    assert statuses == {
+        name: ["changed", "interrupted", "skipped"] for name in ("web-1", "web-2", "web-3")
+    }
+    # The remote commands were stopped too, not left running after their session ended.
+    deadline = time.monotonic() + 15
+    while any(_remote_sleeps(hosts).values()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(_remote_sleeps(hosts).values()), _remote_sleeps(hosts)
+    assert all((Path(h.scratch) / "started").exists() for h in hosts)
+    assert not any((Path(h.scratch) / "finished").exists() for h in hosts)

@@ -28,6 +28,8 @@ import logging
 import os
 import re
 import sys
+import time
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any
@@ -298,6 +300,7 @@ def build_state(
         config.SUDO_PASSWORD = sudo_password
         config.SU_PASSWORD = sudo_password
 
+    track_remote_commands()
     state = State(inventory=inventory, config=config, check_for_changes=detect_changes)
     state.print_noop_info = verbosity >= 2
     state.print_fact_info = verbosity >= 2
@@ -639,8 +642,84 @@ def reinstate_host(state: Any, host: Any) -> None:
 #
 
 
+# SSH commands in flight. A command's remote processes outlive its SSH session (sshd closes
+# their pipes and nothing more), so an interrupted run would leave `sleep 300`, or half of an
+# upgrade, running on every host. Channels opened through pyinfra's SSH client are recorded
+# here, and an interrupt stops what they run (stop_remote_commands). The SSH protocol's own
+# "signal" request would be the natural way, but sshd refuses it for root logins ("session
+# signalling requires privilege separation"), the most common fleet login.
+_remote_commands: weakref.WeakSet[Any] = weakref.WeakSet()
+
+# Run over a new channel of the same connection, so its parent is the sshd process that
+# started the connection's other commands, each the leader of its own process group (sshd
+# setsid()s every session). It signals those groups: INT as a terminal's Ctrl-C would, then
+# TERM, then KILL for whatever ignored the signal before; a non-root user's sudo relays the
+# first two to the root command it runs. POSIX sh and /proc only: no pgrep on a minimal host.
+STOP_SESSION_COMMANDS = r"""
+groups=
+for d in /proc/[0-9]*; do
+  s=$(cat "$d/stat" 2>/dev/null) || continue
+  s=${s##*) }
+  set -- $s
+  p=${d#/proc/}
+  [ "$2" = "$PPID" ] && [ "$p" != "$$" ] && groups="$groups $p"
+done
+for sig in INT TERM KILL; do
+  alive=
+  for p in $groups; do kill -s $sig -- "-$p" 2>/dev/null && alive="$alive $p"; done
+  [ -z "$alive" ] && break
+  groups=$alive
+  sleep 1
+done
+"""
+STOP_TIMEOUT_S = 6.0
+
+
+def track_remote_commands() -> None:
+    """Records the channel of every command pyinfra's SSH connector starts (once per process)."""
+    try:
+        from pyinfra.connectors.sshuserclient.client import SSHClient
+    except ImportError:
+        return
+    if getattr(SSHClient.exec_command, "_chaos_tracked", False):
+        return
+    original = SSHClient.exec_command
+
+    def exec_command(self: Any, *args: Any, **kwargs: Any) -> Any:
+        streams = original(self, *args, **kwargs)
+        with suppress(Exception):
+            _remote_commands.add(streams[1].channel)
+        return streams
+
+    exec_command._chaos_tracked = True  # type: ignore[attr-defined]
+    SSHClient.exec_command = exec_command
+
+
+def stop_remote_commands() -> int:
+    """Stops every SSH command still running, one stop script per connection, all at once,
+    bounded by STOP_TIMEOUT_S. Returns how many connections had commands running."""
+    running = [c for c in list(_remote_commands) if not c.closed and not c.exit_status_ready()]
+    transports = {id(c.transport): c.transport for c in running if c.transport is not None}
+    stoppers = []
+    for transport in transports.values():
+        with suppress(Exception):
+            channel = transport.open_session(timeout=2.0)
+            channel.exec_command(STOP_SESSION_COMMANDS)
+            stoppers.append(channel)
+    deadline = time.monotonic() + STOP_TIMEOUT_S
+    while any(not c.exit_status_ready() for c in stoppers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for channel in stoppers:
+        with suppress(Exception):
+            channel.close()
+    return len(transports)
+
+
 def abort(state: Any) -> None:
-    """Stop whatever greenlets the state still runs (after an interrupt)."""
+    """Stop whatever greenlets the state still runs, and the commands they started on SSH
+    hosts (after an interrupt)."""
+    with suppress(Exception):
+        stop_remote_commands()
     for pool in (getattr(state, "pool", None), getattr(state, "fact_pool", None)):
         if pool is not None:
             with suppress(Exception):
