@@ -5,11 +5,13 @@
 
 #include <csignal>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "apply/chobolo.h"
+#include "apply/fleet_board.h"
 #include "apply/render.h"
 #include "apply/report.h"
 #include "apply/sudo_password.h"
@@ -41,6 +43,14 @@ const json& member(const json& object, const char* key) {
   if (!object.is_object()) return empty;
   auto it = object.find(key);
   return it != object.end() && it->is_object() ? *it : empty;
+}
+
+// The same for an array member (pointers into it stay valid while `object` lives).
+const json& array_member(const json& object, const char* key) {
+  static const json empty = json::array();
+  if (!object.is_object()) return empty;
+  auto it = object.find(key);
+  return it != object.end() && it->is_array() ? *it : empty;
 }
 
 class ApplyRun {
@@ -439,7 +449,9 @@ class ApplyRun {
       if (!line) return fail(line.error());
       if (*line) execute_params["sudo_password"] = **line;
     }
+    start_fleet_progress(*planned);
     auto executed = call("apply.execute", execute_params);
+    end_fleet_progress();
     if (!executed) return host_failure(executed.error());
     if (int code = stop_if_signalled()) return code;
     take_execution(*executed);
@@ -456,6 +468,46 @@ class ApplyRun {
     // A role skipped because the secrets file lacks what it needs failed what -s asked for.
     bool clean = report_.errors.empty() && !failed_ops && !report_.any_secrets_missing();
     return clean && !report_.any_host_unreached() ? kExitOk : kExitFailure;
+  }
+
+  // A fleet's execution: on a terminal one line per host redrawn in place (FleetBoard), else
+  // one plain line per operation naming its host.
+  void start_fleet_progress(const json& planned) {
+    if (hosts_param_.size() < 2) return;
+    if (!human_is_terminal_) {
+      fleet_lines_ = true;
+      return;
+    }
+    std::vector<FleetBoard::HostLine> lines;
+    for (const auto& [name, ops] : member(planned, "hosts").items()) {
+      FleetBoard::HostLine line;
+      line.name = name;
+      line.total = ops.is_array() ? static_cast<int>(ops.size()) : 0;
+      lines.push_back(std::move(line));
+    }
+    int fd = opts_.json ? STDERR_FILENO : STDOUT_FILENO;
+    board_.emplace(std::move(lines), paint_, terminal_width(fd), terminal_height(fd));
+    say(board_->draw(true));
+  }
+
+  void end_fleet_progress() {
+    if (!board_) return;
+    say(board_->draw(true));
+    board_.reset();
+    board_used_ = true;
+  }
+
+  // Output that is not the board's, while the board is on screen: above it.
+  void beside_board(const std::function<void()>& print) {
+    if (board_) say(board_->erase());
+    print();
+    if (board_) say(board_->draw(true));
+  }
+
+  // One finished operation as shown during execution (not on the board).
+  std::string operation_line(const std::string& host, const json& op) {
+    if (hosts_param_.size() < 2) return render_operation(op, paint_);
+    return paint_(Tone::bold, visible(host)) + ":" + render_operation(op, paint_);
   }
 
   void show_role_failures() {
@@ -549,19 +601,21 @@ class ApplyRun {
         break;
       case K::role_error:
         report_.errors.push_back(event.as<RoleErrorEvent>().error);
-        std::fputs(render_host_error(event.as<RoleErrorEvent>().error, ctx_.err).c_str(), stderr);
+        beside_board(
+            [&] { std::fputs(render_host_error(event.as<RoleErrorEvent>().error, ctx_.err).c_str(), stderr); });
         break;
       case K::op_start:
         end_progress();
-        if (human_is_terminal_) {
+        if (board_) {
+          board_->op_started(event.as<OpEvent>().host, event.as<OpEvent>().op);
+          say(board_->draw());
+        } else if (human_is_terminal_ && !fleet_lines_) {
           say("  " + paint_(Tone::dim, "… " + visible(event.as<OpEvent>().op)));
           progress_line_open_ = true;
         }
         break;
       case K::op_done:
-        if (printed_host_header_.insert(event.as<OpEvent>().host).second)
-          say(paint_(Tone::bold, visible(event.as<OpEvent>().host)) + "\n");
-        say(render_operation(event.body, paint_));
+        show_operation(event.as<OpEvent>().host, event.body);
         break;
       case K::connect:
         if (const auto& connect = event.as<ConnectEvent>(); !connect.ok) {
@@ -571,11 +625,32 @@ class ApplyRun {
         }
         break;
       case K::log:
-        show_log(event.as<LogEvent>());
+        beside_board([&] { show_log(event.as<LogEvent>()); });
         break;
       default:
         break;
     }
+  }
+
+  void show_operation(const std::string& host, const json& op) {
+    if (board_) {
+      std::string status = op.value("status", "");
+      bool ignored = op.value("ignored", false);
+      board_->op_done(host, status, ignored);
+      // A failure is shown as it happens, whole; the rest only moves the board.
+      if (status == "failed" && !ignored) {
+        beside_board([&] { say(operation_line(host, op)); });
+      } else {
+        say(board_->draw());
+      }
+      return;
+    }
+    if (fleet_lines_) {
+      say(operation_line(host, op));
+      return;
+    }
+    if (printed_host_header_.insert(host).second) say(paint_(Tone::bold, visible(host)) + "\n");
+    say(render_operation(op, paint_));
   }
 
   void show_delta(const DeltaEvent& delta, const json& body) {
@@ -608,11 +683,22 @@ class ApplyRun {
   }
 
   void take_execution(const json& result) {
-    // Operations that never ran had no op_done event: they are shown here.
+    // Operations that never ran had no op_done event: they are shown here. After the board,
+    // what changed on each host is listed too (the board only counted it).
     for (const auto& [name, h] : member(result, "hosts").items()) {
-      for (const auto& op : h.value("ops", json::array())) {
-        if (op.is_object() && op.value("status", "") == "skipped" && !interrupted_) say(render_operation(op, paint_));
+      std::vector<const json*> changed, skipped;
+      for (const auto& op : array_member(h, "ops")) {
+        std::string status = op.is_object() ? op.value("status", "") : "";
+        if (status == "skipped" && !interrupted_) skipped.push_back(&op);
+        if (status == "changed" && board_used_) changed.push_back(&op);
       }
+      for (const json* op : changed) say(operation_line(name, *op));
+      if (hosts_param_.size() > 1 && skipped.size() > 1) {
+        say(paint_(Tone::bold, visible(name)) + ": " +
+            paint_(Tone::dim, std::to_string(skipped.size()) + " operations not started (skipped)") + "\n");
+        continue;
+      }
+      for (const json* op : skipped) say(operation_line(name, *op));
     }
     report_.take_execution(result);
   }
@@ -673,6 +759,9 @@ class ApplyRun {
   unsigned spinner_frame_ = 0;
   std::string current_role_;
   std::set<std::string> printed_host_header_;
+  std::optional<FleetBoard> board_;  // a fleet's execution on a terminal
+  bool board_used_ = false;
+  bool fleet_lines_ = false;  // a fleet's execution off a terminal: one line per operation
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import time
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from support import sshd
+from support.terminal import stdout_on_terminal
 from support.wheelkit import write_wheel
 
 MARK_ROLE = """
@@ -311,3 +313,34 @@ def test_ctrl_c_mid_fleet_stops_every_host_and_reports_what_completed(
     assert not any(_remote_sleeps(hosts).values()), _remote_sleeps(hosts)
     assert all((Path(h.scratch) / "started").exists() for h in hosts)
     assert not any((Path(h.scratch) / "finished").exists() for h in hosts)
+
+
+def test_progress_is_a_line_per_host_on_a_terminal_and_named_lines_otherwise(
+    chaos, gate_plugin, ssh_hosts, tmp_path
+):
+    chobolo, _ = _gate_fleet(tmp_path, ssh_hosts(3), failing=(1,))
+    # Off a terminal: every operation on its own line, with its host.
+    plain = chaos.run("apply", "gate", "-f", "-y", "-c", str(chobolo))
+    assert plain.returncode == 1
+    for name in ("web-1", "web-3"):
+        assert re.search(rf"^{name}:  ~ changed +Step one", plain.stdout, re.MULTILINE), (
+            plain.stdout
+        )
+        assert re.search(rf"^{name}:  ~ changed +Step two", plain.stdout, re.MULTILINE), (
+            plain.stdout
+        )
+    assert re.search(r"^web-2:  ✗ failed +Step one", plain.stdout, re.MULTILINE), plain.stdout
+    assert "\x1b[" not in plain.stdout
+
+    # On a terminal: a block of one line per host, drawn over itself as operations finish;
+    # the failure in full above it; then what changed on each host.
+    shown = stdout_on_terminal(
+        chaos, "apply", "gate", "-f", "-y", "-c", str(chobolo), env={"COLUMNS": "100"}, check=False
+    )
+    assert "\x1b[3A" in shown, shown  # the cursor goes back over the three host lines
+    final = shown[shown.rindex("\x1b[3A") :]
+    assert re.search(r"web-1  ✓ 2/2 +2 changed", final), final
+    assert re.search(r"web-2  ✗ 1/2 +failed", final), final
+    assert re.search(r"web-3  ✓ 2/2 +2 changed", final), final
+    assert re.search(r"web-2:  ✗ failed +Step one", shown)
+    assert re.search(r"web-3:  ~ changed +Step two", final), final
