@@ -144,11 +144,19 @@ def role(state, host_, chobolo_path, skip_confirm):
     protected = host.data.get("protected")
     # Reads facts with sudo, then changes what only root may change.
     files.directory(name="Make the protected directory", path=protected + "/made", _sudo=True)
-    # What a command under sudo finds on its standard input (nothing: the password is sudo's).
-    server.shell(name="Read stdin under sudo", commands=["cat > " + protected + "/stdin"], _sudo=True)
+    # What a command under sudo finds on its standard input: its own, not the password.
+    server.shell(
+        name="Read stdin under sudo",
+        commands=["cat > " + protected + "/stdin"],
+        _sudo=True,
+        _stdin="the operation's own input",
+    )
     # Keeps a sudo process alive long enough to be seen by the samplers.
     server.shell(name="Wait under sudo", commands=["sleep 1"], _sudo=True)
 """
+
+
+OWN_INPUT = "the operation's own input\n"
 
 
 @pytest.fixture
@@ -260,8 +268,8 @@ def test_sudo_password_reaches_the_ssh_hosts_sudo_privately(
     assert run.returncode == 0, run.stdout + run.stderr
     made = protected / "made"
     assert made.is_dir() and made.stat().st_uid == 0
-    # The command under sudo read nothing: the password was sudo's alone.
-    assert (protected / "stdin").read_bytes() == b""
+    # The command under sudo read its own input and nothing else: the password was sudo's.
+    assert (protected / "stdin").read_text() == OWN_INPUT
     assert "web-1: 3 changed" in run.stdout
     assert watch.remote_sudo_seen > 0, "the sampler never saw the remote sudo: it proves nothing"
     assert watch.leaks == []
@@ -280,7 +288,7 @@ def test_with_nopasswd_the_password_never_reaches_the_command(
     run = chaos.run("apply", "sudo-dirs", "-f", "-y", "-c", str(chobolo), "-pf", str(pwfile))
     assert run.returncode == 0, run.stdout + run.stderr
     assert (protected / "made").stat().st_uid == 0
-    assert (protected / "stdin").read_bytes() == b""
+    assert (protected / "stdin").read_text() == OWN_INPUT
 
 
 def test_a_wrong_sudo_password_fails_the_host_and_names_it(chaos, sudo_plugin, sudo_host, tmp_path):
@@ -296,3 +304,18 @@ def test_a_wrong_sudo_password_fails_the_host_and_names_it(chaos, sudo_plugin, s
     assert "incorrect password attempts" in run.stderr.split("web-1", 1)[1], run.stderr
     [web] = json.loads(run.stdout)["hosts"]
     assert web["name"] == "web-1" and web["counts"]["failed"] == 1, web
+
+
+def test_the_password_on_standard_input_reaches_the_ssh_hosts_sudo(
+    chaos, sudo_plugin, sudo_host, tmp_path
+):
+    # Not a terminal: one line, read once an operation needs sudo (`secret-tool ... | chaos`).
+    host, protected, _ = sudo_host
+    chobolo = _sudo_chobolo(tmp_path, host, protected)
+    with SecretWatch(host, host.password) as watch:
+        run = chaos.run(
+            "apply", "sudo-dirs", "-f", "-y", "-c", str(chobolo), input=host.password + "\n"
+        )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert (protected / "made").stat().st_uid == 0
+    assert watch.remote_sudo_seen > 0 and watch.leaks == []
