@@ -254,7 +254,6 @@ class ApplyRun {
       // pyinfra trusts a first-seen host key by default; chaos checks known_hosts unless told.
       if (ssh && !host.data.contains("ssh_strict_host_key_checking"))
         host.data["ssh_strict_host_key_checking"] = opts_.accept_new_host_keys ? "accept-new" : "yes";
-      remote_hosts_ = remote_hosts_ || host.name != "@local";
       hosts_param_.push_back(json::array({host.name, json(host.data)}));
     }
     parallel_ = opts_.parallel >= 0 ? opts_.parallel : fleet->parallelism;
@@ -325,18 +324,23 @@ class ApplyRun {
     // Only a non-root user whose sudo asks for a password needs one. On a terminal it is asked
     // now (facts may need sudo); from standard input it is read once an operation needs sudo.
     bool have_source = !opts_.password_file.empty() || opts_.password.has_value();
-    if (remote_hosts_) {
-      // pyinfra hands a remote sudo its password in a command line and an environment on the
-      // target, where any user there can read it: until chaos has a private route over SSH, no
-      // password leaves this machine.
+    std::vector<std::string> names;
+    for (const auto& h : hosts_param_)
+      names.push_back(h.is_string() ? h.get<std::string>() : h.at(0).get<std::string>());
+    SudoRoutes routes = sudo_routes(names);
+    if (!routes.none.empty()) {
+      // pyinfra hands sudo its password in a command line there, readable by other users.
       if (have_source) {
-        ctx_.print_warning(
-            "the sudo password is not sent to fleet hosts (pyinfra would expose it in their process lists); "
-            "give the SSH user passwordless sudo, or connect as root");
+        ctx_.print_warning("the sudo password is not sent: " + visible(join(routes.none, ", ")) +
+                           (routes.none.size() == 1 ? " uses a connector" : " use connectors") +
+                           " that would expose it in a process list; give passwordless sudo there, or use SSH");
       }
     } else {
-      sudo_asks_ = ::geteuid() != 0 && !have_source && sudo_requires_password();
-      auto password = obtain_sudo_password({opts_.password_file, opts_.password, stdin_tty}, sudo_asks_);
+      // Whether a fleet host's sudo asks cannot be told from here: for SSH hosts standard input
+      // is read once an operation needs sudo, but nothing is asked on the terminal up front.
+      bool local_asks = routes.local && ::geteuid() != 0 && !have_source && sudo_requires_password();
+      sudo_asks_ = local_asks || (routes.ssh && !have_source);
+      auto password = obtain_sudo_password({opts_.password_file, opts_.password, stdin_tty}, local_asks);
       if (!password) return fail(password.error());
       if (int code = stop_if_signalled()) return code;
       password_sent_ = password->has_value();
@@ -738,7 +742,6 @@ class ApplyRun {
   bool decrypt_ = opts_.secrets;                // -s, or a yes to offer_secrets()
   json hosts_param_ = json::array({"@local"});  // apply.prepare's hosts: @local, or the fleet's
   int parallel_ = 0;
-  bool remote_hosts_ = false;            // the fleet has hosts other than @local: no sudo password for them
   nlohmann::ordered_json restrictions_;  // fleet.restrictions (or the top level's), for the host
   json max_fail_;                        // --max-fail as the host's parameter; null: not given
   FILE* human_;
@@ -753,7 +756,7 @@ class ApplyRun {
   bool progress_line_open_ = false;
   bool human_is_terminal_ = false;
   bool interrupted_ = false;
-  bool sudo_asks_ = false;
+  bool sudo_asks_ = false;  // sudo may ask (here, or on an SSH host): standard input is read once an op needs it
   bool password_sent_ = false;
   Fd report_fd_;  // the real stdout while it is reserved for the --json report
   unsigned spinner_frame_ = 0;

@@ -67,6 +67,19 @@ Result<std::optional<std::string>> read_password_line(int fd) {
   return std::optional<std::string>(line);
 }
 
+SudoRoutes sudo_routes(const std::vector<std::string>& host_names) {
+  SudoRoutes routes;
+  for (const auto& name : host_names) {
+    if (name == "@local")
+      routes.local = true;
+    else if (name.empty() || name.front() != '@' || name.rfind("@ssh/", 0) == 0)
+      routes.ssh = true;
+    else
+      routes.none.push_back(name);
+  }
+  return routes;
+}
+
 bool sudo_requires_password() {
   // -n: never prompt; sudo fails instead, saying a password is required. Standard input is
   // an empty pipe, so nothing of ours is read.

@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "util/error.h"
 
@@ -30,6 +31,16 @@ Result<std::optional<std::string>> read_password_line(int fd);
 // Whether sudo would ask this user for a password: `sudo -n true` fails saying one is required.
 // False when sudo is missing or lets the user in without one (NOPASSWD, a cached ticket).
 bool sudo_requires_password();
+
+// Where the sudo password may go, by the hosts a run works on. The role host hands it to sudo
+// privately on @local (a named pipe) and on SSH hosts (the SSH channel's standard input);
+// other connectors would get it pyinfra's way, in a command line, so none is sent to them.
+struct SudoRoutes {
+  bool local = false;             // @local is among the hosts
+  bool ssh = false;               // an SSH host is (a plain name, or @ssh/NAME)
+  std::vector<std::string> none;  // hosts on other connectors (@docker/..., @chroot/...)
+};
+SudoRoutes sudo_routes(const std::vector<std::string>& host_names);
 
 // Reads one line from /dev/tty without echo.
 Result<std::string> prompt_hidden(const std::string& prompt);

@@ -78,16 +78,23 @@ def test_an_unreachable_host_fails_alone_and_is_named(chaos, my_plugin, tmp_path
     assert "down-1" in run.stderr
 
 
-def test_no_sudo_password_is_sent_to_a_fleet_with_ssh_hosts(chaos, my_plugin, tmp_path):
+def test_no_sudo_password_is_sent_to_hosts_on_connectors_that_would_expose_it(
+    chaos, my_plugin, tmp_path
+):
+    # SSH hosts get the password privately (test_fleet_ssh.py); a @docker/ host would get it
+    # pyinfra's way, in a command line on this machine: the run sends none, naming the host.
     password_file = tmp_path / "pw"
     password_file.write_text("hunter2-fleet\n")
     chobolo = tmp_path / "fleet.yml"
     chobolo.write_text(
-        f"fleet:\n  hosts:\n    down-1: {{ssh_hostname: 127.0.0.1, ssh_port: {_closed_port()}}}\n"
+        "fleet:\n  hosts:\n    '@docker/chaos-no-such-container': {}\n"
+        f"    down-1: {{ssh_hostname: 127.0.0.1, ssh_port: {_closed_port()}}}\n"
     )
     run = chaos.run("apply", "my-role", "-f", "-y", "-c", str(chobolo), "-pf", str(password_file))
     assert run.returncode == 1
-    assert "the sudo password is not sent to fleet hosts" in run.stderr
+    assert "the sudo password is not sent: @docker/chaos-no-such-container uses a connector" in (
+        run.stderr
+    )
     assert "hunter2-fleet" not in run.stdout + run.stderr
 
 

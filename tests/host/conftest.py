@@ -6,7 +6,12 @@ import sys
 import textwrap
 
 import pytest
-from hostclient import HostClient
+from hostclient import PYTHON_DIR, HostClient
+
+# The tests that import chaos.host themselves read the tree too, like the hosts they start,
+# whatever PYTHONPATH says (scripts/mutants.sh runs them with the test venv's own copy on it).
+if sys.path[:1] != [str(PYTHON_DIR)]:
+    sys.path.insert(0, str(PYTHON_DIR))
 
 
 @pytest.fixture

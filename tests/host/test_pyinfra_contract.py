@@ -113,6 +113,23 @@ def test_the_local_connector_builds_commands_through_a_name_the_adapter_can_swap
         assert name in parameters, name
 
 
+def test_the_ssh_connector_builds_commands_and_writes_stdin_where_the_adapter_can_hook():
+    # The SSH route (route_ssh_sudo_password) replaces ssh.make_unix_command_for_host, looked
+    # up at call time, and wraps SSHConnector.run_shell_command, which must pop `_stdin`, build
+    # the command, then write `_stdin` with util.write_stdin (which calls readlines()).
+    from pyinfra.connectors import ssh, util
+
+    assert callable(ssh.make_unix_command_for_host)
+    source = inspect.getsource(ssh.SSHConnector.run_shell_command)
+    assert '_stdin = arguments.pop("_stdin"' in source
+    built = source.index("make_unix_command_for_host(")
+    assert built < source.index("write_stdin(_stdin"), "the command must be built first"
+    assert "stdin.readlines()" in inspect.getsource(util.write_stdin)
+    parameters = inspect.signature(util.make_unix_command).parameters
+    for name in ("_use_sudo_login", "_preserve_sudo_env", "_su_password", "_doas", "_dzdo"):
+        assert name in parameters, name
+
+
 def test_connectors_are_discovered_through_entry_points_the_adapter_can_filter():
     from pyinfra.api import connectors
 

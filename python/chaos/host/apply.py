@@ -122,6 +122,8 @@ class ApplySession:
         self.pending: list[tuple[Any, str]] = []
         self.askpass: PipeAskpass | None = None
         self.undo_askpass_route: Callable[[], None] | None = None
+        self.undo_ssh_route: Callable[[], None] | None = None
+        self.host_names: list[str] = []
 
     # Helpers
 
@@ -238,7 +240,11 @@ class ApplySession:
             self.chobolo = load_chobolo(self.chobolo_path)
 
         pa.require()
+        self.host_names = [h if isinstance(h, str) else h[0] for h in hosts]
+        # Always: pyinfra's own prompt (a sudo that asks, no password given) is routed too.
+        self.undo_ssh_route = pa.route_ssh_sudo_password()
         if sudo_password:
+            self._refuse_unroutable_password()
             self._route_sudo_password(sudo_password)
         self.tap.install()
         self.tap.reset(verbosity, set(), self.ops)
@@ -336,6 +342,7 @@ class ApplySession:
         password = get_param(params, "sudo_password", (str,), None)
         if not password:
             return
+        self._refuse_unroutable_password()
         pa.set_sudo_password(self.state, password)
         if self.askpass is None and self.undo_askpass_route is None:
             self._route_sudo_password(password)
@@ -345,6 +352,26 @@ class ApplySession:
             if self.undo_askpass_route is not None:
                 self.undo_askpass_route()
             self.undo_askpass_route = pa.route_local_sudo_password(self.askpass.script, PLACEHOLDER)
+
+    def _refuse_unroutable_password(self) -> None:
+        """pyinfra would put the password in a command line on the target (and, for connectors
+        that run a local program, on this machine): only @local and SSH hosts have a private
+        route. The core sends no password otherwise; this holds if it ever did."""
+        if self.undo_ssh_route is None:
+            remote = [n for n in self.host_names if n != "@local"]
+            if remote:
+                raise HostError(
+                    "bad_params",
+                    "this pyinfra's SSH connector is not built the way chaos hands it the sudo "
+                    f"password privately; not sending it to {', '.join(remote)}",
+                )
+        others = [n for n in self.host_names if n.startswith("@") and n != "@local"]
+        others = [n for n in others if not n.startswith("@ssh/")]
+        if others:
+            raise HostError(
+                "bad_params",
+                f"a sudo password goes only to @local and SSH hosts, not to {', '.join(others)}",
+            )
 
     def _route_sudo_password(self, password: str) -> None:
         self.askpass = PipeAskpass(password)
@@ -863,6 +890,9 @@ class ApplySession:
         if self.undo_askpass_route is not None:
             self.undo_askpass_route()
             self.undo_askpass_route = None
+        if self.undo_ssh_route is not None:
+            self.undo_ssh_route()
+            self.undo_ssh_route = None
         if self.askpass is not None:
             self.askpass.close()
             self.askpass = None

@@ -395,6 +395,160 @@ def route_local_sudo_password(askpass_script: str, placeholder: str) -> Callable
     return undo
 
 
+# The SSH route (route_ssh_sudo_password). Shell variables are unset before use: one the login
+# shell got exported from its environment would stay exported after ``read`` set it. In SKIP,
+# ``${name}`` and not ``$name``: ``sudo -i`` hands its command to a login shell with every
+# character but letters, digits, ``_``, ``-`` and ``$`` escaped, so ``$name`` would be expanded
+# (to nothing) there, while ``$\{name\}`` comes out of it as ``${name}``.
+_SUDO_SKIP = (
+    'unset chaos_line; IFS= read -r chaos_line; [ "${chaos_line}" = {marker} ] '
+    '|| IFS= read -r chaos_line; unset chaos_line; exec "${@}"'
+)
+_SU_SKIP = "{ unset chaos_line; IFS= read -r chaos_line; unset chaos_line; }"
+_SU_FEED = "unset chaos_pw; IFS= read -r chaos_pw; printf '%s\\n' \"$chaos_pw\""
+# What the SSH connector passes on to the command builder: the feed of that very command.
+_FEED_KEY = "_chaos_stdin_feed"
+
+
+class _StdinFeed:
+    """An SSH command's standard input: the lines its command was built to read first (the
+    password), then the operation's own. pyinfra writes it (``write_stdin`` calls
+    ``readlines()``) right after building the command, so ``first`` is always what the command
+    that is about to run expects; a retry after pyinfra prompted for a password rebuilds both."""
+
+    def __init__(self, stdin: Any, pty: bool) -> None:
+        if not stdin:
+            stdin = []
+        elif hasattr(stdin, "readlines"):
+            stdin = stdin.readlines()  # once: the command may be built and sent twice
+        self.rest = list(stdin) if isinstance(stdin, (list, tuple)) else [stdin]
+        self.pty = pty
+        self.first: list[str] = []
+
+    def readlines(self) -> list[Any]:
+        return [*self.first, *self.rest]
+
+
+def _refusal(StringCommand: Any, QuoteString: Any, why: str) -> Any:
+    """A command that fails on the target saying why, so the operation fails with the reason
+    and nothing secret is sent."""
+    import shlex
+
+    script = f"echo {shlex.quote(why)} >&2; exit 1"
+    return StringCommand("sh", "-c", QuoteString(script))
+
+
+def route_ssh_sudo_password() -> Callable[[], None] | None:
+    """Commands on SSH hosts that need the sudo (or su) password read it from the SSH channel's
+    standard input, never from a command line, an environment or a file. Returns the function
+    that undoes it, or None when this pyinfra's SSH connector is not built the way this relies
+    on (the caller must then keep the password away from SSH hosts).
+
+    sudo: ``sudo -H -S -k -p '' [-i] [-E] [-u U] sh -c SKIP chaos-sudo <command>`` with the
+    password and a marker line first on standard input. sudo -S reads its password one byte at
+    a time up to the newline; SKIP (run as the target user) then reads a line, and one more if
+    that was not the marker, so it ends just past the marker whether sudo read the password or
+    did not ask for it (NOPASSWD, or already root): the command never sees the password, and
+    the operation's own standard input follows intact. su reads its password in one ``read()``
+    of whatever is there, so it gets a pipe holding the password alone: ``sh -c 'read -r
+    chaos_pw; printf ... | su U -c ...'`` (``read`` and ``printf`` are builtins: no process has
+    the password in its arguments), and the command under su reads away the line su left.
+
+    The connector pops ``_stdin`` before building the command, and its ``run_shell_command``
+    is where the channel's standard input is decided: that method is wrapped to pass a feed
+    that the replaced ``make_unix_command_for_host`` reference (imported by name, like the
+    local connector's) fills with the lines the command it builds will read.
+    """
+    import inspect
+    import secrets
+
+    try:
+        from pyinfra.api import QuoteString, StringCommand
+        from pyinfra.connectors import ssh, util
+
+        original_make = ssh.make_unix_command_for_host
+        original_run = ssh.SSHConnector.run_shell_command
+        parameters = inspect.signature(util.make_unix_command).parameters
+        util.write_stdin  # noqa: B018  (it calls readlines(): the feed relies on it)
+    except (ImportError, AttributeError, TypeError, ValueError):
+        return None
+    wanted = {"_sudo", "_sudo_password", "_sudo_user", "_use_sudo_login", "_preserve_sudo_env"}
+    if not wanted | {"_su_user", "_su_password", "_doas", "_dzdo"} <= set(parameters):
+        return None
+    # Not secret: it only has to differ from every password (chance: 2**-128).
+    marker = "chaos-" + secrets.token_hex(16)
+    skip = _SUDO_SKIP.replace("{marker}", marker)
+
+    def run_shell_command(self, command, print_output=False, print_input=False, **arguments):
+        if arguments.get("_sudo") or arguments.get("_su_user"):
+            feed = _StdinFeed(arguments.get("_stdin"), bool(arguments.get("_get_pty")))
+            arguments["_stdin"] = feed
+            arguments[_FEED_KEY] = feed
+        return original_run(
+            self, command, print_output=print_output, print_input=print_input, **arguments
+        )
+
+    def make_command(state: Any, host: Any, command: Any, **arguments: Any) -> Any:
+        feed = arguments.pop(_FEED_KEY, None)
+        if arguments.get("_sudo") and not arguments.get("_sudo_password"):
+            # Where pyinfra keeps a password learned late (set_sudo_password, its own prompt).
+            late = _connector_data(host).get("prompted_sudo_password")
+            if late:
+                arguments["_sudo_password"] = late
+        sudo = (arguments.get("_sudo") and arguments.get("_sudo_password")) or ""
+        su = (arguments.get("_su_user") and arguments.get("_su_password")) or ""
+        if feed is not None:
+            feed.first = []
+        if not (sudo or su):
+            return original_make(state, host, command, **arguments)
+        why = _unroutable(feed, sudo, su, arguments)
+        if why:
+            return _refusal(StringCommand, QuoteString, f"chaos: {why}")
+        if sudo:
+            feed.first = [sudo, marker]
+            flags = ["sudo", "-H", "-S", "-k", "-p", "''"]
+            if arguments.get("_use_sudo_login"):
+                flags.append("-i")
+            if arguments.get("_preserve_sudo_env"):
+                flags.append("-E")
+            if arguments.get("_sudo_user"):
+                flags.extend(["-u", QuoteString(arguments["_sudo_user"])])
+            rest = {k: v for k, v in arguments.items() if k not in wanted}
+            inner = util.make_unix_command(command, **rest)
+            return StringCommand(*flags, "sh", "-c", QuoteString(skip), "chaos-sudo", inner)
+        feed.first = [su]
+        arguments["_su_password"] = ""
+        inner = util.make_unix_command(StringCommand(_SU_SKIP, "&&", command), **arguments)
+        return StringCommand("sh", "-c", QuoteString(StringCommand(_SU_FEED, "|", inner)))
+
+    ssh.make_unix_command_for_host = make_command
+    ssh.SSHConnector.run_shell_command = run_shell_command
+
+    def undo() -> None:
+        if ssh.make_unix_command_for_host is make_command:
+            ssh.make_unix_command_for_host = original_make
+        if ssh.SSHConnector.run_shell_command is run_shell_command:
+            ssh.SSHConnector.run_shell_command = original_run
+
+    return undo
+
+
+def _unroutable(feed: Any, sudo: str, su: str, arguments: dict[str, Any]) -> str | None:
+    """Why a command that needs a password cannot get it over standard input, or None."""
+    if feed is None:
+        return "this command was not run through the SSH connector chaos knows"
+    if feed.pty:
+        # A terminal echoes what is written to it: the password would come back as output.
+        return "a sudo password cannot be sent to a command that asks for a terminal (_get_pty)"
+    if sudo and su:
+        return "an operation cannot use both a sudo and a su password"
+    if sudo and (arguments.get("_doas") or arguments.get("_dzdo")):
+        return "an operation cannot use doas or dzdo with a sudo password"
+    if any(c in (sudo or su) for c in "\n\r\0"):
+        return "the sudo password has a line break or a NUL byte: sudo reads one line"
+    return None
+
+
 def _connector_data(host: Any) -> dict[str, Any]:
     data = getattr(host, "connector_data", None)
     return data if isinstance(data, dict) else {}
