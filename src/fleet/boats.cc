@@ -49,15 +49,22 @@ Result<json> boat_specs(const Fleet& fleet, const PluginIndex& index, std::vecto
   return specs;
 }
 
-Error boat_failure(const RoleHost& host, const Error& error, const std::string& source) {
+Error boat_failure(const RoleHost& host, const Error& error, const Fleet& fleet) {
   const auto& details = host.last_error().details;
-  std::string where = source;
+  std::string where = fleet.source;
+  std::string message = error.message;
+  // A duplicate of a Ch-obolo host: say where that entry is, so the user can pick one.
+  if (details.is_object() && details.contains("host") && details["host"].is_string()) {
+    for (const auto& h : fleet.hosts) {
+      if (h.name == details["host"].get<std::string>()) message += " (the Ch-obolo's entry is at " + h.where + ")";
+    }
+  }
   if (details.is_object() && details.contains("entry_point") && details["entry_point"].is_string())
     where = details["entry_point"].get<std::string>();
   std::string hint;
   if (details.is_object() && details.contains("traceback") && details["traceback"].is_string())
     hint = "the plugin said:\n" + details["traceback"].get<std::string>();
-  return Error(error.message, where, hint);
+  return Error(message, where, hint);
 }
 
 // One host of the reply, checked again here: the host runs plugin code, so its word that a
@@ -101,7 +108,7 @@ Result<std::vector<BoatRun>> sail_boats(Fleet& fleet, const PluginIndex& index, 
   if (!specs) return specs.error();
   if (auto err = check_capability(host)) return *err;
   auto reply = host.call("boats", {{"boats", *specs}, {"chobolo_path", chobolo_path}});
-  if (!reply) return boat_failure(host, reply.error(), fleet.source);
+  if (!reply) return boat_failure(host, reply.error(), fleet);
 
   std::map<std::string, std::string> seen;  // name -> where it comes from
   for (const auto& h : fleet.hosts) seen.emplace(h.name, "fleet.hosts at " + h.where);

@@ -68,6 +68,7 @@ Result<FleetHost> host_entry(const YAML::Node& key, const YAML::Node& value, con
 
 Result<std::vector<FleetHost>> read_hosts(const YAML::Node& hosts, const std::string& source) {
   std::vector<FleetHost> out;
+  if (!hosts) return out;  // no `hosts:` at all: a fleet of boats only
   auto add = [&](const YAML::Node& key, const YAML::Node& value) -> Status {
     auto host = host_entry(key, value, source);
     if (!host) return host.error();

@@ -115,9 +115,11 @@ def _resolve(spec: BoatSpec) -> None:
     spec.plugin = spec.plugin or plugin
 
 
-def _failure(spec: BoatSpec, what: str, exc: BaseException | None = None) -> HostError:
+def _failure(
+    spec: BoatSpec, what: str, exc: BaseException | None = None, host: str | None = None
+) -> HostError:
     if exc is None:
-        return HostError("boat", f"{spec.label()}: {what}", **spec.where())
+        return HostError("boat", f"{spec.label()}: {what}", host=host, **spec.where())
     return HostError(
         "boat",
         f"{spec.label()}: {what}: {describe_exception(exc)}",
@@ -302,6 +304,7 @@ def _merge(
                 spec,
                 f"added host {entry.name!r}, which the fleet already has (from {from_where});"
                 " a host may be listed once",
+                host=entry.name,
             )
         old = given.get(entry.name)
         if old is not None:
