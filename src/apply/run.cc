@@ -18,6 +18,7 @@
 #include "apply/tags.h"
 #include "context/plugin_manifest.h"
 #include "context/provider_host.h"
+#include "fleet/boats.h"
 #include "fleet/inventory.h"
 #include "fleet/max_fail.h"
 #include "host/launch.h"
@@ -230,11 +231,13 @@ class ApplyRun {
     if (!text) return fail(text.error());
     auto fleet = read_fleet(*text, report_.chobolo);
     if (!fleet) return fail(fleet.error());
-    if (!fleet->boats.empty()) {
-      // Ignoring them would apply to fewer hosts than the user meant.
-      return fail(Error("fleet boats are not supported yet", report_.chobolo,
-                        "list the hosts under fleet.hosts for now (docs/fleet.md)"));
-    }
+    // Boats add the hosts they find now, before any selection: --limit and groups see them.
+    const auto& index = ctx_.plugin_index();
+    if (!index) return fail(index.error());
+    auto boats = sail_boats(*fleet, *index, *host_, report_.chobolo);
+    if (!boats) return fail(boats.error());
+    int from_boats = 0;
+    for (const auto& b : *boats) from_boats += b.added;
     restrictions_ = fleet->restrictions;
     if (fleet->hosts.empty()) {
       Error none(fleet->present ? "the fleet has no hosts" : "the Ch-obolo has no `fleet:` block", report_.chobolo,
@@ -258,7 +261,7 @@ class ApplyRun {
     }
     parallel_ = opts_.parallel >= 0 ? opts_.parallel : fleet->parallelism;
     say(paint_(Tone::dim, "Fleet: ") + std::to_string(selected->size()) + " of " + std::to_string(fleet->hosts.size()) +
-        " hosts\n");
+        " hosts" + (boats->empty() ? "" : " (" + std::to_string(from_boats) + " from boats)") + "\n");
     return kGoOn;
   }
 

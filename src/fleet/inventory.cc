@@ -21,18 +21,11 @@ Error at(const std::string& source, const YAML::Node& node, std::string message,
   return Error(std::move(message), format_position(source, node.Mark()), std::move(hint));
 }
 
-// A host name: an address or name, or @connector[/target]; text only, nothing that could be
-// read as an option or hide a line break.
 Status check_name(const std::string& name, const std::string& source, const YAML::Node& node) {
-  if (name.empty()) return at(source, node, "a fleet host has an empty name");
-  if (!is_valid_utf8(name)) return at(source, node, "a fleet host name is not valid UTF-8");
-  for (unsigned char c : name) {
-    if (c < 0x20 || c == 0x7f || c == ' ')
-      return at(source, node, "fleet host `" + escape_invalid_utf8(name) + "` has a space or control character");
+  if (auto problem = host_name_problem(name)) {
+    bool connector = name.size() > 0 && name.front() == '@' && (name.size() == 1 || name[1] == '/');
+    return at(source, node, *problem, connector ? "write @local, @ssh/NAME, @docker/ID, ..." : "");
   }
-  if (name.front() == '-') return at(source, node, "fleet host `" + name + "` starts with `-`");
-  if (name.front() == '@' && (name.size() == 1 || name[1] == '/'))
-    return at(source, node, "fleet host `" + name + "` names no connector", "write @local, @ssh/NAME, @docker/ID, ...");
   return {};
 }
 
@@ -75,6 +68,7 @@ Result<FleetHost> host_entry(const YAML::Node& key, const YAML::Node& value, con
 
 Result<std::vector<FleetHost>> read_hosts(const YAML::Node& hosts, const std::string& source) {
   std::vector<FleetHost> out;
+  if (!hosts) return out;  // no `hosts:` at all: a fleet of boats only
   auto add = [&](const YAML::Node& key, const YAML::Node& value) -> Status {
     auto host = host_entry(key, value, source);
     if (!host) return host.error();
@@ -135,6 +129,21 @@ bool matches(const FleetHost& host, const std::string& pattern) {
 
 }  // namespace
 
+// A host name: an address or name, or @connector[/target]; text only, nothing that could be
+// read as an option or hide a line break.
+std::optional<std::string> host_name_problem(const std::string& name) {
+  if (name.empty()) return "a fleet host has an empty name";
+  if (!is_valid_utf8(name)) return "a fleet host name is not valid UTF-8";
+  for (unsigned char c : name) {
+    if (c < 0x20 || c == 0x7f || c == ' ')
+      return "fleet host `" + escape_invalid_utf8(name) + "` has a space or control character";
+  }
+  if (name.front() == '-') return "fleet host `" + name + "` starts with `-`";
+  if (name.front() == '@' && (name.size() == 1 || name[1] == '/'))
+    return "fleet host `" + name + "` names no connector";
+  return std::nullopt;
+}
+
 Result<Fleet> read_fleet(std::string_view chobolo_text, const std::string& source) {
   Fleet fleet;
   fleet.source = source;
@@ -166,6 +175,7 @@ Result<Fleet> read_fleet(std::string_view chobolo_text, const std::string& sourc
   if (YAML::Node boats = block["boats"]; boats && !boats.IsNull()) {
     if (!boats.IsSequence()) return at(source, boats, "`fleet.boats` must be a list of {provider, config}");
     fleet.boats = json_of_yaml_node(boats);
+    for (const auto& entry : boats) fleet.boats_where.push_back(format_position(source, entry.Mark()));
   }
   if (YAML::Node r = block["restrictions"]; r && !r.IsNull()) fleet.restrictions = json_of_yaml_node(r);
   return fleet;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,7 +15,8 @@ struct FleetHost {
   std::string name;                 // the inventory name: an address, or @connector/target
   nlohmann::ordered_json data;      // pyinfra connector data (ssh_user, ssh_port, ...)
   std::vector<std::string> groups;  // for --limit @group
-  std::string where;                // file:line:column of its entry, for messages
+  std::string where;                // file:line:column of its entry (or the boat that added it), for messages
+  std::string boat;                 // the provider of the boat that added it; empty: from the Ch-obolo
 };
 
 struct Fleet {
@@ -22,9 +24,14 @@ struct Fleet {
   std::vector<FleetHost> hosts;
   int parallelism = 0;  // 0: pyinfra's default
   nlohmann::ordered_json boats = nlohmann::ordered_json::array();
-  nlohmann::ordered_json restrictions;  // fleet.restrictions, else the top level's (the original read it there)
-  std::string source;                   // the Ch-obolo's path
+  std::vector<std::string> boats_where;  // file:line:column of each fleet.boats entry
+  nlohmann::ordered_json restrictions;   // fleet.restrictions, else the top level's (the original read it there)
+  std::string source;                    // the Ch-obolo's path
 };
+
+// Why `name` cannot be a fleet host (empty, not UTF-8, a space or control character, a leading
+// `-`, `@` with no connector), or nullopt when it can. The same rule for Ch-obolo and boat hosts.
+std::optional<std::string> host_name_problem(const std::string& name);
 
 // Reads `fleet:` from the Ch-obolo text. `hosts` may be a mapping (name: data) or a list of
 // `- name: data` / `- name` entries; `groups:` a mapping group: [hosts], and a host's data may

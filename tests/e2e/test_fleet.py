@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 
 import pytest
+from support.wheelkit import write_wheel
 
 
 @pytest.fixture
@@ -119,11 +121,134 @@ def test_limit_and_exclude_choose_hosts_and_typos_are_errors(chaos, my_plugin, t
     assert typo.returncode == 2 and "`wbe-*` matches no fleet host" in typo.stderr
 
 
-def test_boats_are_refused_until_they_work(chaos, my_plugin, tmp_path):
+@pytest.fixture
+def file_boat(plugin_env, example_wheel):
+    plugin_env.install(example_wheel("chaos-file-boat"))
+
+
+NOISY_BOAT = """
+from chaos.lib.boats.base import Boat
+
+
+class Noisy(Boat):
+    name = "noisy"
+
+    def check_connection(self):
+        print('{"type":"reply","id":1,"ok":true,"result":{}}')  # must not reach any protocol
+        return True
+
+    def get_fleet_config(self):
+        return {}
+
+    def handle_boat_logic(self, fleet_config):
+        print("noisy boat found @local")
+        return ["@local"]
+"""
+
+
+def test_a_boat_adds_hosts_that_limit_and_groups_select(chaos, my_plugin, file_boat, tmp_path):
+    target = tmp_path / "made-by-role"
+    found = tmp_path / "found.yml"
+    found.write_text("'@local': {groups: [found]}\n")
+    chobolo = tmp_path / "fleet.yml"
+    chobolo.write_text(
+        "fleet:\n  hosts:\n"
+        f"    down-1: {{ssh_hostname: 127.0.0.1, ssh_port: {_closed_port()}}}\n"
+        f"  boats:\n    - provider: file\n      config: {{path: {found}}}\n"
+    )
+    assert "file" in chaos.ok("check", "boats").stdout
+    run = chaos.run(
+        "apply",
+        "my-role",
+        "-f",
+        "-y",
+        "--json",
+        "-c",
+        str(chobolo),
+        "--limit",
+        "@found",
+        env={"MY_ROLE_DIR": str(target)},
+    )
+    assert run.returncode == 0, run.stderr
+    assert target.is_dir(), "the host the boat found must be worked on"
+    assert [h["name"] for h in json.loads(run.stdout)["hosts"]] == ["@local"]
+    assert "Fleet: 1 of 2 hosts (1 from boats)" in run.stderr
+
+
+def test_a_boat_host_the_chobolo_has_is_an_error_naming_both(chaos, my_plugin, file_boat, tmp_path):
+    found = tmp_path / "found.json"
+    found.write_text('{"hosts": ["@local"]}')
+    chobolo = tmp_path / "fleet.yml"
+    chobolo.write_text(
+        "fleet:\n  hosts:\n    '@local': {}\n"
+        f"  boats:\n    - provider: file\n      config: {{path: {found}}}\n"
+    )
+    run = chaos.run("apply", "my-role", "-f", "-y", "-c", str(chobolo))
+    assert run.returncode == 1
+    assert "'@local', which the fleet already has (from the Ch-obolo)" in run.stderr
+    assert f"the Ch-obolo's entry is at {chobolo}:3:5" in run.stderr
+    assert "boat 'file' (plugin chaos-file-boat)" in run.stderr
+
+
+def test_unknown_and_failing_boats_stop_the_run_naming_them(chaos, my_plugin, file_boat, tmp_path):
+    target = tmp_path / "made-by-role"
     chobolo = tmp_path / "fleet.yml"
     chobolo.write_text("fleet:\n  hosts: ['@local']\n  boats: [{provider: cloud}]\n")
-    run = chaos.run("apply", "my-role", "-f", "-y", "-c", str(chobolo))
-    assert run.returncode == 1 and "fleet boats are not supported yet" in run.stderr
+    unknown = chaos.run("apply", "my-role", "-f", "-y", "-c", str(chobolo))
+    assert unknown.returncode == 1
+    assert "no installed plugin provides boat `cloud`" in unknown.stderr
+    assert "installed boats: file" in unknown.stderr
+    assert f"{chobolo}:3:11" in unknown.stderr
+
+    chobolo.write_text(
+        "fleet:\n  hosts: ['@local']\n"
+        "  boats:\n    - provider: file\n"
+        "      config: {command: [sh, -c, 'echo cloud is down >&2; exit 7']}\n"
+    )
+    failing = chaos.run(
+        "apply", "my-role", "-f", "-y", "-c", str(chobolo), env={"MY_ROLE_DIR": str(target)}
+    )
+    assert failing.returncode == 1
+    assert "boat 'file' (plugin chaos-file-boat)" in failing.stderr
+    assert "sh exited with status 7: cloud is down" in failing.stderr
+    assert not target.exists(), "no host may be worked on when a boat fails"
+
+
+def test_a_command_boat_and_what_a_boat_prints(chaos, plugin_env, my_plugin, file_boat, tmp_path):
+    plugin_env.install(
+        write_wheel(
+            tmp_path / "wheel",
+            "noisy-boat",
+            entry_points={"chaos.boats": {"noisy": "noisy_boat:Noisy"}},
+            modules={"noisy_boat/__init__.py": NOISY_BOAT},
+        )
+    )
+    target = tmp_path / "made-by-role"
+    chobolo = tmp_path / "fleet.yml"
+    printer = "import json; print(json.dumps({'cmd-host': {'ssh_port': 2200}}))"
+    chobolo.write_text(
+        "fleet:\n  boats:\n    - provider: noisy\n    - provider: file\n"
+        f"      config: {{command: [{sys.executable}, -c, {json.dumps(printer)}],"
+        " groups: [cmd]}\n"
+    )
+    run = chaos.run(
+        "apply",
+        "my-role",
+        "-f",
+        "-y",
+        "--json",
+        "-c",
+        str(chobolo),
+        "--exclude",
+        "@cmd",
+        env={"MY_ROLE_DIR": str(target)},
+    )
+    assert run.returncode == 0, run.stderr
+    # The --json document is whole: what the boat printed went to stderr.
+    assert [h["name"] for h in json.loads(run.stdout)["hosts"]] == ["@local"]
+    assert "noisy boat found @local" in run.stderr
+    assert "Fleet: 1 of 2 hosts (2 from boats)" in run.stderr
+    assert target.is_dir()
 
 
 @pytest.mark.parametrize(

@@ -537,3 +537,36 @@ def test_the_password_on_standard_input_reaches_the_ssh_hosts_sudo(
     assert run.returncode == 0, run.stdout + run.stderr
     assert (protected / "made").stat().st_uid == 0
     assert watch.remote_sudo_seen > 0 and watch.leaks == []
+
+
+def test_a_boat_adds_two_ssh_hosts_and_the_role_changes_both(
+    chaos, mark_plugin, plugin_env, example_wheel, ssh_hosts, tmp_path
+):
+    plugin_env.install(example_wheel("chaos-file-boat"))
+    hosts = ssh_hosts(2)
+    # What an inventory service would hand over: the hosts, their addresses and keys.
+    found = tmp_path / "found.json"
+    found.write_text(
+        json.dumps(
+            {
+                f"boat-{i + 1}": {
+                    "ssh_hostname": h.address,
+                    "ssh_port": h.port,
+                    "ssh_user": h.user,
+                    "ssh_key": str(h.key_path),
+                    "ssh_known_hosts_file": str(h.known_hosts),
+                    "mark": f"{h.scratch}/marked",
+                }
+                for i, h in enumerate(hosts)
+            }
+        )
+    )
+    chobolo = tmp_path / "fleet.yml"
+    chobolo.write_text(
+        f"fleet:\n  boats:\n    - provider: file\n      config: {{path: {found}, groups: [found]}}\n"
+    )
+    run = chaos.run("apply", "mark", "-f", "-y", "--json", "-c", str(chobolo), "--limit", "@found")
+    assert run.returncode == 0, run.stderr
+    assert "Fleet: 2 of 2 hosts (2 from boats)" in run.stderr
+    assert all((Path(h.scratch) / "marked").exists() for h in hosts)
+    assert {n: c["changed"] for n, c in _counts(run).items()} == {"boat-1": 1, "boat-2": 1}

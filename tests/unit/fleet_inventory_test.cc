@@ -129,5 +129,27 @@ TEST(FleetMaxFail, AnythingElseIsRefusedWithTheForms) {
   EXPECT_NE(never.error().message.find("never stop"), std::string::npos);
 }
 
+TEST(FleetInventory, BoatsKeepTheirEntriesAndPositions) {
+  Fleet fleet = read("fleet:\n  boats:\n    - provider: file\n      config: {path: h.yml}\n    - {provider: cloud}\n");
+  ASSERT_EQ(fleet.boats.size(), 2u);
+  EXPECT_EQ(fleet.boats[0]["provider"], "file");
+  EXPECT_EQ(fleet.boats[0]["config"]["path"], "h.yml");
+  EXPECT_EQ(fleet.boats_where, (std::vector<std::string>{"box.yml:3:7", "box.yml:5:7"}));
+  EXPECT_TRUE(fleet.hosts.empty());
+}
+
+// The rule boat hosts are held to as well (fleet/boats.cc), with the Ch-obolo's wording.
+TEST(FleetInventory, HostNameProblems) {
+  EXPECT_FALSE(host_name_problem("web-1").has_value());
+  EXPECT_FALSE(host_name_problem("@local").has_value());
+  EXPECT_FALSE(host_name_problem("@docker/box").has_value());
+  EXPECT_NE(host_name_problem("")->find("empty name"), std::string::npos);
+  EXPECT_NE(host_name_problem("a b")->find("space or control"), std::string::npos);
+  EXPECT_NE(host_name_problem("a\nb")->find("space or control"), std::string::npos);
+  EXPECT_NE(host_name_problem("-oX")->find("starts with `-`"), std::string::npos);
+  EXPECT_NE(host_name_problem("@")->find("names no connector"), std::string::npos);
+  EXPECT_NE(host_name_problem("\xff")->find("not valid UTF-8"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace chaos

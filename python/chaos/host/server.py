@@ -49,6 +49,7 @@ CAPABILITIES = [
     "apply.prepare",
     "apply.plan",
     "apply.execute",
+    "boats",
     "shutdown",
 ]
 
@@ -343,6 +344,7 @@ class RoleHost:
             "apply.plan": self._plan,
             "apply.execute": self._execute,
             "provider": self._provider,
+            "boats": self._boats,
             "shutdown": self._shutdown,
         }
         handler = handlers.get(method) if isinstance(method, str) else None
@@ -385,6 +387,11 @@ class RoleHost:
         from chaos.host.providers import provider_request
 
         return provider_request(params)
+
+    def _boats(self, params: dict[str, Any]) -> dict[str, Any]:
+        from chaos.host.boats import boats_request
+
+        return boats_request(params)
 
     def _prepare(self, params: dict[str, Any]) -> dict[str, Any]:
         from chaos.host.apply import ApplySession, PyinfraLogTap

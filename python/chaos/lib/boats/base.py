@@ -1,9 +1,10 @@
 """Base class of boats: plugins that discover fleet hosts at run time.
 
 A ``chaos.boats`` entry point names a ``Boat`` subclass. The Ch-obolo selects boats with
-``fleet.boats: [{provider: <Boat.name>, config: {...}}]``; the host instantiates the matching
-class with that ``config`` block and calls ``get_fleet(chobolo)`` to obtain the Ch-obolo with the
-boat's hosts appended to ``fleet.hosts``.
+``fleet.boats: [{provider: <entry-point name>, config: {...}}]`` (set the class's ``name`` to the
+same string); the role host instantiates the class with that ``config`` block and calls
+``get_fleet(chobolo)`` to obtain the Ch-obolo with the boat's hosts appended to ``fleet.hosts``
+(docs/fleet.md "Boats", docs/protocol.md ``boats``).
 
 Differences from the original SDK, on purpose: ``name`` is a class attribute checked when the
 subclass is defined (the original declared an abstract property but read it on the class), and
