@@ -123,7 +123,10 @@ def measure(
     count: int, runs: int, chaos_env: dict, pyinfra_env: dict, python: Path, split: int | None
 ):
     chaos = str(chaos_binary())
-    with sshd.ssh_hosts(count) as hosts:
+    # A user of its own on every host (key login; its shell is /bin/sh), not root: root's
+    # shell here is bash, which reads ~/.bashrc for every command run over ssh, and this
+    # machine's runs `pyenv init` (~0.2 s a command), which would swamp what is compared.
+    with sshd.ssh_hosts(count, password_host=range(count)) as hosts:
         satisfy(hosts)
         chobolo, inventory = WORK / f"fleet-{count}.yml", WORK / f"inventory_{count}.py"
         write_chobolo(chobolo, hosts)
