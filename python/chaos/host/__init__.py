@@ -18,6 +18,8 @@ Modules:
     logtap           pyinfra's log: facts about operations, and ``log`` events
     operations       one record per staged operation, shared by the session and the log tap
     pyinfra_adapter  every pyinfra call; a pyinfra upgrade should touch only this file
+    native           real threads, locks and sleeps after gevent's monkey-patching
+    entry_points     scanning entry points past another package's broken entry_points.txt
 
 Importing this package must stay cheap: the host sends its hello before importing pyinfra.
 """

@@ -16,12 +16,12 @@ from __future__ import annotations
 import array
 import fcntl
 import os
-import select
 import shlex
 import shutil
 import tempfile
 import termios
-import threading
+
+from chaos.host import native
 
 # What pyinfra puts in PYINFRA_SUDO_PASSWORD instead of the password: visible, so not secret.
 PLACEHOLDER = "chaos-askpass"
@@ -38,7 +38,7 @@ class PipeAskpass:
 
     def __init__(self, password: str) -> None:
         self._secret = password.encode() + b"\n"
-        self._closing = threading.Event()
+        self._closing = False  # set by close(); read by the server thread
         self.directory = tempfile.mkdtemp(prefix="chaos-askpass-")  # mode 0700
         self.pipe = os.path.join(self.directory, "password")
         os.mkfifo(self.pipe, 0o600)
@@ -47,13 +47,21 @@ class PipeAskpass:
         with os.fdopen(fd, "w") as script:
             # One line: the server may put a second copy in before this reader is done.
             script.write(f"#!/bin/sh\nexec head -n 1 {shlex.quote(self.pipe)}\n")
-        # A real thread, not a greenlet: opening a pipe for writing blocks until sudo's
-        # helper opens it for reading, and the main thread is busy running pyinfra.
-        self._server = threading.Thread(target=self._serve, name="chaos-askpass", daemon=True)
-        self._server.start()
+        # A real thread, not a greenlet (chaos.host.native): opening a pipe for writing blocks
+        # until sudo's helper opens it for reading, and the main thread is busy running pyinfra.
+        # The lock is held while it serves: close() waits on it as on a join.
+        self._running = native.allocate_lock()
+        self._running.acquire()
+        native.start_thread(self._serve_then_release)
+
+    def _serve_then_release(self) -> None:
+        try:
+            self._serve()
+        finally:
+            self._running.release()
 
     def _serve(self) -> None:
-        while not self._closing.is_set():
+        while not self._closing:
             try:
                 fd = os.open(self.pipe, os.O_WRONLY)  # waits for a reader
             except OSError:
@@ -70,9 +78,9 @@ class PipeAskpass:
         reader is gone, so that copies do not pile up in the pipe for a slow reader (a later
         read of part of a pile would cut a line in two).
         """
-        watch = select.poll()
+        watch = native.poll()
         watch.register(fd, 0)  # no events asked: POLLERR alone, which means no reader left
-        while not self._closing.is_set():
+        while not self._closing:
             if _bytes_waiting(fd) == 0:
                 try:
                     os.write(fd, self._secret)
@@ -83,15 +91,16 @@ class PipeAskpass:
 
     def close(self) -> None:
         """Stops serving and removes the pipe and the script."""
-        if self._closing.is_set():
+        if self._closing:
             return
-        self._closing.set()
+        self._closing = True
         # Wake the server if it waits in open(): a reader that reads nothing.
         try:
             fd = os.open(self.pipe, os.O_RDONLY | os.O_NONBLOCK)
         except OSError:
             fd = -1
-        self._server.join(timeout=2.0)
+        if self._running.acquire(timeout=2.0):
+            self._running.release()
         if fd >= 0:
             os.close(fd)
         shutil.rmtree(self.directory, ignore_errors=True)

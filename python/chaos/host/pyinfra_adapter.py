@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any
 
+from chaos.host.entry_points import entry_points_skipping_broken
 from chaos.host.errors import HostError, attempt, describe_exception
 
 # Modules most plugins and every apply session need: imported right after the hello so the
@@ -123,7 +124,7 @@ def _import_pyinfra() -> None:
 
         patched.append((importlib_metadata, importlib_metadata.entry_points))
     for module, _ in patched:
-        module.entry_points = _entry_points_skipping_broken
+        module.entry_points = entry_points_skipping_broken
     try:
         for name in WARM_MODULES:
             importlib.import_module(name)
@@ -131,39 +132,9 @@ def _import_pyinfra() -> None:
     finally:
         for module, original in patched:
             module.entry_points = original
-    connectors.entry_points = _entry_points_skipping_broken
+    connectors.entry_points = entry_points_skipping_broken
     # Loads every connector module once; Inventory() calls this several times.
     connectors.get_all_connectors()
-
-
-_reported_broken: set[str] = set()
-
-
-def _entry_points_skipping_broken(**params: Any) -> Any:
-    """``importlib.metadata.entry_points(**params)``, without the distributions whose
-    entry_points.txt cannot be read or parsed (first distribution of a name wins, as there)."""
-    from importlib import metadata
-
-    found = []
-    seen: set[str] = set()
-    for dist in metadata.distributions():
-        name = getattr(dist, "_normalized_name", None)
-        if name is not None:
-            if name in seen:
-                continue
-            seen.add(name)
-        try:
-            found.extend(dist.entry_points)
-        except Exception as e:  # noqa: BLE001 - any parse failure means "skip this file"
-            where = str(getattr(dist, "_path", "?"))
-            if where not in _reported_broken:
-                _reported_broken.add(where)
-                file = os.path.join(where, "entry_points.txt")
-                reason = f"{type(e).__name__}: {e}".encode("utf-8", "backslashreplace").decode()
-                sys.stderr.write(
-                    f"chaos: warning: ignoring unreadable entry points in {file!r}: {reason}\n"
-                )
-    return metadata.EntryPoints(found).select(**params)
 
 
 def loaded_version() -> str | None:

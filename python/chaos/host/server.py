@@ -18,13 +18,12 @@ import importlib
 import os
 import signal
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
-from chaos.host import PROTOCOL_VERSION
+from chaos.host import PROTOCOL_VERSION, native
 from chaos.host import pyinfra_adapter as pa
 from chaos.host.errors import HostError, attempt, traceback_tail
 from chaos.host.wire import Channel, ProtocolError
@@ -66,7 +65,7 @@ class Interrupts:
 
     def __init__(self) -> None:
         self.requested = False
-        self._main = threading.main_thread().ident
+        self._main = native.get_ident()
         self._guard_depth = 0
         self._pending = False
 
@@ -77,9 +76,7 @@ class Interrupts:
         if self.requested:
             return
         self.requested = True
-        watchdog = threading.Timer(INTERRUPT_GRACE_S, _hard_exit, (EXIT_INTERRUPTED,))
-        watchdog.daemon = True
-        watchdog.start()
+        native.start_thread(_exit_after, INTERRUPT_GRACE_S, EXIT_INTERRUPTED)
         signal_descendants(signal.SIGINT)
         if self._guard_depth:
             self._pending = True
@@ -88,7 +85,7 @@ class Interrupts:
 
     @contextmanager
     def write_guard(self) -> Iterator[None]:
-        if threading.get_ident() != self._main:
+        if native.get_ident() != self._main:
             yield
             return
         self._guard_depth += 1
@@ -99,6 +96,11 @@ class Interrupts:
             if not self._guard_depth and self._pending:
                 self._pending = False
                 raise KeyboardInterrupt
+
+
+def _exit_after(seconds: float, code: int) -> None:
+    native.sleep(seconds)
+    _hard_exit(code)
 
 
 def _hard_exit(code: int) -> None:
@@ -165,7 +167,7 @@ def stop_descendants() -> None:
     signal_descendants(signal.SIGTERM)
     deadline = time.monotonic() + STOP_GRACE_S
     while _descendants() and time.monotonic() < deadline:
-        time.sleep(0.05)
+        native.sleep(0.05)
     for pid in first | _descendants():
         with suppress(OSError):
             os.kill(pid, signal.SIGKILL)
