@@ -3,15 +3,20 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 
 #include "apply/chobolo.h"
 #include "apply/fleet_board.h"
+#include "apply/host_split.h"
 #include "apply/render.h"
 #include "apply/report.h"
 #include "apply/sudo_password.h"
@@ -384,7 +389,8 @@ class ApplyRun {
     if (!max_fail_.is_null()) prepare_params["max_fail"] = max_fail_;
     if (secrets_) prepare_params["secrets_document"] = {{"data", json(secrets_->data)}, {"text", secrets_->text}};
 
-    auto prepared = call("apply.prepare", prepare_params);
+    if (int code = split_fleet(); code != kGoOn) return code;
+    auto prepared = call_all("apply.prepare", prepare_params);
     end_progress();
     if (!prepared) return host_failure(prepared.error());
     if (int code = stop_if_signalled()) return code;
@@ -425,7 +431,7 @@ class ApplyRun {
 
   // apply.plan, then (unless a dry run, or nothing was staged) apply.execute.
   int plan_and_execute() {
-    auto planned = call("apply.plan", json::object());
+    auto planned = call_all("apply.plan", json::object());
     end_progress();
     if (!planned) return host_failure(planned.error());
     if (int code = stop_if_signalled()) return code;
@@ -457,7 +463,7 @@ class ApplyRun {
       if (*line) execute_params["sudo_password"] = **line;
     }
     start_fleet_progress(*planned);
-    auto executed = call("apply.execute", execute_params);
+    auto executed = call_all("apply.execute", execute_params);
     end_fleet_progress();
     if (!executed) return host_failure(executed.error());
     if (int code = stop_if_signalled()) return code;
@@ -565,6 +571,110 @@ class ApplyRun {
 
   Result<json> call(const std::string& method, const json& params) {
     return host_->call(method, params, [this](const HostEvent& event) { on_event(event); });
+  }
+
+  // A big fleet: its inventory split across several role hosts (apply/host_split.h), started
+  // and handshaken here, so that pyinfra's one-core-per-process limit does not hold the run.
+  // Not when a role could prompt (they would share one terminal), nor with --serial or
+  // --max-fail, whose order and count span the whole fleet.
+  int split_fleet() {
+    std::string why_single = opts_.serial                    ? "--serial"
+                             : opts_.max_fail                ? "--max-fail"
+                             : !(skip_confirm_ || opts_.dry) ? "prompts"
+                                                             : "";
+    size_t count =
+        role_hosts_for(hosts_param_.size(), role_hosts_requested(), std::thread::hardware_concurrency(), why_single);
+    if (count < 2) return kGoOn;
+    auto launch = ctx_.host_launch();
+    if (!launch) return fail(launch.error());
+    for (size_t i = 1; i < count; ++i) {
+      auto started = RoleHost::start(*launch);
+      if (!started) return fail(started.error());
+      more_hosts_.push_back(std::move(*started));
+    }
+    for (auto& host : more_hosts_) {
+      auto hello = host->handshake();
+      if (!hello) return fail(hello.error());
+      if (secrets_) host->set_line_filter([this](std::string_view line) { return redactor_.apply(line); });
+    }
+    parts_ = split_inventory(hosts_param_, count);
+    part_alive_.assign(parts_.size(), true);
+    say(paint_(Tone::dim, "Role hosts: " + std::to_string(parts_.size()) + ", one per " +
+                              std::to_string(parts_.front().size()) + " hosts or so\n"));
+    return kGoOn;
+  }
+
+  // --role-hosts N, else CHAOS_FLEET_SPLIT (for benchmarks), else 0: automatic.
+  int role_hosts_requested() const {
+    if (opts_.role_hosts >= 0) return opts_.role_hosts;
+    const char* env = std::getenv("CHAOS_FLEET_SPLIT");
+    if (env == nullptr) return 0;
+    std::string_view text(env);
+    int value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    return ec == std::errc() && end == text.data() + text.size() && value >= 0 && value <= 1024 ? value : 0;
+  }
+
+  std::vector<RoleHost*> role_hosts() const {
+    std::vector<RoleHost*> all = {host_.get()};
+    for (const auto& h : more_hosts_) all.push_back(h.get());
+    return all;
+  }
+
+  // apply.* on every role host at once, one thread each; their events are handled one at a
+  // time, and their replies merged into the one a single host would have sent. A part none of
+  // whose hosts could be connected drops out (its connect events already said so); any other
+  // failure is the run's, after the parts that finished have been taken into the report.
+  Result<json> call_all(const std::string& method, const json& params) {
+    if (more_hosts_.empty()) return call(method, params);
+    auto hosts = role_hosts();
+    std::vector<std::optional<Result<json>>> replies(hosts.size());
+    std::vector<std::thread> threads;
+    for (size_t i = 0; i < hosts.size(); ++i) {
+      if (!part_alive_[i]) continue;
+      json part = params;
+      if (method == "apply.prepare") part["hosts"] = parts_[i];
+      threads.emplace_back([this, &replies, &hosts, &method, i, part = std::move(part)] {
+        replies[i] = hosts[i]->call(method, part, [this](const HostEvent& event) {
+          std::lock_guard<std::mutex> lock(events_);
+          on_event(event);
+        });
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    return merge_parts(method, hosts, replies);
+  }
+
+  Result<json> merge_parts(const std::string& method, const std::vector<RoleHost*>& hosts,
+                           std::vector<std::optional<Result<json>>>& replies) {
+    std::vector<json> finished;
+    std::optional<Error> failure;
+    failed_parts_.clear();
+    for (size_t i = 0; i < hosts.size(); ++i) {
+      if (!replies[i]) continue;
+      if (*replies[i]) {
+        finished.push_back(std::move(**replies[i]));
+        continue;
+      }
+      const HostError& e = hosts[i]->last_error();
+      bool unreachable = method == "apply.prepare" && e.wire_kind == "connect" && !pending_signal();
+      // The last part left standing fails the run as a single role host would.
+      if (unreachable && std::count(part_alive_.begin(), part_alive_.end(), true) > 1) {
+        part_alive_[i] = false;
+        for (const auto& err : e.details.value("errors", json::array()))
+          if (err.is_object() && err.contains("host"))
+            report_.host(err.value("host", "?")).error = err.value("message", "");
+        continue;
+      }
+      failed_parts_.push_back(hosts[i]);
+      if (!failure) failure = replies[i]->error();
+    }
+    if (failure) {
+      if (method == "apply.execute")
+        for (const auto& result : finished) take_execution(result);
+      return *failure;
+    }
+    return merge_replies(finished);
   }
 
   void record_errors(const json& errors) {
@@ -712,10 +822,15 @@ class ApplyRun {
 
   int host_failure(const Error& failure) {
     end_progress();
-    const HostError& e = host_->last_error();
-    interrupted_ = host_->interrupted() || e.kind == ErrorKind::interrupted;
-    // What had completed when execution stopped (member() makes a malformed one a no-op).
-    if (e.details.contains("partial")) take_execution(e.details["partial"]);
+    // Split across role hosts: each failed part's partial results, the first one's error.
+    std::vector<RoleHost*> failed = failed_parts_.empty() ? std::vector<RoleHost*>{host_.get()} : failed_parts_;
+    const HostError& e = failed.front()->last_error();
+    interrupted_ = e.kind == ErrorKind::interrupted;
+    for (RoleHost* part : failed) {
+      interrupted_ = interrupted_ || part->interrupted();
+      // What had completed when execution stopped (member() makes a malformed one a no-op).
+      if (part->last_error().details.contains("partial")) take_execution(part->last_error().details["partial"]);
+    }
     if (interrupted_ || pending_signal()) return interrupted();
     if (e.kind == ErrorKind::host_died) {
       // No reply at all: the host died, and `failure` says how.
@@ -735,6 +850,7 @@ class ApplyRun {
     report_.exit_code = code;
     end_progress();
     say(render_summary(report_, paint_));
+    for (auto& more : more_hosts_) more->shutdown();
     if (host_) host_->shutdown();
     if (opts_.json) write_report(json(report_).dump(2) + "\n");
     if (auto err = append_history(ctx_.paths.state_dir, history_record(report_))) ctx_.print_warning(err->message);
@@ -754,6 +870,12 @@ class ApplyRun {
   std::optional<SecretsDocument> secrets_;
   Redactor redactor_;
   std::unique_ptr<RoleHost> host_;
+  // A fleet split across role hosts (split_fleet): host_ works parts_[0], more_hosts_[i] parts_[i + 1].
+  std::vector<std::unique_ptr<RoleHost>> more_hosts_;
+  std::vector<json> parts_;
+  std::vector<bool> part_alive_;
+  std::vector<RoleHost*> failed_parts_;
+  std::mutex events_;        // role hosts' events are handled one at a time
   std::string interpreter_;  // the plugin environment's, for errors that name it
   bool skip_confirm_ = false;
   bool progress_line_open_ = false;

@@ -37,6 +37,7 @@ struct ApplyOptions {
   std::vector<std::string> limit;       // --limit: host globs and @groups
   std::vector<std::string> exclude;     // --exclude
   int parallel = -1;                    // --parallel N (default: fleet.parallelism)
+  int role_hosts = -1;                  // --role-hosts N: split the fleet across N role hosts (0: automatic)
   bool accept_new_host_keys = false;    // trust a host seen for the first time (its key is recorded)
   std::optional<std::string> max_fail;  // --max-fail N|P% (fleet/max_fail.h); unset: never stop early
 };

@@ -570,3 +570,45 @@ def test_a_boat_adds_two_ssh_hosts_and_the_role_changes_both(
     assert "Fleet: 2 of 2 hosts (2 from boats)" in run.stderr
     assert all((Path(h.scratch) / "marked").exists() for h in hosts)
     assert {n: c["changed"] for n, c in _counts(run).items()} == {"boat-1": 1, "boat-2": 1}
+
+
+def test_a_fleet_split_across_role_hosts_reports_as_one_run(
+    chaos, gate_plugin, ssh_hosts, tmp_path
+):
+    chobolo, log = _gate_fleet(tmp_path, ssh_hosts(4), failing=(3,))
+    split = chaos.run(
+        "apply", "gate", "-f", "-y", "--json", "--role-hosts", "2", "-c", str(chobolo)
+    )
+    assert split.returncode == 1
+    assert "Role hosts: 2, one per 2 hosts" in split.stderr
+    steps = sorted(_steps(log))
+    assert steps == ["web-1:1", "web-1:2", "web-2:1", "web-2:2", "web-3:1", "web-3:2", "web-4:1"]
+    report = json.loads(split.stdout)
+    assert [h["name"] for h in report["hosts"]] == ["web-1", "web-2", "web-3", "web-4"]
+    statuses = {h["name"]: [op["status"] for op in h["operations"]] for h in report["hosts"]}
+    assert statuses["web-1"] == statuses["web-3"] == ["changed", "changed"]
+    assert statuses["web-4"] == ["failed", "skipped"]
+    assert report["counts"]["changed"] == 6
+
+    # --serial spans the whole fleet: no split.
+    serial = chaos.run(
+        "apply", "gate", "-f", "-y", "--serial", "--role-hosts", "2", "-c", str(chobolo)
+    )
+    assert "Role hosts" not in serial.stderr
+    assert _steps(log)[:2] == ["web-1:1", "web-1:2"]
+
+
+def test_a_split_part_whose_hosts_are_all_down_leaves_the_others_working(
+    chaos, gate_plugin, ssh_hosts, tmp_path
+):
+    hosts = ssh_hosts(4, unreachable=2)
+    hosts[3].stop()
+    chobolo, log = _gate_fleet(tmp_path, hosts)
+    run = chaos.run("apply", "gate", "-f", "-y", "--json", "--role-hosts", "2", "-c", str(chobolo))
+    assert run.returncode == 1
+    assert "Role hosts: 2" in run.stderr
+    assert sorted(_steps(log)) == ["web-1:1", "web-1:2", "web-2:1", "web-2:2"]
+    report = json.loads(run.stdout)
+    connected = {h["name"]: h["connected"] for h in report["hosts"]}
+    assert connected == {"web-1": True, "web-2": True, "web-3": False, "web-4": False}
+    assert "cannot connect to web-3" in run.stderr and "cannot connect to web-4" in run.stderr
