@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import time
 from importlib.metadata import version
 
-from hostclient import PYTHON_DIR
+from hostclient import PYTHON_DIR, REPO
+
+PROTOCOL_DOC = REPO / "docs" / "protocol.md"
 
 
 def test_hello_then_handshake(start_host, tmp_path, plugin_dir):
@@ -18,9 +21,10 @@ def test_hello_then_handshake(start_host, tmp_path, plugin_dir):
     assert hello["pid"] == client.proc.pid
     assert hello["python"].count(".") == 2
     assert hello["pyinfra"] == version("pyinfra")
-    assert {"handshake", "manifest", "apply.prepare", "apply.plan", "apply.execute"} <= set(
-        hello["capabilities"]
-    )
+    # Exactly the methods docs/protocol.md §6 specifies: a method the host serves but does not
+    # announce is one a core that checks capabilities will never call.
+    documented = re.findall(r"^### 6\.\d+ `([a-z.]+)`$", PROTOCOL_DOC.read_text(), re.MULTILINE)
+    assert sorted(hello["capabilities"]) == sorted(documented)
     # `-m` put the working directory first on sys.path; the host removes it.
     assert str(tmp_path) not in hello["sys_path"]
     assert str(PYTHON_DIR) in hello["sys_path"]

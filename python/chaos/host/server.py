@@ -48,6 +48,7 @@ CAPABILITIES = [
     "apply.prepare",
     "apply.plan",
     "apply.execute",
+    "provider",
     "boats",
     "shutdown",
 ]
