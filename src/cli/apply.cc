@@ -44,12 +44,14 @@ void define_apply_command(CLI::App* cmd, Context& ctx, int& exit_code) {
   cmd->add_option("--limit", opts->limit, "Only these hosts: names, globs (web-*) or @group")->group(fleet);
   cmd->add_option("--exclude", opts->exclude, "Not these hosts (names, globs or @group)")->group(fleet);
   cmd->add_option("--parallel", opts->parallel, "Hosts worked on at once (default: fleet.parallelism, else all)")
-      ->check(CLI::Range(0, 100000))
+      ->check(CLI::Range(0, 100000).description(""))
+      ->type_name("N")
       ->group(fleet);
   cmd->add_option("--role-hosts", opts->role_hosts,
                   "Split the fleet across N role hosts, one Python process (and core) each; 0: one per 20 hosts, at "
                   "most one per core (the default)")
-      ->check(CLI::Range(0, 1024))
+      ->check(CLI::Range(0, 1024).description(""))
+      ->type_name("N")
       ->group(fleet);
   cmd->add_option("--max-fail", opts->max_fail,
                   "Stop starting new work once more than N hosts (or P% of them) have failed; what runs finishes")
