@@ -1,0 +1,67 @@
+"""The pyinfra log tap on its own: what it keeps for a host, and that nothing of pyinfra's log
+reaches the terminal except as the core's own lines."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from chaos.host.logtap import PyinfraLogTap
+from chaos.host.operations import OpTable
+
+
+class _Events:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict]] = []
+
+    def event(self, name: str, **fields) -> None:
+        self.sent.append((name, fields))
+
+
+@pytest.fixture
+def tap():
+    logger = logging.getLogger("pyinfra")
+    saved = (list(logger.handlers), logger.level, logger.propagate)
+    events = _Events()
+    handler = PyinfraLogTap(events)  # type: ignore[arg-type]
+    handler.install()
+    handler.reset(0, {"web-1"}, OpTable())
+    yield handler, events, logger
+    logger.handlers[:], logger.level, logger.propagate = saved[0], saved[1], saved[2]
+
+
+def test_a_warning_about_a_host_while_preparing_is_kept_as_a_fact_error(tap):
+    handler, events, logger = tap
+    handler.phase = "prepare"
+    logger.warning("[web-1] could not load fact: files.Directory")  # exactly WARNING
+    logger.info("[web-1] loaded fact files.Directory")  # below: not an error
+    assert handler.fact_errors["web-1"] == ["could not load fact: files.Directory"]
+    assert [e for e in events.sent if e[0] == "log"] == [
+        (
+            "log",
+            {
+                "level": "warning",
+                "message": "could not load fact: files.Directory",
+                "logger": "pyinfra",
+                "host": "web-1",
+            },
+        )
+    ]
+
+
+def test_pyinfra_lines_reach_the_core_only_never_the_root_logger(tap):
+    _, events, logger = tap
+    seen: list[str] = []
+
+    class Root(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record.getMessage())
+
+    root = Root()
+    logging.getLogger().addHandler(root)
+    try:
+        logger.warning("[web-1] something pyinfra says")
+    finally:
+        logging.getLogger().removeHandler(root)
+    assert seen == []
+    assert [e[1]["message"] for e in events.sent] == ["something pyinfra says"]
