@@ -5,6 +5,38 @@
 
 namespace chaos {
 
+namespace {
+
+// --fleet and the options that choose and pace its hosts (docs/fleet.md).
+void add_fleet_options(CLI::App* cmd, ApplyOptions& options) {
+  auto* opts = &options;
+  const char* fleet = "Fleets (docs/fleet.md)";
+  cmd->add_flag("-f,--fleet", opts->fleet, "Apply to the hosts of the Ch-obolo's `fleet:` block, over SSH")
+      ->group(fleet);
+  cmd->add_option("--limit", opts->limit, "Only these hosts: names, globs (web-*) or @group")->group(fleet);
+  cmd->add_option("--exclude", opts->exclude, "Not these hosts (names, globs or @group)")->group(fleet);
+  cmd->add_option("--parallel", opts->parallel, "Hosts worked on at once (default: fleet.parallelism, else all)")
+      ->check(CLI::Range(0, 100000).description(""))
+      ->type_name("N")
+      ->group(fleet);
+  cmd->add_option("--role-hosts", opts->role_hosts,
+                  "Split the fleet across N role hosts, one Python process (and core) each; 0: one per 20 hosts, at "
+                  "most one per core (the default)")
+      ->check(CLI::Range(0, 1024).description(""))
+      ->type_name("N")
+      ->group(fleet);
+  cmd->add_option("--max-fail", opts->max_fail,
+                  "Stop starting new work once more than N hosts (or P% of them) have failed; what runs finishes")
+      ->type_name("N|P%")
+      ->group(fleet);
+  cmd->add_flag("--accept-new-host-keys", opts->accept_new_host_keys,
+                "Trust a host's SSH key the first time it is seen and record it in known_hosts (a changed key is "
+                "still refused)")
+      ->group(fleet);
+}
+
+}  // namespace
+
 void define_apply_command(CLI::App* cmd, Context& ctx, int& exit_code) {
   auto opts = std::make_shared<ApplyOptions>();
   cmd->add_option("tags", opts->tags, "Role tags or aliases, applied in order (duplicates run once)")->required();
@@ -38,29 +70,7 @@ void define_apply_command(CLI::App* cmd, Context& ctx, int& exit_code) {
   cmd->add_option("--team", opts->secret_files.team,
                   "With -s: COMPANY.TEAM[.GROUP], the team repository's secrets (docs/secrets.md)");
   add_provider_options(cmd, opts->provider);
-  const char* fleet = "Fleets (docs/fleet.md)";
-  cmd->add_flag("-f,--fleet", opts->fleet, "Apply to the hosts of the Ch-obolo's `fleet:` block, over SSH")
-      ->group(fleet);
-  cmd->add_option("--limit", opts->limit, "Only these hosts: names, globs (web-*) or @group")->group(fleet);
-  cmd->add_option("--exclude", opts->exclude, "Not these hosts (names, globs or @group)")->group(fleet);
-  cmd->add_option("--parallel", opts->parallel, "Hosts worked on at once (default: fleet.parallelism, else all)")
-      ->check(CLI::Range(0, 100000).description(""))
-      ->type_name("N")
-      ->group(fleet);
-  cmd->add_option("--role-hosts", opts->role_hosts,
-                  "Split the fleet across N role hosts, one Python process (and core) each; 0: one per 20 hosts, at "
-                  "most one per core (the default)")
-      ->check(CLI::Range(0, 1024).description(""))
-      ->type_name("N")
-      ->group(fleet);
-  cmd->add_option("--max-fail", opts->max_fail,
-                  "Stop starting new work once more than N hosts (or P% of them) have failed; what runs finishes")
-      ->type_name("N|P%")
-      ->group(fleet);
-  cmd->add_flag("--accept-new-host-keys", opts->accept_new_host_keys,
-                "Trust a host's SSH key the first time it is seen and record it in known_hosts (a changed key is "
-                "still refused)")
-      ->group(fleet);
+  add_fleet_options(cmd, *opts);
   cmd->footer(R"(Examples:
   chaos apply my-role                     apply one role
   chaos apply users packages -c host.yml  several roles, in this order, with a Ch-obolo
