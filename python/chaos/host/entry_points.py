@@ -45,13 +45,22 @@ def entry_points_skipping_broken(**params: Any) -> Any:
 
 
 @contextmanager
-def skipping_broken_entry_points() -> Iterator[None]:
-    """``importlib.metadata.entry_points`` skips unreadable files while this is active."""
+def skipping_broken_entry_points(backport: bool = False) -> Iterator[None]:
+    """``importlib.metadata.entry_points`` skips unreadable files while this is active; with
+    ``backport``, so does ``importlib_metadata.entry_points`` when that package is installed
+    (pyinfra prefers it; importing it is not free, so only callers that need it ask)."""
+    import importlib.util
     from importlib import metadata
 
-    original = metadata.entry_points
-    metadata.entry_points = entry_points_skipping_broken
+    patched = [(metadata, metadata.entry_points)]
+    if backport and importlib.util.find_spec("importlib_metadata") is not None:
+        import importlib_metadata
+
+        patched.append((importlib_metadata, importlib_metadata.entry_points))
+    for module, _ in patched:
+        module.entry_points = entry_points_skipping_broken
     try:
         yield
     finally:
-        metadata.entry_points = original
+        for module, original in patched:
+            module.entry_points = original

@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any
 
-from chaos.host.entry_points import entry_points_skipping_broken
+from chaos.host.entry_points import entry_points_skipping_broken, skipping_broken_entry_points
 from chaos.host.errors import HostError, attempt, describe_exception
 
 # Modules most plugins and every apply session need: imported right after the hello so the
@@ -116,22 +116,10 @@ def _import_pyinfra() -> None:
     # package anywhere would stop every run. pyinfra's connectors module binds `entry_points` when
     # it is imported, so the scan that skips such a file (naming it on stderr) is put in place for
     # that import only and kept in that module; everyone else keeps importlib's own.
-    from importlib import metadata
-
-    patched = [(metadata, metadata.entry_points)]
-    if importlib.util.find_spec("importlib_metadata") is not None:  # pyinfra prefers the backport
-        import importlib_metadata
-
-        patched.append((importlib_metadata, importlib_metadata.entry_points))
-    for module, _ in patched:
-        module.entry_points = entry_points_skipping_broken
-    try:
+    with skipping_broken_entry_points(backport=True):
         for name in WARM_MODULES:
             importlib.import_module(name)
         from pyinfra.api import connectors
-    finally:
-        for module, original in patched:
-            module.entry_points = original
     connectors.entry_points = entry_points_skipping_broken
     # Loads every connector module once; Inventory() calls this several times.
     connectors.get_all_connectors()
