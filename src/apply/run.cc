@@ -486,11 +486,7 @@ class ApplyRun {
   // A fleet's execution: on a terminal one line per host redrawn in place (FleetBoard), else
   // one plain line per operation naming its host.
   void start_fleet_progress(const json& planned) {
-    if (hosts_param_.size() < 2) return;
-    if (!human_is_terminal_) {
-      fleet_lines_ = true;
-      return;
-    }
+    if (!fleet_on_terminal()) return;
     std::vector<FleetBoard::HostLine> lines;
     for (const auto& [name, ops] : member(planned, "hosts").items()) {
       FleetBoard::HostLine line;
@@ -507,8 +503,12 @@ class ApplyRun {
     if (!board_) return;
     say(board_->draw(true));
     board_.reset();
-    board_used_ = true;
   }
+
+  bool many_hosts() const { return hosts_param_.size() > 1; }
+  // A fleet's execution is shown on the board (a terminal) or as one line per operation.
+  bool fleet_on_terminal() const { return many_hosts() && human_is_terminal_; }
+  bool fleet_lines() const { return many_hosts() && !human_is_terminal_; }
 
   // Output that is not the board's, while the board is on screen: above it.
   void beside_board(const std::function<void()>& print) {
@@ -519,7 +519,7 @@ class ApplyRun {
 
   // One finished operation as shown during execution (not on the board).
   std::string operation_line(const std::string& host, const json& op) {
-    if (hosts_param_.size() < 2) return render_operation(op, paint_);
+    if (!many_hosts()) return render_operation(op, paint_);
     return paint_(Tone::bold, visible(host)) + ":" + render_operation(op, paint_);
   }
 
@@ -726,7 +726,7 @@ class ApplyRun {
         if (board_) {
           board_->op_started(event.as<OpEvent>().host, event.as<OpEvent>().op);
           say(board_->draw());
-        } else if (human_is_terminal_ && !fleet_lines_) {
+        } else if (human_is_terminal_) {
           say("  " + paint_(Tone::dim, "… " + visible(event.as<OpEvent>().op)));
           progress_line_open_ = true;
         }
@@ -762,7 +762,7 @@ class ApplyRun {
       }
       return;
     }
-    if (fleet_lines_) {
+    if (fleet_lines()) {
       say(operation_line(host, op));
       return;
     }
@@ -807,10 +807,10 @@ class ApplyRun {
       for (const auto& op : array_member(h, "ops")) {
         std::string status = op.is_object() ? op.value("status", "") : "";
         if (status == "skipped" && !interrupted_) skipped.push_back(&op);
-        if (status == "changed" && board_used_) changed.push_back(&op);
+        if (status == "changed" && fleet_on_terminal()) changed.push_back(&op);
       }
       for (const json* op : changed) say(operation_line(name, *op));
-      if (hosts_param_.size() > 1 && skipped.size() > 1) {
+      if (many_hosts() && skipped.size() > 1) {
         say(paint_(Tone::bold, visible(name)) + ": " +
             paint_(Tone::dim, std::to_string(skipped.size()) + " operations not started (skipped)") + "\n");
         continue;
@@ -888,8 +888,6 @@ class ApplyRun {
   std::string current_role_;
   std::set<std::string> printed_host_header_;
   std::optional<FleetBoard> board_;  // a fleet's execution on a terminal
-  bool board_used_ = false;
-  bool fleet_lines_ = false;  // a fleet's execution off a terminal: one line per operation
 };
 
 }  // namespace
