@@ -4,17 +4,16 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import signal
 import subprocess
-import threading
 import time
 from pathlib import Path
 
 import pytest
 from support import sshd
+from support.process_watch import ProcessWatch
 from support.terminal import stdout_on_terminal
 from support.wheelkit import write_wheel
 
@@ -40,18 +39,30 @@ def mark_plugin(plugin_env, tmp_path):
     )
 
 
-def _chobolo(tmp_path: Path, hosts, known_hosts: dict | None = None) -> Path:
+def _write_fleet(path: Path, hosts, known_hosts: dict | None = None, **extra) -> Path:
+    """A Ch-obolo whose fleet is `hosts` as web-1, web-2, ...: each with what pyinfra's SSH
+    connector needs to reach it (its known_hosts unless `known_hosts` maps its index to
+    another), and `extra` data, a value or a function of (index, host)."""
     lines = ["fleet:", "  hosts:"]
     for i, h in enumerate(hosts):
         kh = (known_hosts or {}).get(i, h.known_hosts)
+        data = [f"{k}: {v(i, h) if callable(v) else v}" for k, v in extra.items()]
         lines.append(
             f"    web-{i + 1}: {{ssh_hostname: {h.address}, ssh_port: {h.port}, ssh_user: {h.user},"
-            f" ssh_key: {h.key_path}, ssh_known_hosts_file: {kh},"
-            f" mark: {h.scratch}/marked, groups: [{'even' if i % 2 else 'odd'}]}}"
+            f" ssh_key: {h.key_path}, ssh_known_hosts_file: {kh}, {', '.join(data)}}}"
         )
-    path = tmp_path / "fleet.yml"
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def _chobolo(tmp_path: Path, hosts, known_hosts: dict | None = None) -> Path:
+    return _write_fleet(
+        tmp_path / "fleet.yml",
+        hosts,
+        known_hosts,
+        mark=lambda i, h: f"{h.scratch}/marked",
+        groups=lambda i, h: f"[{'even' if i % 2 else 'odd'}]",
+    )
 
 
 def _counts(run) -> dict[str, dict]:
@@ -167,18 +178,11 @@ def _gate_fleet(tmp_path: Path, hosts, failing=()) -> tuple[Path, Path]:
     log = tmp_path / "steps.log"
     log.touch()
     log.chmod(0o666)
-    lines = ["fleet:", "  hosts:"]
-    for i, h in enumerate(hosts):
-        fail = Path(h.scratch) / "fail"
-        if i in failing:
-            fail.touch()
-        lines.append(
-            f"    web-{i + 1}: {{ssh_hostname: {h.address}, ssh_port: {h.port}, ssh_user: {h.user},"
-            f" ssh_key: {h.key_path}, ssh_known_hosts_file: {h.known_hosts},"
-            f" log: {log}, fail: {fail}}}"
-        )
-    path = tmp_path / "gate.yml"
-    path.write_text("\n".join(lines) + "\n")
+    for i in failing:
+        (Path(hosts[i].scratch) / "fail").touch()
+    path = _write_fleet(
+        tmp_path / "gate.yml", hosts, log=log, fail=lambda i, h: Path(h.scratch) / "fail"
+    )
     return path, log
 
 
@@ -271,15 +275,7 @@ def test_ctrl_c_mid_fleet_stops_every_host_and_reports_what_completed(
         )
     )
     hosts = ssh_hosts(3)
-    lines = ["fleet:", "  hosts:"]
-    for i, h in enumerate(hosts):
-        lines.append(
-            f"    web-{i + 1}: {{ssh_hostname: {h.address}, ssh_port: {h.port}, ssh_user: {h.user},"
-            f" ssh_key: {h.key_path}, ssh_known_hosts_file: {h.known_hosts},"
-            f" scratch: {h.scratch}}}"
-        )
-    chobolo = tmp_path / "slow.yml"
-    chobolo.write_text("\n".join(lines) + "\n")
+    chobolo = _write_fleet(tmp_path / "slow.yml", hosts, scratch=lambda i, h: h.scratch)
     proc = subprocess.Popen(
         [str(chaos.binary), "apply", "slow", "-f", "-y", "--json", "-c", str(chobolo)],
         env=chaos.env,
@@ -412,60 +408,26 @@ def sudo_host(ssh_hosts):
         rule.unlink(missing_ok=True)
 
 
-class SecretWatch:
-    """Samples, while chaos runs, the target's processes (sshd.processes_of) and every process
-    of this machine (/proc), looking for the secret in command lines and environments."""
+class SecretWatch(ProcessWatch):
+    """ProcessWatch of this machine, and of the target's processes (sshd.processes_of) too."""
 
     def __init__(self, host, secret: str) -> None:
-        self.host, self.secret = host, secret
-        self.leaks: list[str] = []
+        super().__init__(secret)
+        self.host, self.secret_text = host, secret
         self.remote_sudo_seen = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            for info in sshd.processes_of(self.host):
-                if info.cmdline[:1] == ["sudo"]:
-                    self.remote_sudo_seen += 1
-                texts = [*info.cmdline, *info.environ.keys(), *info.environ.values()]
-                if any(self.secret in text for text in texts):
-                    self.leaks.append(f"remote pid {info.pid}: {' '.join(info.cmdline)[:200]}")
-            self._scan_local()
-            self._stop.wait(0.01)
-
-    def _scan_local(self) -> None:
-        me, secret = str(os.getpid()), self.secret.encode()
-        for pid in os.listdir("/proc"):
-            if not pid.isdigit() or pid == me:
-                continue
-            for part in ("cmdline", "environ"):
-                try:
-                    data = Path(f"/proc/{pid}/{part}").read_bytes()
-                except OSError:
-                    continue  # gone already
-                if secret in data:
-                    shown = data.replace(b"\0", b" ").decode(errors="replace")[:200]
-                    self.leaks.append(f"local pid {pid} {part}: {shown}")
+    def sample(self) -> None:
+        for info in sshd.processes_of(self.host):
+            if info.cmdline[:1] == ["sudo"]:
+                self.remote_sudo_seen += 1
+            texts = [*info.cmdline, *info.environ.keys(), *info.environ.values()]
+            if any(self.secret_text in text for text in texts):
+                self.leaks.append(f"remote pid {info.pid}: {' '.join(info.cmdline)[:200]}")
+        super().sample()
 
 
 def _sudo_chobolo(tmp_path: Path, host, protected: Path) -> Path:
-    path = tmp_path / "sudo-fleet.yml"
-    path.write_text(
-        "fleet:\n  hosts:\n"
-        f"    web-1: {{ssh_hostname: {host.address}, ssh_port: {host.port}, ssh_user: {host.user},"
-        f" ssh_key: {host.key_path}, ssh_known_hosts_file: {host.known_hosts},"
-        f" protected: {protected}}}\n"
-    )
-    return path
+    return _write_fleet(tmp_path / "sudo-fleet.yml", [host], protected=protected)
 
 
 def _password_file(tmp_path: Path, password: str) -> Path:

@@ -10,11 +10,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
 import pytest
 from support.environments import Chaos, PluginEnv
+from support.process_watch import ProcessWatch
 from support.terminal import converse_on_terminal
 from support.wheelkit import write_wheel
 
@@ -64,45 +64,6 @@ def shared_dir():
     path.chmod(0o755)
     yield path
     shutil.rmtree(path, ignore_errors=True)
-
-
-class ProcessWatch:
-    """Samples every process's command line and environment (as root) while chaos runs."""
-
-    def __init__(self, secret: str) -> None:
-        self.secret = secret.encode()
-        self.leaks: list[str] = []
-        self.sudo_seen = 0
-        self.samples = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _run(self) -> None:
-        me = str(os.getpid())
-        while not self._stop.is_set():
-            self.samples += 1
-            for pid in os.listdir("/proc"):
-                if not pid.isdigit() or pid == me:
-                    continue
-                for part in ("cmdline", "environ"):
-                    try:
-                        data = Path(f"/proc/{pid}/{part}").read_bytes()
-                    except OSError:
-                        continue  # gone already
-                    if part == "cmdline" and data.startswith(b"sudo\0"):
-                        self.sudo_seen += 1
-                    if self.secret in data:
-                        shown = data.replace(b"\0", b" ").decode(errors="replace")[:200]
-                        self.leaks.append(f"pid {pid} {part}: {shown}")
-            self._stop.wait(0.01)
 
 
 def user_chaos(uid: int, shared_dir: Path) -> Chaos:

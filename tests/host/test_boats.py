@@ -10,23 +10,9 @@ BOATS = """
 from chaos.lib.boats.base import Boat
 
 
-class Listing(Boat):
-    name = "listing"
-
-    def check_connection(self):
-        return True
-
-    def get_fleet_config(self):
-        return self.config
-
-    def handle_boat_logic(self, fleet_config):
-        print("listing boat says hello")
-        return [{h: {"ssh_user": fleet_config.get("user", "root")}} for h in fleet_config["hosts"]]
-
-
-class Seer(Boat):
-    # Adds one host per host it was given: proves it saw the previous boat's output.
-    name = "seer"
+class Plain(Boat):
+    # Connected, no config, no hosts: each boat below changes only what its test is about.
+    name = "plain"
 
     def check_connection(self):
         return True
@@ -36,6 +22,22 @@ class Seer(Boat):
 
     def handle_boat_logic(self, fleet_config):
         return []
+
+
+class Listing(Plain):
+    name = "listing"
+
+    def get_fleet_config(self):
+        return self.config
+
+    def handle_boat_logic(self, fleet_config):
+        print("listing boat says hello")
+        return [{h: {"ssh_user": fleet_config.get("user", "root")}} for h in fleet_config["hosts"]]
+
+
+class Seer(Plain):
+    # Adds one host per host it was given: proves it saw the previous boat's output.
+    name = "seer"
 
     def get_fleet(self, chobolo):
         hosts = chobolo.fleet.hosts
@@ -46,99 +48,51 @@ class Seer(Boat):
         return out
 
 
-class Offline(Boat):
+class Offline(Plain):
     name = "offline"
 
     def check_connection(self):
         return False
 
-    def get_fleet_config(self):
-        return {}
 
-    def handle_boat_logic(self, fleet_config):
-        return []
-
-
-class Raises(Boat):
+class Raises(Plain):
     name = "raises"
-
-    def check_connection(self):
-        return True
-
-    def get_fleet_config(self):
-        return {}
 
     def handle_boat_logic(self, fleet_config):
         raise RuntimeError("the cloud API said 503")
 
 
-class Garbage(Boat):
+class Garbage(Plain):
     name = "garbage"
-
-    def check_connection(self):
-        return True
-
-    def get_fleet_config(self):
-        return {}
 
     def handle_boat_logic(self, fleet_config):
         return self.config["value"]
 
 
-class Raw(Boat):
+class Raw(Plain):
     # Returns whatever its config says as the whole Ch-obolo (bypasses the SDK's checks).
     name = "raw"
-
-    def check_connection(self):
-        return True
-
-    def get_fleet_config(self):
-        return {}
-
-    def handle_boat_logic(self, fleet_config):
-        return []
 
     def get_fleet(self, chobolo):
         return self.config["document"]
 
 
-class Dropper(Boat):
+class Dropper(Plain):
     name = "dropper"
-
-    def check_connection(self):
-        return True
-
-    def get_fleet_config(self):
-        return {}
-
-    def handle_boat_logic(self, fleet_config):
-        return []
 
     def get_fleet(self, chobolo):
         return {"fleet": {"hosts": ["new-1"]}}
 
 
-class Many(Boat):
+class Many(Plain):
     name = "many"
-
-    def check_connection(self):
-        return True
-
-    def get_fleet_config(self):
-        return {}
 
     def handle_boat_logic(self, fleet_config):
         return [f"h{i}" for i in range(self.config["count"])]
 
 
-class Exits(Boat):
+class Exits(Plain):
     name = "exits"
-
-    def check_connection(self):
-        return True
-
-    def get_fleet_config(self):
-        return {}
 
     def handle_boat_logic(self, fleet_config):
         raise SystemExit(3)
