@@ -1164,6 +1164,11 @@ Status check_input(std::string_view text, const std::string& source, const YamlP
     return Error("the file has CR (Windows) line endings, which cannot be edited safely", source,
                  "convert it to LF line endings (dos2unix) first");
   }
+  // yaml-cpp drops one mark at the start and reads a second as text of the first key, while the
+  // editor parses after the first mark: the two would see different keys.
+  if (text.substr(0, 2 * kBom.size()) == std::string(kBom) + std::string(kBom)) {
+    return Error("the file starts with two byte order marks", source, "remove the second one first");
+  }
   if (path.empty()) return Error("an empty key path names nothing to edit", source);
   for (const auto& step : path) {
     if (!step.is_index && !is_valid_utf8(step.key)) return Error("a key of the path is not valid UTF-8", source);
