@@ -5,7 +5,8 @@ set -euo pipefail
 
 packages=(
   g++ cmake ninja-build pkg-config            # build
-  libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libzip-dev zlib1g-dev  # libraries
+  libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libzip-dev zlib1g-dev libsqlite3-dev  # libraries
+  sqlite3                                     # docs/records.md queries the logbook with it; so do tests
   libgtest-dev googletest                     # unit tests
   python3 python3-venv python3-pip            # the plugin environment
   age                                         # secrets key backend (checked by `chaos doctor`)

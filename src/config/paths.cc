@@ -97,6 +97,9 @@ Paths Paths::from_environment() {
 
   check_own_dir(p, p.cache_dir, "cache", "caches are kept for this run only");
   check_own_dir(p, p.state_dir, "state", "this run is not recorded in the history");
+  // After the state check: a refused state directory takes its default logbook with it.
+  p.logbook_dir = override_or("CHAOS_LOGBOOK_DIR", join_path(p.state_dir, "logbook"));
+  check_own_dir(p, p.logbook_dir, "logbook", "this run is not recorded in the logbook");
   check_import_dir(p, p.dev_path, "CHAOS_DEV_PATH");
   check_import_dir(p, p.user_plugin_dir, "the plugin directory");
   check_import_dir(p, p.system_plugin_dir, "the system plugin directory");

@@ -13,6 +13,7 @@ struct Paths {
   std::string config_dir;         // $CHAOS_CONFIG_DIR or $XDG_CONFIG_HOME/chaos
   std::string cache_dir;          // $CHAOS_CACHE_DIR or $XDG_CACHE_HOME/chaos
   std::string state_dir;          // $XDG_STATE_HOME/chaos
+  std::string logbook_dir;        // $CHAOS_LOGBOOK_DIR or <state_dir>/logbook: run records
   std::string user_plugin_dir;    // $CHAOS_PLUGIN_DIR or $XDG_DATA_HOME/chaos/plugins
   std::string system_plugin_dir;  // /usr/share/chaos/plugins
   std::string dev_path;           // $CHAOS_DEV_PATH, empty when unset
