@@ -27,6 +27,7 @@ LAYERS: dict[str, int] = {
     "sops": 4,  # the secrets engine: apply and the secrets commands both use it
     "fleet": 5,  # the fleet's hosts from the Ch-obolo; beside providers/, neither needs the other
     "providers": 5,  # password managers holding sops keys; plugin ones are reached through a callback
+    "runview": 5,  # a run's hosts, deltas and operations as text: apply shows them live, log afterwards
     "context": 6,
     # One folder per command's logic: peers, none includes another.
     "apply": 7,
@@ -48,13 +49,13 @@ LAYER_NAMES = {
     2: "config",
     3: "plugins",
     4: "host, records, sops",
-    5: "fleet, providers",
+    5: "fleet, providers, runview",
     6: "context",
     7: "commands",
     8: "cli",
     9: "main",
 }
-RULE = "util <- term <- config <- plugins <- host, records, sops <- fleet, providers <- context <- commands (peers) <- cli <- main.cc"
+RULE = "util <- term <- config <- plugins <- host, records, sops <- fleet, providers, runview <- context <- commands (peers) <- cli <- main.cc"
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"')
 SOURCE_SUFFIXES = (".cc", ".h")
 

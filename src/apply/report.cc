@@ -2,7 +2,7 @@
 
 #include <ctime>
 
-#include "apply/render.h"
+#include "runview/render.h"
 #include "term/escape.h"
 
 namespace chaos {
@@ -52,6 +52,8 @@ ReportOperation executed_operation(const json& op) {
   for (const char* key : {"command", "exit_code", "stderr_tail", "ignored"}) {
     if (op.contains(key)) entry.failure[key] = op[key];
   }
+  entry.hash = string_or_null(op, "hash");
+  entry.stdout_tail = strings_of(op.value("stdout_tail", json()));
   return entry;
 }
 
@@ -155,8 +157,26 @@ void ApplyReport::take_dry_run(const json& planned) {
       bool will_change = op.value("will_change", false);
       staged.status = will_change ? "would_change" : "would_not_change";
       staged.diff = string_or_null(op, "diff");
+      staged.hash = string_or_null(op, "hash");
+      if (op.contains("args")) staged.args = op["args"];
       entry.operations.push_back(std::move(staged));
       ++(will_change ? entry.counts.changed : entry.counts.no_change);
+    }
+  }
+}
+
+void ApplyReport::attach_plan(const json& planned) {
+  for (const auto& [name, ops] : member(planned, "hosts").items()) {
+    auto it = hosts.find(name);
+    if (it == hosts.end() || !ops.is_array()) continue;
+    for (auto& op : it->second.operations) {
+      if (!op.hash) continue;
+      for (const auto& p : ops) {
+        if (!p.is_object() || string_or_null(p, "hash") != op.hash) continue;
+        if (!op.diff) op.diff = string_or_null(p, "diff");
+        if (p.contains("args")) op.args = p["args"];
+        break;
+      }
     }
   }
 }
@@ -186,6 +206,8 @@ bool ApplyReport::any_failed_operations() const {
   return false;
 }
 
+int ApplyReport::counts_changed() const { return totals(*this).changed; }
+
 bool ApplyReport::any_host_unreached() const {
   for (const auto& [name, h] : hosts)
     if (!h.connected) return true;
@@ -200,6 +222,7 @@ void to_json(json& j, const ReportOperation& op) {
   j = {{"name", op.name}, {"role", op.role ? json(*op.role) : json(nullptr)}, {"status", op.status}};
   if (op.timed) j["duration_s"] = op.duration_s ? json(*op.duration_s) : json(nullptr);
   if (op.diff) j["diff"] = *op.diff;
+  if (op.hash) j["hash"] = *op.hash;
   for (const auto& [key, value] : op.failure.items()) j[key] = value;
 }
 
@@ -238,23 +261,9 @@ void to_json(json& j, const ApplyReport& r) {
         {{"changed", all.changed}, {"no_change", all.no_change}, {"failed", all.failed}, {"skipped", all.skipped}}},
        {"errors", r.errors},
        {"interrupted", r.interrupted},
+       {"change_kind", r.change_kind},
        {"success", r.exit_code == 0},
        {"exit_code", r.exit_code}};
-}
-
-json history_record(const ApplyReport& r) {
-  ReportCounts all = totals(r);
-  json host_names = json::array();
-  for (const auto& [name, host] : r.hosts) host_names.push_back(name);
-  return {{"started", r.started},
-          {"tags", r.tags},
-          {"hosts", host_names},
-          {"counts", {{"changed", all.changed}, {"no_change", all.no_change}, {"failed", all.failed}}},
-          {"duration_s", r.duration_s},
-          {"exit_code", r.exit_code},
-          {"dry", r.dry},
-          {"interrupted", r.interrupted},
-          {"chobolo", r.chobolo.empty() ? json(nullptr) : json(r.chobolo)}};
 }
 
 std::string render_summary(const ApplyReport& r, const Painter& paint) {
@@ -263,6 +272,11 @@ std::string render_summary(const ApplyReport& r, const Painter& paint) {
   for (const auto& [name, host] : r.hosts) summary += host_summary(host, r.dry, paint);
   if (!r.errors.empty()) {
     summary += "  " + paint(Tone::red, std::to_string(r.errors.size()) + " error(s)") + " (shown above)\n";
+  }
+  if (r.change_kind == "corrective") {
+    summary += "  " + paint(Tone::yellow, r.dry ? "drift: " : "corrective: ") +
+               (r.dry ? "changes are pending although the inputs equal the last successful run's\n"
+                      : "the inputs equal the last successful run's, so the machine had drifted\n");
   }
   summary += "  took " + format_seconds(r.duration_s) + "\n";
   return summary;

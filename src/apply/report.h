@@ -31,6 +31,11 @@ struct ReportOperation {
   bool timed = false;
   std::optional<double> duration_s;
   std::optional<std::string> diff;
+  std::optional<std::string> hash;  // pyinfra's operation hash: the same op in plan and execution
+  // The operation's arguments as apply.plan listed them: recorded in the logbook (secret-looking
+  // keys masked there), never printed.
+  nlohmann::json args;
+  std::vector<std::string> stdout_tail;  // only recorded, like args
   // What pyinfra said about a failed or ignored operation (command, exit_code, stderr_tail,
   // ignored), passed on as the host sent it: already checked against docs/protocol.md §6.
   nlohmann::json failure = nlohmann::json::object();
@@ -86,6 +91,9 @@ struct ApplyReport {
   std::vector<nlohmann::json> errors;
   bool interrupted = false;
   bool aborted = false;
+  // none, intentional or corrective (apply/record.h): whether changes followed edited inputs or
+  // a machine that drifted from the same inputs.
+  std::string change_kind = "none";
   int exit_code = 0;
 
   ApplyReport();
@@ -97,11 +105,15 @@ struct ApplyReport {
   void take_execution(const nlohmann::json& result);
   // The apply.plan result of a dry run: what would run, counted as would change or not.
   void take_dry_run(const nlohmann::json& planned);
+  // After execution: each executed operation gets the diff and arguments its plan had.
+  void attach_plan(const nlohmann::json& planned);
   bool any_failed_roles() const;
   bool any_skipped_roles() const;
   // A role skipped under -s because the secrets file lacks keys it names.
   bool any_secrets_missing() const;
   bool any_failed_operations() const;
+  // Operations that changed (or, in a dry run, would change) on every host together.
+  int counts_changed() const;
   // A host the run could not connect to: its work did not happen, so the run did not succeed.
   bool any_host_unreached() const;
   double elapsed() const { return std::chrono::duration<double>(Clock::now() - start).count(); }
@@ -113,9 +125,6 @@ void to_json(nlohmann::json& j, const ReportSkippedRole& s);
 void to_json(nlohmann::json& j, const ReportHost& h);
 // The --json document (docs/apply-report.schema.json, version 1).
 void to_json(nlohmann::json& j, const ApplyReport& r);
-
-// The one line `chaos log` reads back (apply/history.h).
-nlohmann::json history_record(const ApplyReport& r);
 
 // "Summary" with each host's counts and role outcomes, the error count and the time taken;
 // empty when no host was reached or the user said no.

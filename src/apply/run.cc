@@ -17,7 +17,8 @@
 #include "apply/chobolo.h"
 #include "apply/fleet_board.h"
 #include "apply/host_split.h"
-#include "apply/render.h"
+#include "apply/logbook_events.h"
+#include "apply/record.h"
 #include "apply/report.h"
 #include "apply/sudo_password.h"
 #include "apply/tags.h"
@@ -27,7 +28,7 @@
 #include "fleet/inventory.h"
 #include "fleet/max_fail.h"
 #include "host/launch.h"
-#include "records/history.h"
+#include "runview/render.h"
 #include "sops/redact.h"
 #include "sops/sops.h"
 #include "term/escape.h"
@@ -64,9 +65,9 @@ class ApplyRun {
   ApplyRun(Context& ctx, const ApplyOptions& opts)
       : ctx_(ctx),
         opts_(opts),
-        human_(opts.json ? stderr : stdout),
-        paint_(opts.json ? ctx.err : ctx.out),
-        human_is_terminal_(stream_is_terminal(opts.json ? STDERR_FILENO : STDOUT_FILENO)) {
+        human_(machine_stdout(opts) ? stderr : stdout),
+        paint_(machine_stdout(opts) ? ctx.err : ctx.out),
+        human_is_terminal_(stream_is_terminal(machine_stdout(opts) ? STDERR_FILENO : STDOUT_FILENO)) {
     report_.tags = opts.tags;
     report_.dry = opts.dry;
   }
@@ -75,13 +76,18 @@ class ApplyRun {
     // From here a signal is a step of the run, not its end: the role host and everything it
     // started are stopped, and the run is reported and recorded as interrupted.
     ScopedSignalHandling signals;
-    if (opts_.json) keep_stdout_for_the_report();
+    if (machine_stdout(opts_)) keep_stdout_for_the_report();
     int code = pipeline();
     finish(code);
-    return code;
+    bool changes = report_.counts_changed() > 0;
+    return opts_.detailed_exitcode && code == kExitOk && changes ? kExitChanges : code;
   }
 
  private:
+  // --json and -l keep standard output for what machines read: the report, or the event lines.
+  static bool machine_stdout(const ApplyOptions& opts) { return opts.json || opts.logbook; }
+  int machine_fd() const { return report_fd_ ? report_fd_.get() : STDOUT_FILENO; }
+
   void say(const std::string& text) {
     std::fputs(text.c_str(), human_);
     std::fflush(human_);
@@ -148,6 +154,7 @@ class ApplyRun {
 
   int pipeline() {
     if (int code = resolve(); code != kGoOn) return code;
+    begin_record();
     std::optional<std::string> password;
     if (int code = sudo_and_handshake(password); code != kGoOn) return code;
     if (int code = prepare(password); code != kGoOn) return code;
@@ -158,6 +165,11 @@ class ApplyRun {
   int resolve() {
     if (!opts_.secrets && opts_.provider.any()) {
       return fail(Error("-p and --from-X name the key that decrypts the secrets; they need -s"), kExitUsage);
+    }
+    if (opts_.json && opts_.logbook) {
+      return fail(Error("--json and -l both want standard output: one JSON document, or event lines; pick one", {},
+                        "the -l lines end with the run's summary, and `chaos log show --json` has the rest"),
+                  kExitUsage);
     }
     if (!opts_.fleet && (!opts_.limit.empty() || !opts_.exclude.empty() || opts_.parallel >= 0 || opts_.max_fail)) {
       return fail(Error("--limit, --exclude, --parallel and --max-fail work on fleet hosts; they need --fleet"),
@@ -352,6 +364,7 @@ class ApplyRun {
       if (!password) return fail(password.error());
       if (int code = stop_if_signalled()) return code;
       password_sent_ = password->has_value();
+      if (*password) redactor_.add(**password);  // never in the logbook, nor in a line of output
       password_out = std::move(*password);
     }
 
@@ -384,6 +397,9 @@ class ApplyRun {
                            {"dry", opts_.dry},
                            {"keep_going", opts_.keep_going},
                            {"diff", true}};
+    // With -y the host skips predicting changes (it would cost a fact round per operation);
+    // --diff, -l and -x want the diffs that prediction gives.
+    if (opts_.diff || opts_.logbook || opts_.export_logs) prepare_params["detect_changes"] = true;
     if (password) prepare_params["sudo_password"] = *password;
     if (!restrictions_.is_null()) prepare_params["restrictions"] = json(restrictions_);
     if (!max_fail_.is_null()) prepare_params["max_fail"] = max_fail_;
@@ -434,6 +450,7 @@ class ApplyRun {
     auto planned = call_all("apply.plan", json::object());
     end_progress();
     if (!planned) return host_failure(planned.error());
+    planned_ = *planned;
     if (int code = stop_if_signalled()) return code;
     record_errors(planned->value("errors", json::array()));
     report_.take_outcome(*planned);
@@ -733,6 +750,9 @@ class ApplyRun {
         break;
       case K::op_done:
         show_operation(event.as<OpEvent>().host, event.body);
+        if (logbook_events_)
+          logbook_events_->progress(event.as<OpEvent>().host, event.body,
+                                    planned_op(event.as<OpEvent>().host, event.body));
         break;
       case K::connect:
         if (const auto& connect = event.as<ConnectEvent>(); !connect.ok) {
@@ -768,6 +788,24 @@ class ApplyRun {
     }
     if (printed_host_header_.insert(host).second) say(paint_(Tone::bold, visible(host)) + "\n");
     say(render_operation(op, paint_));
+    if (opts_.diff && op.value("status", "") == "changed") {
+      const json& planned = planned_op(host, op);
+      if (planned.contains("diff") && planned["diff"].is_string()) {
+        for (const auto& l : split_lines(planned["diff"].get<std::string>())) say("      " + visible(l) + "\n");
+      }
+    }
+  }
+
+  // The plan's entry for an executed operation (same host, same hash): its diff and arguments.
+  const json& planned_op(const std::string& host, const json& op) const {
+    static const json kNone = json::object();
+    if (!op.contains("hash") || !planned_.is_object() || !planned_.contains("hosts")) return kNone;
+    const json& hosts = planned_["hosts"];
+    if (!hosts.is_object() || !hosts.contains(host) || !hosts[host].is_array()) return kNone;
+    for (const auto& p : hosts[host]) {
+      if (p.is_object() && p.contains("hash") && p["hash"] == op["hash"]) return p;
+    }
+    return kNone;
   }
 
   void show_delta(const DeltaEvent& delta, const json& body) {
@@ -818,6 +856,7 @@ class ApplyRun {
       for (const json* op : skipped) say(operation_line(name, *op));
     }
     report_.take_execution(result);
+    report_.attach_plan(planned_);
   }
 
   int host_failure(const Error& failure) {
@@ -845,19 +884,61 @@ class ApplyRun {
     return kExitFailure;
   }
 
+  void begin_record() {
+    recorder_.begin(report_, run_inputs());
+    if (opts_.logbook && !logbook_events_) {
+      logbook_events_.emplace(machine_fd(), redactor_);
+      logbook_events_->run_start(recorder_.start());
+    }
+  }
+
+  void end_record() {
+    recorder_.finish(report_, redactor_);
+    std::optional<json> v1 = opts_.export_logs ? recorder_.export_v1() : std::nullopt;
+    if (!logbook_events_) return;
+    std::string status = report_.interrupted ? "interrupted" : report_.exit_code == 0 ? "success" : "failure";
+    json summary = json(report_)["counts"];
+    summary["change_kind"] = report_.change_kind;
+    summary["exit_code"] = report_.exit_code;
+    logbook_events_->run_end(recorder_.start().run_id, status, summary);
+    if (v1) logbook_events_->logbook(*v1);
+  }
+
+  // What the logbook fingerprints: where the run goes and what its roles read.
+  RunInputs run_inputs() const {
+    RunInputs inputs;
+    for (const auto& h : hosts_param_) {
+      const json& name = h.is_array() && !h.empty() ? h[0] : h;
+      if (name.is_string()) inputs.hosts.push_back(name.get<std::string>());
+    }
+    if (!report_.chobolo.empty()) {
+      auto text = read_regular_file(report_.chobolo);
+      if (text) inputs.chobolo_text = *text;
+    }
+    if (secrets_) {
+      inputs.secrets_text = secrets_->text;
+      inputs.secrets_required = secret_key_paths(secrets_->data);
+    }
+    return inputs;
+  }
+
   void finish(int code) {
     report_.duration_s = report_.elapsed();
     report_.exit_code = code;
+    // A run stopped before it knew its hosts (a bad tag, say) is recorded too.
+    if (!recorder_.begun()) begin_record();
+    report_.change_kind = recorder_.change_kind(report_);
     end_progress();
     say(render_summary(report_, paint_));
     for (auto& more : more_hosts_) more->shutdown();
     if (host_) host_->shutdown();
+    end_record();
     if (opts_.json) write_report(json(report_).dump(2) + "\n");
-    if (auto err = append_history(ctx_.paths.state_dir, history_record(report_))) ctx_.print_warning(err->message);
   }
 
   Context& ctx_;
   const ApplyOptions& opts_;
+  RunRecorder recorder_{ctx_};
   bool decrypt_ = opts_.secrets;                // -s, or a yes to offer_secrets()
   json hosts_param_ = json::array({"@local"});  // apply.prepare's hosts: @local, or the fleet's
   int parallel_ = 0;
@@ -887,7 +968,9 @@ class ApplyRun {
   unsigned spinner_frame_ = 0;
   std::string current_role_;
   std::set<std::string> printed_host_header_;
-  std::optional<FleetBoard> board_;  // a fleet's execution on a terminal
+  std::optional<FleetBoard> board_;              // a fleet's execution on a terminal
+  json planned_;                                 // apply.plan's result: diffs and arguments per operation
+  std::optional<LogbookEvents> logbook_events_;  // -l
 };
 
 }  // namespace

@@ -35,6 +35,26 @@ void add_fleet_options(CLI::App* cmd, ApplyOptions& options) {
       ->group(fleet);
 }
 
+// The run's record beyond the logbook entry every run gets (docs/records.md).
+void add_record_options(CLI::App* cmd, ApplyOptions& opts) {
+  const char* records = "Records (docs/records.md)";
+  cmd->add_flag("-l,--logbook", opts.logbook,
+                "Print the run as it happens as CHAOS_RUN_ID:: / CHAOS_EVENT::{json} / CHAOS_RUN_ENDED:: lines on "
+                "stdout (what you would read goes to stderr); for tools that follow a run")
+      ->group(records);
+  cmd->add_flag("-x,--export-logs", opts.export_logs,
+                "Write the run to ./chaos_logbook.json in the original Ch-aOS v1 format (and a copy in the logbook "
+                "directory); with -l also as a CHAOS_LOGBOOK:: line")
+      ->group(records);
+  cmd->add_flag("--diff", opts.diff,
+                "Show file diffs under changed operations on real runs too (a dry run always does)")
+      ->group(records);
+  cmd->add_flag("--detailed-exitcode", opts.detailed_exitcode,
+                "Exit 3 when the run changed something (with --dry: when changes are pending), 0 when all was already "
+                "in the desired state; 1 stays an error. For cron and CI drift checks")
+      ->group(records);
+}
+
 }  // namespace
 
 void define_apply_command(CLI::App* cmd, Context& ctx, int& exit_code) {
@@ -71,6 +91,7 @@ void define_apply_command(CLI::App* cmd, Context& ctx, int& exit_code) {
                   "With -s: COMPANY.TEAM[.GROUP], the team repository's secrets (docs/secrets.md)");
   add_provider_options(cmd, opts->provider);
   add_fleet_options(cmd, *opts);
+  add_record_options(cmd, *opts);
   cmd->footer(R"(Examples:
   chaos apply my-role                     apply one role
   chaos apply users packages -c host.yml  several roles, in this order, with a Ch-obolo
@@ -80,6 +101,7 @@ void define_apply_command(CLI::App* cmd, Context& ctx, int& exit_code) {
   chaos apply users -s -p bw.age          the sops key from Bitwarden (docs/secrets-providers.md)
   chaos apply base -f --limit 'web-*'     the fleet's web hosts, over SSH (docs/fleet.md)
   chaos apply base -f --max-fail 10%      stop starting new work once over 10% of hosts failed
+  chaos apply base --dry --detailed-exitcode   exit 3 if the machine drifted (docs/records.md)
 
 Class-based roles show what they would change (their delta) and are skipped when already in
 the desired state; you are asked once before anything changes unless -y is given or standard
@@ -93,7 +115,8 @@ sudo asks for one: it comes from -pf, a prompt on the terminal, or one line of s
 (read only when an operation needs sudo; at most 4096 bytes).
 
 Exit status: 0 success, 1 a role or operation failed, 2 bad arguments or unknown role,
-130 interrupted (143 SIGTERM, 129 SIGHUP). Every run is recorded; see `chaos log`.)");
+3 changes made or pending (only with --detailed-exitcode), 130 interrupted (143 SIGTERM,
+129 SIGHUP). Every run is recorded in the logbook; see `chaos log`.)");
   cmd->callback([&ctx, &exit_code, opts] { exit_code = run_apply(ctx, *opts); });
 }
 

@@ -19,14 +19,29 @@ std::string suggestion(const std::string& word, const std::vector<std::string>& 
   return near.empty() ? "" : ", did you mean `" + prefix + near.front() + "`?";
 }
 
+// Whether `name` (-n, --limit) is an option of `app` or its parents that is given a value.
+bool takes_value(const CLI::App& app, const std::string& name) {
+  for (const CLI::App* level = &app; level; level = level->get_parent()) {
+    for (const CLI::Option* o : level->get_options()) {
+      if (o->check_name(name) && o->get_type_size_max() > 0 && o->get_expected_max() > 0) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 Status check_command_word(CLI::App& app, const std::vector<std::string>& args) {
   CLI::App* current = &app;
   std::string path = "chaos";
-  for (const auto& arg : args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
     if (arg == "--") break;
-    if (!arg.empty() && arg[0] == '-') continue;
+    if (!arg.empty() && arg[0] == '-') {
+      // An option's value (`log -n 2`) is not a command word.
+      if (arg.find('=') == std::string::npos && takes_value(*current, arg)) ++i;
+      continue;
+    }
     auto subs = visible_subcommands(*current);
     if (subs.empty()) break;
     CLI::App* next = nullptr;

@@ -76,6 +76,19 @@ Status load_provider_settings(const YAML::Node& root, const char* section, const
   return {};
 }
 
+// `logbook_keep`: a whole number of runs, at least 1. A typo here must not empty the logbook.
+Result<size_t> load_logbook_keep(const YAML::Node& root, const std::string& path) {
+  YAML::Node node = root["logbook_keep"];
+  if (!node || node.IsNull()) return size_t{1000};
+  const std::string& text = node.IsScalar() ? node.Scalar() : std::string();
+  bool digits = !text.empty() && text.size() <= 9 && text.find_first_not_of("0123456789") == std::string::npos;
+  if (!digits || text.find_first_not_of('0') == std::string::npos) {
+    return Error("`logbook_keep` must be a number of runs, 1 or more", format_position(path, node.Mark()),
+                 "write it as `logbook_keep: 1000`");
+  }
+  return static_cast<size_t>(std::stoul(text));
+}
+
 }  // namespace
 
 std::vector<std::string> split_alias_targets(const std::string& text) {
@@ -109,11 +122,17 @@ Result<GlobalConfig> load_global_config(const std::string& path) {
   } fields[] = {{"python", &config.python},
                 {"chobolo_file", &config.chobolo_file},
                 {"secrets_file", &config.secrets_file},
-                {"sops_file", &config.sops_file}};
+                {"sops_file", &config.sops_file},
+                {"limani", &config.limani}};
   for (auto& f : fields) {
     auto value = optional_string(root, f.key, path);
     if (!value) return value.error();
     *f.slot = *value;
+  }
+  if (auto keep = load_logbook_keep(root, path)) {
+    config.logbook_keep = *keep;
+  } else {
+    return keep.error();
   }
   for (const char* section : {"secret_providers", "secret_backends"}) {
     if (auto err = load_provider_settings(root, section, path, config)) return *err;

@@ -25,6 +25,9 @@ struct GlobalConfig {
   std::optional<std::string> chobolo_file;
   std::optional<std::string> secrets_file;
   std::optional<std::string> sops_file;
+  std::optional<std::string> limani;  // the plugin Limani `apply -l` sends events to (-i overrides)
+  // How many runs the logbook keeps (`logbook_keep`); older ones are dropped as new ones end.
+  size_t logbook_keep = 1000;
   std::vector<AliasDefinition> aliases;  // in file order
   // `secret_providers`: which password-manager item holds which sops key (docs/secrets-providers.md).
   // `default` is "<provider>.<keytype>"; every other key names a provider whose settings are

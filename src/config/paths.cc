@@ -96,7 +96,7 @@ Paths Paths::from_environment() {
   p.dev_path = dev.empty() ? dev : absolute_path(dev);
 
   check_own_dir(p, p.cache_dir, "cache", "caches are kept for this run only");
-  check_own_dir(p, p.state_dir, "state", "this run is not recorded in the history");
+  check_own_dir(p, p.state_dir, "state", "this run is not recorded in the logbook");
   // After the state check: a refused state directory takes its default logbook with it.
   p.logbook_dir = override_or("CHAOS_LOGBOOK_DIR", join_path(p.state_dir, "logbook"));
   check_own_dir(p, p.logbook_dir, "logbook", "this run is not recorded in the logbook");

@@ -1,12 +1,18 @@
 #include "records/logbook.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <fstream>
 #include <sstream>
 
 #include "records/history.h"
+#include "util/fd.h"
 #include "util/fs.h"
 #include "util/trusted_path.h"
 
@@ -97,6 +103,10 @@ CREATE TABLE IF NOT EXISTS deltas (
   to_add_json TEXT NOT NULL,
   to_remove_json TEXT NOT NULL
 );
+-- A random salt for the fingerprint of decrypted secrets (inputs_hash): without it the hash of
+-- a short secret could be guessed by trying values.
+CREATE TABLE IF NOT EXISTS chaos_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT OR IGNORE INTO chaos_meta (key, value) VALUES ('salt', lower(hex(randomblob(32))));
 CREATE INDEX IF NOT EXISTS idx_operations_run ON operations (run_id, host_id);
 CREATE INDEX IF NOT EXISTS idx_snapshots_run ON resource_snapshots (run_id);
 CREATE INDEX IF NOT EXISTS idx_facts_run ON command_n_facts_in_order (run_id);
@@ -170,25 +180,20 @@ Result<Logbook> Logbook::open(const std::string& dir, const std::string& state_d
   if (auto err = make_directories(dir, 0700)) return *err;
   if (auto err = check_trusted_path(dir, "the logbook directory")) return *err;
   std::string path = join_path(dir, kDatabaseName);
+  // Opening is serialized between processes: switching a new database to WAL takes a lock
+  // SQLite does not wait for, so ten first runs at once would see "database is locked".
+  std::string lock_path = join_path(dir, "chrima.lock");
+  Fd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600));
+  if (!lock) return Error("cannot open the logbook's lock file: " + std::string(strerror(errno)), lock_path);
+  while (::flock(lock.get(), LOCK_EX) != 0) {
+    if (errno != EINTR) return Error("cannot lock the logbook: " + std::string(strerror(errno)), lock_path);
+  }
   auto db = SqliteDb::open(path, true, kBusyMs);
   if (!db) return db.error();
   Logbook book(std::move(*db));
   if (auto err = book.create_schema(state_dir)) return *err;
   if (auto err = book.mark_killed_runs()) return *err;
   return book;
-}
-
-Result<std::optional<Logbook>> Logbook::open_existing(const std::string& dir) {
-  std::string path = join_path(dir, kDatabaseName);
-  struct stat st {};
-  if (::lstat(path.c_str(), &st) != 0) return std::optional<Logbook>();
-  if (auto err = check_trusted_path(path, "the logbook database")) return *err;
-  auto db = SqliteDb::open(path, false, kBusyMs);
-  if (!db) return db.error();
-  Logbook book(std::move(*db));
-  if (auto err = book.create_schema("")) return *err;
-  if (auto err = book.mark_killed_runs()) return *err;
-  return std::optional<Logbook>(std::move(book));
 }
 
 Status Logbook::create_schema(const std::string& state_dir) {
@@ -221,8 +226,10 @@ Status Logbook::create_schema(const std::string& state_dir) {
 }
 
 Status Logbook::import_history(const std::string& state_dir) {
-  size_t damaged = 0;
-  auto records = read_history(state_dir, kHistoryImportLimit, damaged);
+  HistoryRead read = read_history(state_dir, kHistoryImportLimit);
+  const auto& records = read.records;
+  import_skipped_ = read.damaged + (read.torn_tail ? 1 : 0);
+  imported_ = records.size();
   auto insert = db_.prepare(
       "INSERT INTO runs (run_id_human, start_time, status, summary_json, tags_json, hosts_json, dry, chobolo, "
       "exit_code, duration_s, imported) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)");
@@ -351,25 +358,30 @@ Status Logbook::finish_run(int64_t id, const json& report, const std::string& ch
     (void)db_.exec("ROLLBACK");
     // Without its details the run still ends: a full disk can take this one-row update.
     auto status = db_.prepare("UPDATE runs SET status = ?, exit_code = ? WHERE id = ?");
-    if (status) (void)status->bind(1, run_status(report)).bind(2, int64_t{field(report, "exit_code", 1)}).bind(3, id).run();
+    if (status)
+      (void)status->bind(1, run_status(report)).bind(2, int64_t{field(report, "exit_code", 1)}).bind(3, id).run();
   }
   return err;
 }
 
 Status Logbook::write_hosts(int64_t id, const json& report) {
   auto host = db_.prepare("INSERT INTO hosts (run_id, name, summary_json) VALUES (?, ?, ?)");
-  auto delta = db_.prepare("INSERT INTO deltas (run_id, host_id, role, to_add_json, to_remove_json) VALUES (?, ?, ?, ?, ?)");
+  auto delta =
+      db_.prepare("INSERT INTO deltas (run_id, host_id, role, to_add_json, to_remove_json) VALUES (?, ?, ?, ?, ?)");
   auto op = db_.prepare(
       "INSERT INTO operations (run_id, host_id, op_hash, name, changed, success, duration, timestamp, logs_json, diff, "
       "retry_stats_json, role, status, failure_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!host || !delta || !op) return !host ? host.error() : !delta ? delta.error() : op.error();
   for (const auto& h : field(report, "hosts", json::array())) {
-    json summary = {{"connected", field(h, "connected", false)}, {"error", field(h, "error", json())},
-                    {"counts", field(h, "counts", json::object())}, {"failed_roles", field(h, "failed_roles", json::array())},
+    json summary = {{"connected", field(h, "connected", false)},
+                    {"error", field(h, "error", json())},
+                    {"counts", field(h, "counts", json::object())},
+                    {"failed_roles", field(h, "failed_roles", json::array())},
                     {"not_run_roles", field(h, "not_run_roles", json::array())},
                     {"skipped_roles", field(h, "skipped_roles", json::array())}};
     host->reset();
-    if (auto err = host->bind(1, id).bind(2, field<std::string>(h, "name", "")).bind(3, dump(summary)).run()) return err;
+    if (auto err = host->bind(1, id).bind(2, field<std::string>(h, "name", "")).bind(3, dump(summary)).run())
+      return err;
     int64_t host_id = db_.last_insert_id();
     for (const auto& d : field(h, "deltas", json::array())) {
       delta->reset();
@@ -499,9 +511,27 @@ Result<std::vector<LogbookRunRow>> Logbook::list_runs(size_t limit, const Logboo
   return rows;
 }
 
-Result<std::optional<int64_t>> Logbook::last_run() {
-  auto query = db_.prepare("SELECT max(id) FROM runs");
+Result<std::string> Logbook::salt() {
+  auto query = db_.prepare("SELECT value FROM chaos_meta WHERE key = 'salt'");
   if (!query) return query.error();
+  auto row = query->step();
+  if (!row) return row.error();
+  if (!*row) return Error("the logbook has no salt (the database was edited)", db_.path());
+  return query->text(0);
+}
+
+Result<std::optional<int64_t>> Logbook::find_run(const std::string& name) {
+  bool number = !name.empty() && name.size() <= 18 && name.find_first_not_of("0123456789") == std::string::npos;
+  std::string sql = name == "last" ? "SELECT max(id) FROM runs"
+                    : number       ? "SELECT id FROM runs WHERE id = ?"
+                                   : "SELECT max(id) FROM runs WHERE run_id_human = ?1 OR uggly_run_id = ?1";
+  auto query = db_.prepare(sql);
+  if (!query) return query.error();
+  if (number) {
+    query->bind(1, static_cast<int64_t>(std::stoll(name)));
+  } else if (name != "last") {
+    query->bind(1, name);
+  }
   auto row = query->step();
   if (!row) return row.error();
   if (!*row || query->is_null(0)) return std::optional<int64_t>();
@@ -586,6 +616,16 @@ Result<std::optional<json>> Logbook::run_data(int64_t id) {
                                  {"command", optional_text(*facts, 3)}});
   }
   return std::optional<json>(std::move(data));
+}
+
+}  // namespace chaos
+
+namespace chaos {
+
+std::string history_import_warning(const Logbook& book, const std::string& state_dir) {
+  if (book.import_skipped() == 0) return "";
+  return std::to_string(book.imported()) + " run(s) of " + history_file(state_dir) + " moved into the logbook; " +
+         std::to_string(book.import_skipped()) + " damaged or incomplete line(s) were skipped";
 }
 
 }  // namespace chaos

@@ -20,7 +20,6 @@
 
 namespace chaos {
 
-
 struct LogbookRunStart {
   std::string run_id;        // the human id, chaos-YYYY/MM/DD-HH:MM:SS (UTC)
   std::string uggly_run_id;  // chaos-<epoch>-<ns>, unique even for runs started the same second
@@ -55,8 +54,6 @@ class Logbook {
   // change (chaos runs as root), made 0700 when created. The first open imports history.jsonl
   // from `state_dir`, once.
   static Result<Logbook> open(const std::string& dir, const std::string& state_dir);
-  // Opens an existing logbook for reading; nullopt when there is none yet.
-  static Result<std::optional<Logbook>> open_existing(const std::string& dir);
 
   Result<int64_t> begin_run(const LogbookRunStart& start);
   // Records the end of run `id` from the apply report (docs/apply-report.schema.json) and drops
@@ -71,10 +68,16 @@ class Logbook {
   // One run as docs/records.md's run data (also the input of the v1 export); nullopt when there
   // is no such run.
   Result<std::optional<nlohmann::json>> run_data(int64_t id);
-  // The newest run's id, for `chaos log show last`.
-  Result<std::optional<int64_t>> last_run();
+  // The run a user names: `last`, its number, or its run id (human or unique); nullopt when
+  // there is no such run. Two runs started the same second share a human id: the newer wins.
+  Result<std::optional<int64_t>> find_run(const std::string& name);
 
+  // This logbook's random salt, for fingerprints of secret inputs.
+  Result<std::string> salt();
   const std::string& path() const { return db_.path(); }
+  // Lines of history.jsonl that this open imported (0 after the first open) and skipped.
+  size_t imported() const { return imported_; }
+  size_t import_skipped() const { return import_skipped_; }
 
  private:
   explicit Logbook(SqliteDb db) : db_(std::move(db)) {}
@@ -85,6 +88,11 @@ class Logbook {
   Result<nlohmann::json> host_data(int64_t id);
   Status mark_killed_runs();
   SqliteDb db_;
+  size_t imported_ = 0;
+  size_t import_skipped_ = 0;
 };
+
+// What the first open said about history.jsonl, for a warning: empty when nothing was skipped.
+std::string history_import_warning(const Logbook& book, const std::string& state_dir);
 
 }  // namespace chaos

@@ -18,8 +18,7 @@ SqliteDb::~SqliteDb() {
   if (db_) sqlite3_close_v2(db_);
 }
 
-SqliteDb::SqliteDb(SqliteDb&& other) noexcept
-    : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)) {}
+SqliteDb::SqliteDb(SqliteDb&& other) noexcept : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)) {}
 
 SqliteDb& SqliteDb::operator=(SqliteDb&& other) noexcept {
   if (this != &other) {
@@ -34,8 +33,13 @@ Result<SqliteDb> SqliteDb::open(const std::string& path, bool create, int busy_m
   if (create) {
     // SQLite creates the file with the umask's mode; the logbook holds diffs of managed files,
     // so it is made private first. O_NOFOLLOW: a symlink planted here is not followed.
-    Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+    // O_NONBLOCK: a FIFO planted at the name must not hang the run waiting for a reader.
+    Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600));
     if (!fd) return Error("cannot create the logbook database: " + std::string(strerror(errno)), path);
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+      return Error("the logbook database is not a regular file", path, "move it away; a new logbook starts");
+    }
   }
   SqliteDb db;
   db.path_ = path;
@@ -117,7 +121,13 @@ SqliteStatement& SqliteStatement::bind_null(int pos) {
 Result<bool> SqliteStatement::step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
-  if (rc == SQLITE_DONE) return false;
+  if (rc == SQLITE_DONE) {
+    // Done is the end of the statement's read transaction: a write on this connection after a
+    // finished SELECT must not be an upgrade of that read, which WAL refuses ("database is
+    // locked", no waiting) once another process has committed.
+    sqlite3_reset(stmt_);
+    return false;
+  }
   return Error(std::string("the logbook database: ") + sqlite3_errmsg(db_), sqlite3_db_filename(db_, "main"));
 }
 

@@ -68,7 +68,7 @@ def test_default_directories_without_any_environment_variable(chaos, plugin_env,
     # The cache (~/.cache/chaos) is written, the run history lives in ~/.local/state/chaos.
     assert (home / ".cache" / "chaos").is_dir()
     log = chaos.ok("log", env=unset).stdout
-    assert str(home / ".local" / "state" / "chaos" / "history.jsonl") in log
+    assert str(home / ".local" / "state" / "chaos" / "logbook" / "chrima.db") in log
     assert not chaos.cache_dir.exists() and not chaos.config_dir.exists()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import jsonschema
+from support import logbook
 from support.environments import ROOT
 from support.wheelkit import write_wheel
 
@@ -115,9 +116,10 @@ def run_writer(chaos, plugin_env, tmp_path, line: str):
     assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)
     jsonschema.validate(report, SCHEMA)
-    history = chaos.workdir / "state" / "chaos" / "history.jsonl"
-    record = json.loads(history.read_text().splitlines()[-1])
-    assert record["exit_code"] == 1 and record["tags"] == ["writer"]
+    record = logbook.last_run(chaos.workdir / "state")
+    assert (
+        record["exit_code"] == 1 and record["tags"] == ["writer"] and record["status"] == "failure"
+    )
     return result, report
 
 

@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from support import logbook
 from support.environments import ROOT, Chaos
 from support.wheelkit import write_wheel
 
@@ -292,15 +293,25 @@ def test_cache_temp_files_never_follow_planted_symlinks(chaos, guide, tmp_path):
     assert (chaos.cache_dir / "python-env.json").is_file()
 
 
-def test_history_is_not_appended_through_a_planted_symlink(chaos, guide, tmp_path):
+def test_the_logbook_is_not_written_through_a_planted_symlink(chaos, guide, tmp_path):
     victim = tmp_path / "victim"
     victim.write_text("precious\n")
-    state = tmp_path / "state" / "chaos"
-    state.mkdir(parents=True)
-    (state / "history.jsonl").symlink_to(victim)
+    database = logbook.logbook_path(tmp_path / "state")
+    database.parent.mkdir(parents=True, mode=0o700)
+    database.symlink_to(victim)
     result = chaos.ok("apply", "my-role", "-y", cwd=tmp_path)
-    assert "symbolic link" in result.stderr and "history" in result.stderr
+    assert "not recorded" in result.stderr and "chrima.db" in result.stderr
     assert victim.read_text() == "precious\n"
+    assert not (tmp_path / "state" / "chaos" / "logbook" / "chrima.db-wal").exists()
+
+
+def test_a_logbook_directory_others_can_write_is_not_used(chaos, guide, tmp_path):
+    directory = logbook.logbook_dir(tmp_path / "state")
+    directory.mkdir(parents=True)
+    directory.chmod(0o777)
+    result = chaos.ok("apply", "my-role", "-y", cwd=tmp_path)
+    assert "logbook directory" in result.stderr and "chmod" in result.stderr
+    assert not (directory / "chrima.db").exists()
 
 
 def test_fifo_in_place_of_a_cache_file_is_never_blocked_on(chaos, guide, tmp_path):

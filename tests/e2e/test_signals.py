@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
+from support import logbook
 from support.environments import Chaos
 from support.wheelkit import write_wheel
 from test_sudo_password import as_user, protected_dir, shared_dir, sudo_user, user_chaos  # noqa: F401
@@ -69,9 +70,9 @@ def wait_for_process(token: str, fragment: str, timeout: float = 120) -> None:
 
 
 def last_record(chaos: Chaos, state_home: Path | None = None) -> dict:
-    history = (state_home or chaos.workdir / "state") / "chaos" / "history.jsonl"
-    lines = [line for line in history.read_text().splitlines() if line.strip()]
-    return json.loads(lines[-1])
+    """The newest run in the logbook, read with SQLite (not through `chaos log`)."""
+    run = logbook.last_run(state_home or chaos.workdir / "state")
+    return {**run, "interrupted": run["status"] == "interrupted"}
 
 
 class TerminalRun:
@@ -298,10 +299,17 @@ def test_chaos_killed_outright_leaves_no_role_host_finishing_the_run(chaos, stub
     token = run_marker(chaos)
     proc = start(chaos, "apply", "slow-ops", "-y")
     wait_for_process(token, "sleep 300")
+    # SIGKILL: chaos cannot record the run's end; the logbook has it in progress until the
+    # next chaos finds its process gone.
+    assert logbook.last_run(chaos.workdir / "state")["status"] == "in_progress"
     proc.kill()
     proc.communicate(timeout=30)
     assert_nothing_survives(token)
     assert not after.exists()
+    runs = chaos.json("log", "--json")
+    assert runs[0]["status"] == "interrupted" and runs[0]["tags"] == ["slow-ops"]
+    assert logbook.last_run(chaos.workdir / "state")["status"] == "interrupted"
+    assert "interrupted" in chaos.ok("log").stdout
 
 
 def test_a_fifo_in_place_of_a_cache_file_is_refused_not_blocked_on(chaos, demo):
@@ -312,16 +320,16 @@ def test_a_fifo_in_place_of_a_cache_file_is_refused_not_blocked_on(chaos, demo):
     assert "demo-files" in result.stdout
 
 
-def test_a_fifo_in_place_of_the_history_is_refused_not_blocked_on(chaos, demo):
+def test_a_fifo_in_place_of_the_logbook_is_refused_not_blocked_on(chaos, demo):
     _, chobolo = demo
-    history = chaos.workdir / "state" / "chaos" / "history.jsonl"
-    history.parent.mkdir(parents=True)
-    os.mkfifo(history)
+    database = logbook.logbook_path(chaos.workdir / "state")
+    database.parent.mkdir(parents=True, mode=0o700)
+    os.mkfifo(database)
     result = chaos.run("apply", "demo-files", "-c", str(chobolo), "-y", timeout=120)
     assert result.returncode == 0, result.stderr
-    assert "not a regular file" in result.stderr
+    assert "not a regular file" in result.stderr and "not recorded" in result.stderr
     log = chaos.run("log", timeout=60)
-    assert log.returncode in (0, 1)
+    assert log.returncode == 1 and "not a regular file" in log.stderr
 
 
 @pytest.mark.parametrize("delay", [0.0, 0.01, 0.03, 0.08, 0.15, 0.3, 0.6])

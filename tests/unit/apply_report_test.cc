@@ -71,7 +71,7 @@ TEST(ApplyReport, ADryRunCountsWhatWouldChangeAndKeepsTheDiff) {
             "\nSummary (dry run)\n  @local: 1 would change, 1 unchanged, 0 failed\n  took 0 ms\n");
 }
 
-TEST(ApplyReport, TheSummaryAndTheHistoryRecordComeFromTheSameModel) {
+TEST(ApplyReport, TheSummaryAndTheJsonReportComeFromTheSameModel) {
   ApplyReport r = executed_report();
   std::string text = render_summary(r, plain());
   EXPECT_NE(text.find("@local: 1 changed, 2 unchanged, 1 failed, 3 skipped\n"), std::string::npos) << text;
@@ -79,12 +79,27 @@ TEST(ApplyReport, TheSummaryAndTheHistoryRecordComeFromTheSameModel) {
   EXPECT_NE(text.find("not run: files"), std::string::npos) << text;
   EXPECT_NE(text.find("skipped: vault (needs secrets: k1, k2)"), std::string::npos) << text;
   EXPECT_NE(text.find("1 error(s) (shown above)"), std::string::npos) << text;
-  json record = history_record(r);
-  EXPECT_EQ(record["counts"], json::parse(R"({"changed":1,"no_change":2,"failed":1})"));
-  EXPECT_EQ(record["hosts"], json({"@local"}));
+  r.exit_code = 1;
+  json record = r;
+  EXPECT_EQ(record["counts"], json::parse(R"({"changed":1,"no_change":2,"failed":1,"skipped":3})"));
+  EXPECT_EQ(record["hosts"][0]["name"], "@local");
   EXPECT_EQ(record["exit_code"], 1);
+  EXPECT_EQ(record["success"], false);
+  EXPECT_EQ(record["change_kind"], "none");
   r.aborted = true;
   EXPECT_EQ(render_summary(r, plain()), "");
+}
+
+TEST(ApplyReport, ACorrectiveRunSaysTheMachineHadDrifted) {
+  ApplyReport r = executed_report();
+  r.change_kind = "corrective";
+  EXPECT_NE(render_summary(r, plain())
+                .find("corrective: the inputs equal the last successful run's, so the machine had drifted"),
+            std::string::npos);
+  r.dry = true;
+  EXPECT_NE(render_summary(r, plain()).find("drift: changes are pending"), std::string::npos);
+  r.change_kind = "intentional";
+  EXPECT_EQ(render_summary(r, plain()).find("drift"), std::string::npos);
 }
 
 TEST(ApplyReport, AHostThatCouldNotConnectSaysSo) {

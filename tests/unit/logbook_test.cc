@@ -20,9 +20,8 @@ using nlohmann::json;
 
 json report(int exit_code, bool interrupted = false) {
   json op_changed = {{"name", "Create a.txt"}, {"role", "files"}, {"status", "changed"}, {"duration_s", 0.25}};
-  json op_failed = {{"name", "Break"},           {"role", "breaks"},       {"status", "failed"},
-                    {"duration_s", 0.5},         {"command", "exit 3"},    {"exit_code", 3},
-                    {"stderr_tail", {"it-broke"}}};
+  json op_failed = {{"name", "Break"},     {"role", "breaks"}, {"status", "failed"},         {"duration_s", 0.5},
+                    {"command", "exit 3"}, {"exit_code", 3},   {"stderr_tail", {"it-broke"}}};
   json host = {{"name", "@local"},
                {"connected", true},
                {"deltas", {{{"role", "files"}, {"to_add", {{"files", {"a.txt"}}}}, {"to_remove", json::object()}}}},
@@ -31,12 +30,9 @@ json report(int exit_code, bool interrupted = false) {
                {"not_run_roles", json::array()},
                {"skipped_roles", json::array()},
                {"counts", {{"changed", 1}, {"no_change", 0}, {"failed", 1}, {"skipped", 0}}}};
-  return {{"hosts", {host}},
-          {"counts", {{"changed", 1}, {"no_change", 0}, {"failed", 1}, {"skipped", 0}}},
-          {"errors", json::array()},
-          {"interrupted", interrupted},
-          {"success", exit_code == 0},
-          {"exit_code", exit_code},
+  return {{"hosts", {host}},           {"counts", {{"changed", 1}, {"no_change", 0}, {"failed", 1}, {"skipped", 0}}},
+          {"errors", json::array()},   {"interrupted", interrupted},
+          {"success", exit_code == 0}, {"exit_code", exit_code},
           {"duration_s", 1.5}};
 }
 
@@ -171,8 +167,14 @@ TEST_F(LogbookStore, ImportsTheHistoryOnce) {
                                        {"exit_code", 0},
                                        {"dry", false},
                                        {"interrupted", false}}));
-  { open(); }
+  ASSERT_FALSE(append_history(state_, {{"exit_code", "damaged"}}));
+  {
+    Logbook first = open();
+    EXPECT_EQ(first.imported(), 1u);
+    EXPECT_EQ(first.import_skipped(), 1u);
+  }
   Logbook book = open();
+  EXPECT_EQ(book.imported(), 0u);
   auto rows = book.list_runs(10, {});
   ASSERT_EQ(rows->size(), 1u);
   const json& r = (*rows)[0].record;
@@ -196,13 +198,6 @@ TEST_F(LogbookStore, InputsUnchangedComparesWithTheLastSuccessfulRealRun) {
   EXPECT_FALSE(*book.inputs_unchanged(edited));
   LogbookRunStart other_tags = start({"users"});
   EXPECT_FALSE(*book.inputs_unchanged(other_tags));
-}
-
-TEST_F(LogbookStore, OpenExistingDoesNotCreateALogbook) {
-  auto none = Logbook::open_existing(dir_);
-  ASSERT_TRUE(none.ok());
-  EXPECT_FALSE(none->has_value());
-  EXPECT_FALSE(is_directory(dir_));
 }
 
 }  // namespace

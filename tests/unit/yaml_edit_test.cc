@@ -144,8 +144,9 @@ TEST(YamlEditSet, KeepsAByteOrderMark) {
 // Found by the fuzzer: after one mark yaml-cpp reads a second as part of the first key, so an
 // editor that stripped one and parsed the rest edited a key the file's readers do not see.
 TEST(YamlEditSet, RefusesASecondByteOrderMark) {
-  const std::string twice = "\xef\xbb\xbf\xef\xbb\xbf"
-                            "a: 1\n";
+  const std::string twice =
+      "\xef\xbb\xbf\xef\xbb\xbf"
+      "a: 1\n";
   auto r = yaml_set_scalar(twice, "c.yml", {"a"}, YamlScalar::plain_value("2"));
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("byte order mark"), std::string::npos) << r.error().message;

@@ -1,4 +1,4 @@
-#include "apply/render.h"
+#include "runview/render.h"
 
 #include <cstdio>
 
