@@ -125,9 +125,13 @@ def test_unknown_option_of_a_subcommand_is_named_with_a_suggestion(chaos):
 
 
 def test_unexpected_argument_names_the_command(chaos):
-    result = chaos.run("log", "extra")
+    result = chaos.run("doctor", "extra")
     assert result.returncode == 2
-    assert "unexpected argument `extra` for `chaos log`" in result.stderr
+    assert "unexpected argument `extra` for `chaos doctor`" in result.stderr
+    # log has subcommands (show, export): a stray word is a subcommand that does not exist.
+    result = chaos.run("log", "-n", "3", "shwo")
+    assert result.returncode == 2
+    assert "unknown subcommand `shwo` of `chaos log`, did you mean `show`?" in result.stderr
 
 
 @pytest.mark.parametrize("command", [["apply"], ["init", "chobolo"], ["log"]])

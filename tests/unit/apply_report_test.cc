@@ -52,8 +52,9 @@ TEST(ApplyReport, TheJsonDocumentCarriesEveryValueOfTheRun) {
   EXPECT_EQ(host["skipped_roles"], json::parse(R"([{"role":"vault","reason":"needs_secrets","keys":["k1","k2"]}])"));
   EXPECT_EQ(host["counts"]["ignored"], 0);
   EXPECT_EQ(host["operations"][0],
-            json::parse(R"({"name":"Create a.txt","role":"files","status":"changed","duration_s":0.25})"));
-  EXPECT_EQ(host["operations"][1], json::parse(R"({"name":"Break","role":null,"status":"failed","duration_s":null,
+            json::parse(R"({"name":"Create a.txt","role":"files","status":"changed","duration_s":0.25,"hash":"h"})"));
+  EXPECT_EQ(host["operations"][1],
+            json::parse(R"({"name":"Break","role":null,"status":"failed","duration_s":null,"hash":"h2",
                                                    "command":"false","exit_code":1,"stderr_tail":["boom"]})"));
   EXPECT_FALSE(host.contains("error"));
 }
