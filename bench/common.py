@@ -68,7 +68,7 @@ def hyperfine(
     warmup: int = 3,
     prepare: str | None = None,
 ) -> dict[str, dict]:
-    """Times each named shell command; returns {name: {mean, stddev, min, max}} in seconds."""
+    """Times each named shell command; returns {name: {mean, stddev, median, min, max}} in seconds."""
     out = WORK / "hyperfine.json"
     args = [
         require_hyperfine(),
@@ -89,7 +89,8 @@ def hyperfine(
     subprocess.run(args, env=env, check=True, stdout=subprocess.DEVNULL)
     data = json.loads(out.read_text())
     return {
-        r["command"]: {k: r[k] for k in ("mean", "stddev", "min", "max")} for r in data["results"]
+        r["command"]: {k: r[k] for k in ("mean", "stddev", "median", "min", "max")}
+        for r in data["results"]
     }
 
 
