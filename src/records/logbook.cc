@@ -108,6 +108,11 @@ CREATE TABLE IF NOT EXISTS deltas (
 CREATE TABLE IF NOT EXISTS chaos_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO chaos_meta (key, value) VALUES ('salt', lower(hex(randomblob(32))));
 CREATE INDEX IF NOT EXISTS idx_operations_run ON operations (run_id, host_id);
+-- By host too: `log show` reads a host's operations, and dropping an old run cascades through
+-- its hosts; without these both scan every operation in the store (bench/bench_logbook.py).
+CREATE INDEX IF NOT EXISTS idx_operations_host ON operations (host_id);
+CREATE INDEX IF NOT EXISTS idx_deltas_host ON deltas (host_id);
+CREATE INDEX IF NOT EXISTS idx_snapshots_host ON resource_snapshots (host_id);
 CREATE INDEX IF NOT EXISTS idx_snapshots_run ON resource_snapshots (run_id);
 CREATE INDEX IF NOT EXISTS idx_facts_run ON command_n_facts_in_order (run_id);
 CREATE INDEX IF NOT EXISTS idx_deltas_run ON deltas (run_id);
