@@ -55,14 +55,20 @@ json mask_secret_arguments(const json& args) {
 
 void LogbookEvents::line(const std::string& prefix, const std::string& text) {
   // A reader that went away (a closed pipe) costs the events, never the run.
-  (void)write_all(fd_, prefix + redactor_.apply(text) + "\n", "the logbook events");
+  if (fd_ >= 0) (void)write_all(fd_, prefix + redactor_.apply(text) + "\n", "the logbook events");
+}
+
+void LogbookEvents::event(const json& raw) {
+  json redacted = redact_json(raw, redactor_);
+  line("CHAOS_EVENT::", redacted.dump(-1, ' ', false, json::error_handler_t::replace));
+  if (forward_) forward_(redacted);
 }
 
 void LogbookEvents::run_start(const LogbookRunStart& start) {
   line("CHAOS_RUN_ID::", start.run_id);
   json event = {{"type", "run_start"},      {"run_id", start.run_id}, {"uggly_run_id", start.uggly_run_id},
                 {"timestamp", epoch_now()}, {"hailer", start.hailer}, {"secrets_required", start.secrets_required}};
-  line("CHAOS_EVENT::", redact_json(event, redactor_).dump(-1, ' ', false, json::error_handler_t::replace));
+  this->event(event);
 }
 
 void LogbookEvents::progress(const std::string& host, const json& op, const json& planned) {
@@ -82,13 +88,14 @@ void LogbookEvents::progress(const std::string& host, const json& op, const json
       {"retry_statistics",
        {{"retry_attempts", op.contains("retries") && op["retries"].is_number_integer() ? op["retries"] : json(0)}}},
       {"command_n_fact_history", json::array()}};
-  line("CHAOS_EVENT::", redact_json(event, redactor_).dump(-1, ' ', false, json::error_handler_t::replace));
+  if (op.contains("hash") && op["hash"].is_string()) event["op_hash"] = op["hash"];
+  this->event(event);
 }
 
 void LogbookEvents::run_end(const std::string& run_id, const std::string& status, const json& summary) {
   json event = {
       {"type", "run_end"}, {"run_id", run_id}, {"status", status}, {"timestamp", epoch_now()}, {"summary", summary}};
-  line("CHAOS_EVENT::", redact_json(event, redactor_).dump(-1, ' ', false, json::error_handler_t::replace));
+  this->event(event);
   line("CHAOS_RUN_ENDED::", run_id);
 }
 

@@ -10,6 +10,7 @@
 // output, which then carries nothing else), after every string in it went through the redactor.
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -20,7 +21,10 @@ namespace chaos {
 
 class LogbookEvents {
  public:
-  LogbookEvents(int fd, const Redactor& redactor) : fd_(fd), redactor_(redactor) {}
+  using Forward = std::function<void(const nlohmann::json& event)>;
+  // `fd` < 0: nothing is printed (-i without -l). `forward` gets every event, redacted (-i).
+  LogbookEvents(int fd, const Redactor& redactor, Forward forward = {})
+      : fd_(fd), redactor_(redactor), forward_(std::move(forward)) {}
 
   void run_start(const LogbookRunStart& start);
   // One finished operation: the op_done body, with the plan's diff and arguments.
@@ -30,8 +34,10 @@ class LogbookEvents {
 
  private:
   void line(const std::string& prefix, const std::string& text);
+  void event(const nlohmann::json& event);
   int fd_;
   const Redactor& redactor_;
+  Forward forward_;
 };
 
 // Seconds since the epoch, as the original's events carry them.

@@ -17,6 +17,7 @@
 #include "apply/chobolo.h"
 #include "apply/fleet_board.h"
 #include "apply/host_split.h"
+#include "apply/limani_sink.h"
 #include "apply/logbook_events.h"
 #include "apply/record.h"
 #include "apply/report.h"
@@ -210,6 +211,7 @@ class ApplyRun {
     }
     if (int code = stop_if_signalled()) return code;
     if (int code = target_hosts(); code != kGoOn) return code;
+    if (int code = start_limani(*config); code != kGoOn) return code;
     if (int code = offer_secrets(); code != kGoOn) return code;
     if (int code = decrypt_secrets(*config); code != kGoOn) return code;
     say(paint_(Tone::dim, "Ch-obolo: ") +
@@ -887,10 +889,23 @@ class ApplyRun {
 
   void begin_record() {
     recorder_.begin(report_, run_inputs());
-    if (opts_.logbook && !logbook_events_) {
-      logbook_events_.emplace(machine_fd(), redactor_);
+    if ((opts_.logbook || limani_) && !logbook_events_) {
+      LogbookEvents::Forward forward;
+      if (limani_) forward = [this](const json& event) { limani_->deliver(event); };
+      logbook_events_.emplace(opts_.logbook ? machine_fd() : -1, redactor_, std::move(forward));
       logbook_events_->run_start(recorder_.start());
     }
+  }
+
+  // -i NAME (or config.yml's `limani` with -l): its role host starts now, beside the run's.
+  int start_limani(const GlobalConfig& config) {
+    std::optional<std::string> name = opts_.limani;
+    if (!name && opts_.logbook) name = config.limani;
+    if (!name || *name == kBuiltinLimani) return kGoOn;
+    auto sink = LimaniSink::start(ctx_, *name);
+    if (!sink) return fail(sink.error(), kExitUsage);
+    limani_ = std::move(*sink);
+    return kGoOn;
   }
 
   void end_record() {
@@ -903,6 +918,7 @@ class ApplyRun {
     summary["exit_code"] = report_.exit_code;
     logbook_events_->run_end(recorder_.start().run_id, status, summary);
     if (v1) logbook_events_->logbook(*v1);
+    if (limani_) limani_->finish();
   }
 
   // What the logbook fingerprints: where the run goes and what its roles read.
@@ -971,7 +987,8 @@ class ApplyRun {
   std::set<std::string> printed_host_header_;
   std::optional<FleetBoard> board_;              // a fleet's execution on a terminal
   json planned_;                                 // apply.plan's result: diffs and arguments per operation
-  std::optional<LogbookEvents> logbook_events_;  // -l
+  std::unique_ptr<LimaniSink> limani_;           // -i
+  std::optional<LogbookEvents> logbook_events_;  // -l, -i
 };
 
 }  // namespace

@@ -41,10 +41,11 @@ struct ApplyOptions {
   bool accept_new_host_keys = false;    // trust a host seen for the first time (its key is recorded)
   std::optional<std::string> max_fail;  // --max-fail N|P% (fleet/max_fail.h); unset: never stop early
   // Run records (docs/records.md)
-  bool logbook = false;            // -l: the original's event lines on stdout, and nothing else there
-  bool export_logs = false;        // -x: ./chaos_logbook.json (v1) and a copy in the logbook directory
-  bool diff = false;               // --diff: file diffs under changed operations on real runs too
-  bool detailed_exitcode = false;  // --detailed-exitcode: 3 when changes were made or are pending
+  bool logbook = false;               // -l: the original's event lines on stdout, and nothing else there
+  std::optional<std::string> limani;  // -i NAME: a chaos.limanis plugin gets the same events
+  bool export_logs = false;           // -x: ./chaos_logbook.json (v1) and a copy in the logbook directory
+  bool diff = false;                  // --diff: file diffs under changed operations on real runs too
+  bool detailed_exitcode = false;     // --detailed-exitcode: 3 when changes were made or are pending
 };
 
 // --detailed-exitcode: the run succeeded and changed something (or, with --dry, would).

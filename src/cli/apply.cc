@@ -42,6 +42,11 @@ void add_record_options(CLI::App* cmd, ApplyOptions& opts) {
                 "Print the run as it happens as CHAOS_RUN_ID:: / CHAOS_EVENT::{json} / CHAOS_RUN_ENDED:: lines on "
                 "stdout (what you would read goes to stderr); for tools that follow a run")
       ->group(records);
+  cmd->add_option("-i,--limani", opts.limani,
+                  "Also send the run's events to this chaos.limanis plugin (`chaos check limanis`; default with "
+                  "-l: `limani` in config.yml); the built-in logbook records every run anyway")
+      ->type_name("NAME")
+      ->group(records);
   cmd->add_flag("-x,--export-logs", opts.export_logs,
                 "Write the run to ./chaos_logbook.json in the original Ch-aOS v1 format (and a copy in the logbook "
                 "directory); with -l also as a CHAOS_LOGBOOK:: line")

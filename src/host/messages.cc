@@ -62,6 +62,7 @@ const json& shapes() {
                    "failed_roles?": {"*": ["string"]}, "not_run?": {"*": ["string"]},
                       "skipped_roles?": ["@skipped_role"], "keep_going?": "bool"},
     "provider": {"text?": "string", "item?": "string", "messages?": ["string"]},
+    "limani": {"ok": "bool"},
     "boats": {"hosts": [{"name": "string", "data": "object", "groups": ["string"], "boat": "string",
                          "boat_index": "int"}], "boats?": "array"},
     "execution": {"hosts": {"*": {"changed": "int", "no_change": "int", "failed": "int", "ignored?": "int",
@@ -312,6 +313,7 @@ Status check_host_result(std::string_view method, const ordered_json& result, st
   if (method == "apply.execute") shape = "execution";
   if (method == "provider") shape = "provider";
   if (method == "boats") shape = "boats";
+  if (method == "limani") shape = "limani";
   if (!shape) return std::nullopt;
   if (auto bad = shape_mismatch(result, shapes()[shape], "result"))
     return host_protocol_error("a reply to " + name + " where " + *bad, line);

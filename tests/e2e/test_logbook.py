@@ -294,3 +294,87 @@ def test_a_full_disk_costs_the_record_never_the_run_or_the_store(chaos, demo, sm
     runs = logbook.runs(small_state_dir)
     assert runs[-1]["status"] == "success" and runs[0]["status"] == "success"
     assert all(r["status"] != "in_progress" for r in runs)
+
+
+def limani_lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_a_plugin_limani_receives_every_event_of_the_run(
+    chaos, demo, example_wheel, plugin_env, tmp_path
+):
+    _, chobolo = demo
+    plugin_env.install(example_wheel("chaos-jsonl-limani"))
+    store = tmp_path / "events.jsonl"
+    chaos.config_dir.mkdir(parents=True, exist_ok=True)
+    (chaos.config_dir / "config.yml").write_text(f"werehouse: {store}\n")
+    assert "jsonl" in chaos.ok("check", "limanis").stdout
+    result = chaos.run("apply", "demo-files", "-c", str(chobolo), "-y", "-l", "-i", "jsonl")
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(rest) for p, rest in event_lines(result.stdout) if p == "CHAOS_EVENT"]
+    progress = [e for e in events if e["type"] == "progress"]
+    lines = limani_lines(store)
+    calls = [line["call"] for line in lines]
+    assert calls == ["create_run", "start_update_run", "host"] + ["insert_operation"] * len(
+        progress
+    ) + ["end_run_update"]
+    assert (
+        lines[0]["run_id"] == events[0]["uggly_run_id"]
+        and lines[0]["run_id_human"] == events[0]["run_id"]
+    )
+    ops = [line for line in lines if line["call"] == "insert_operation"]
+    assert [o["name"] for o in ops] == [e["operation"] for e in progress]
+    assert [o["changed"] for o in ops] == [e["changed"] for e in progress]
+    assert all(o["op_hash"] for o in ops)
+    assert lines[-1]["status"] == "success"
+    # -i alone: the events reach the Limani, stdout is the usual human output.
+    alone = chaos.run("apply", "demo-files", "-c", str(chobolo), "-y", "-i", "jsonl")
+    assert alone.returncode == 0 and "CHAOS_EVENT" not in alone.stdout and "Summary" in alone.stdout
+    assert [line["call"] for line in limani_lines(store)].count("end_run_update") == 2
+
+
+BROKEN_LIMANI = """
+from chaos.lib.limani.limani import Limani
+
+class Broken(Limani):
+    def connect(self): return None
+    def disconnect(self): pass
+    def init_db(self): pass
+    def create_run(self, *a): return a[0]
+    def start_update_run(self, *a): pass
+    def end_run_update(self, *a): pass
+    def get_or_create_host(self, *a): return 1
+    def insert_operation(self, *a): raise RuntimeError("the store is on fire")
+    def insert_snapshot(self, *a): pass
+    def insert_fact_log(self, *a): pass
+    def get_run_data(self, *a): return {}
+    def get_facts_for_timespan(self, *a): return []
+    def get_run_summary_stats(self, *a): return {}
+"""
+
+
+def test_a_failing_limani_costs_its_events_never_the_run(chaos, demo, plugin_env, tmp_path):
+    from support.wheelkit import write_wheel
+
+    _, chobolo = demo
+    plugin_env.install(
+        write_wheel(
+            tmp_path / "w",
+            "broken-limani",
+            entry_points={"chaos.limanis": {"broken": "broken_limani:Broken"}},
+            modules={"broken_limani.py": BROKEN_LIMANI},
+        )
+    )
+    result = chaos.run("apply", "demo-files", "-c", str(chobolo), "-y", "-i", "broken")
+    assert result.returncode == 0, result.stderr
+    assert "the Limani `broken` (broken-limani) stopped receiving" in result.stderr
+    assert "the store is on fire" in result.stderr
+    assert logbook.last_run(state(chaos))["status"] == "success"
+    unknown = chaos.run("apply", "demo-files", "-c", str(chobolo), "-y", "-i", "nope")
+    assert unknown.returncode == 2
+    assert (
+        "no installed plugin provides the Limani `nope`" in unknown.stderr
+        and "broken" in unknown.stderr
+    )
+    builtin = chaos.run("apply", "demo-files", "-c", str(chobolo), "-y", "-i", "chrima")
+    assert builtin.returncode == 0, builtin.stderr

@@ -50,6 +50,7 @@ CAPABILITIES = [
     "apply.execute",
     "provider",
     "boats",
+    "limani",
     "shutdown",
 ]
 
@@ -348,6 +349,7 @@ class RoleHost:
             "apply.execute": self._execute,
             "provider": self._provider,
             "boats": self._boats,
+            "limani": self._limani,
             "shutdown": self._shutdown,
         }
         handler = handlers.get(method) if isinstance(method, str) else None
@@ -395,6 +397,11 @@ class RoleHost:
         from chaos.host.boats import boats_request
 
         return boats_request(params)
+
+    def _limani(self, params: dict[str, Any]) -> dict[str, Any]:
+        from chaos.host.limani import limani_request
+
+        return limani_request(params)
 
     def _prepare(self, params: dict[str, Any]) -> dict[str, Any]:
         from chaos.host.apply import ApplySession, PyinfraLogTap

@@ -1,0 +1,1 @@
+"""Example chaos Limani: logbook events as JSON lines (see README.md)."""
