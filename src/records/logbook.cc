@@ -10,6 +10,8 @@
 
 #include <fstream>
 #include <sstream>
+#include <type_traits>
+#include <utility>
 
 #include "records/history.h"
 #include "util/fd.h"
@@ -148,9 +150,20 @@ bool process_alive(const std::string& identity) {
   return pid > 0 && process_identity(pid) == identity;
 }
 
+// Deeper than anything chaos stores (a delta is three levels), far shallower than what copying
+// or dump()ing a document needs stack for: both recurse once per level, and an edited column
+// nested 100 000 deep overflowed the stack in `chaos log --json`. Parsing itself keeps its own
+// stack, so the depth is checked while parsing, and a too-deep part is not even kept.
+constexpr int kMaxStoredDepth = 128;
+
 json parse_or(const std::string& text, json fallback) {
-  json parsed = json::parse(text, nullptr, false);
-  return parsed.is_discarded() ? fallback : parsed;
+  bool too_deep = false;
+  auto depth_check = [&too_deep](int depth, json::parse_event_t, json&) {
+    if (depth > kMaxStoredDepth) too_deep = true;
+    return !too_deep;
+  };
+  json parsed = json::parse(text, depth_check, false);
+  return parsed.is_discarded() || too_deep ? fallback : parsed;
 }
 
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
@@ -160,6 +173,15 @@ T field(const json& object, const char* key, T fallback) {
   if (!object.is_object()) return fallback;
   auto it = object.find(key);
   if (it == object.end() || it->is_null()) return fallback;
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    // get<int>() converts instead of throwing: of 1e300 it is undefined behaviour, of 2.5 or
+    // 2^64 - 1 a wrong number. Only a whole number that fits is one.
+    if (it->is_number_unsigned())
+      return std::in_range<T>(it->get<uint64_t>()) ? static_cast<T>(it->get<uint64_t>()) : fallback;
+    if (it->is_number_integer())
+      return std::in_range<T>(it->get<int64_t>()) ? static_cast<T>(it->get<int64_t>()) : fallback;
+    return fallback;
+  }
   try {
     return it->get<T>();
   } catch (const json::exception&) {

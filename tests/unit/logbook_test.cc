@@ -10,6 +10,7 @@
 
 #include "records/history.h"
 #include "records/logbook.h"
+#include "records/sqlite.h"
 #include "test_support.h"
 #include "util/fs.h"
 
@@ -198,6 +199,52 @@ TEST_F(LogbookStore, InputsUnchangedComparesWithTheLastSuccessfulRealRun) {
   EXPECT_FALSE(*book.inputs_unchanged(edited));
   LogbookRunStart other_tags = start({"users"});
   EXPECT_FALSE(*book.inputs_unchanged(other_tags));
+}
+
+// What a user can do to the database with sqlite3; the store reads it back on its next open.
+void edit(const std::string& dir, const std::string& sql, const std::string& value) {
+  auto db = SqliteDb::open(join_path(dir, "chrima.db"), false, 1000);
+  ASSERT_TRUE(db.ok()) << db.error().message;
+  auto statement = db->prepare(sql);
+  ASSERT_TRUE(statement.ok()) << statement.error().message;
+  ASSERT_FALSE(statement->bind(1, value).run());
+}
+
+// Found by tests/fuzz/logbook_store_fuzz.cc: get<int>() of a stored 1e300 was an undefined
+// float conversion (UBSan), not an exception the reader caught.
+TEST_F(LogbookStore, AnEditedRetryCountThatIsNoIntegerReadsAsZero) {
+  Logbook book = open();
+  auto id = book.begin_run(start());
+  ASSERT_FALSE(book.finish_run(*id, report(1), "intentional", 0));
+  for (const char* stored : {R"({"retries": 1e300})", R"({"retries": 18446744073709551615})", R"({"retries": 2.5})"}) {
+    edit(dir_, "UPDATE operations SET retry_stats_json = ?", stored);
+    auto data = book.run_data(*id);
+    ASSERT_TRUE(data.ok() && data->has_value());
+    EXPECT_EQ((**data)["hosts"][0]["operations"][0]["retries"], 0) << stored;
+  }
+}
+
+// Found by tests/fuzz/logbook_store_fuzz.cc: JSON nested 100 000 deep parses (nlohmann's parser
+// keeps its own stack) but every copy and dump() of it recursed once per level, and overflowed
+// the stack in `chaos log --json`.
+TEST_F(LogbookStore, EditedJsonNestedTooDeeplyReadsAsEmpty) {
+  Logbook book = open();
+  auto id = book.begin_run(start());
+  ASSERT_FALSE(book.finish_run(*id, report(1), "intentional", 0));
+  std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  edit(dir_, "UPDATE runs SET tags_json = ?", deep);
+  edit(dir_, "UPDATE deltas SET to_add_json = ?", deep);
+  auto rows = book.list_runs(10, {});
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_TRUE((*rows)[0].record["tags"].is_array() && (*rows)[0].record["tags"].empty());
+  auto data = book.run_data(*id);
+  ASSERT_TRUE(data.ok() && data->has_value());
+  EXPECT_TRUE((**data)["hosts"][0]["deltas"][0]["to_add"].is_object());
+  EXPECT_FALSE((**data).dump().empty());
+  // Nesting as deep as anything chaos writes still reads back.
+  edit(dir_, "UPDATE runs SET tags_json = ?", std::string(60, '[') + std::string(60, ']'));
+  EXPECT_EQ((*book.list_runs(10, {}))[0].record["tags"].dump(), std::string(60, '[') + std::string(60, ']'));
 }
 
 }  // namespace
