@@ -92,6 +92,14 @@ void LogbookEvents::progress(const std::string& host, const json& op, const json
   this->event(event);
 }
 
+void LogbookEvents::health_check(const json& snapshot) {
+  json event = {{"type", "health_check"}};
+  for (const char* key : {"host", "stage", "timestamp", "metrics"}) {
+    event[key] = snapshot.contains(key) ? snapshot[key] : json();
+  }
+  this->event(event);
+}
+
 void LogbookEvents::run_end(const std::string& run_id, const std::string& status, const json& summary) {
   json event = {
       {"type", "run_end"}, {"run_id", run_id}, {"status", status}, {"timestamp", epoch_now()}, {"summary", summary}};

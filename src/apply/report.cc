@@ -136,6 +136,11 @@ void ApplyReport::take_outcome(const json& reply) {
 }
 
 void ApplyReport::take_execution(const json& result) {
+  if (result.is_object() && result.contains("health") && result["health"].is_array()) {
+    for (const auto& snapshot : result["health"]) {
+      if (snapshot.is_object()) health.push_back(snapshot);
+    }
+  }
   for (const auto& [name, h] : member(result, "hosts").items()) {
     ReportHost& entry = host(name);
     entry.counts = {h.value("changed", 0), h.value("no_change", 0), h.value("failed", 0), h.value("ignored", 0),

@@ -91,6 +91,9 @@ struct ApplyReport {
   std::vector<nlohmann::json> errors;
   bool interrupted = false;
   bool aborted = false;
+  // Load and memory of each host before and after the operations (apply.execute with health,
+  // under -l, -x or -i): recorded in the logbook, not part of the --json report.
+  std::vector<nlohmann::json> health;
   // none, intentional or corrective (apply/record.h): whether changes followed edited inputs or
   // a machine that drifted from the same inputs.
   std::string change_kind = "none";

@@ -476,6 +476,8 @@ class ApplyRun {
     }
 
     json execute_params = {{"serial", opts_.serial}, {"no_wait", opts_.no_wait}};
+    // The original's logbook mode: load and memory before and after the operations.
+    if (opts_.logbook || opts_.export_logs || limani_) execute_params["health"] = true;
     if (needs_sudo && sudo_asks_ && !password_sent_ && !stream_is_terminal(STDIN_FILENO)) {
       // Now, and only now, is the password on standard input needed: one bounded line.
       auto line = read_password_line(STDIN_FILENO);
@@ -489,6 +491,9 @@ class ApplyRun {
     if (int code = stop_if_signalled()) return code;
     take_execution(*executed);
     report_.take_outcome(*executed);
+    if (logbook_events_) {
+      for (const auto& snapshot : report_.health) logbook_events_->health_check(snapshot);
+    }
     bool failed_ops = report_.any_failed_operations();
     // pyinfra's own reason for stopping ("No hosts remaining!") only matters when no failed
     // operation already explains it; --max-fail stopping the run always does.

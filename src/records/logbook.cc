@@ -325,15 +325,29 @@ Result<int64_t> Logbook::begin_run(const LogbookRunStart& start) {
 namespace chaos {
 namespace {
 
+// ISO 8601 UTC with milliseconds, as every time in the logbook is written.
+std::string iso_utc(time_t seconds, long nanoseconds) {
+  tm parts{};
+  gmtime_r(&seconds, &parts);
+  char buf[40];
+  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &parts);
+  std::snprintf(buf + n, sizeof buf - n, ".%03ldZ", nanoseconds / 1000000);
+  return buf;
+}
+
 std::string utc_now() {
   timespec ts{};
   clock_gettime(CLOCK_REALTIME, &ts);
-  tm parts{};
-  gmtime_r(&ts.tv_sec, &parts);
-  char buf[40];
-  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &parts);
-  std::snprintf(buf + n, sizeof buf - n, ".%03ldZ", ts.tv_nsec / 1000000);
-  return buf;
+  return iso_utc(ts.tv_sec, ts.tv_nsec);
+}
+
+// Seconds since the epoch (a snapshot's timestamp) as ISO text; empty when out of range.
+std::string iso_from_epoch(const json& seconds) {
+  if (!seconds.is_number()) return "";
+  double value = seconds.get<double>();
+  if (!(value >= 0 && value < 253402300800.0)) return "";  // before year 10000
+  auto whole = static_cast<time_t>(value);
+  return iso_utc(whole, static_cast<long>((value - static_cast<double>(whole)) * 1e9));
 }
 
 // What a run's row keeps of the report for `chaos log`: it reads no other table.
@@ -379,6 +393,7 @@ Status Logbook::finish_run(int64_t id, const json& report, const std::string& ch
     err = update->run();
   }
   if (!err) err = write_hosts(id, report);
+  if (!err) err = write_snapshots(id, report);
   if (!err) err = drop_old_runs(keep);
   if (!err) err = db_.exec("COMMIT");
   if (err) {
@@ -429,6 +444,25 @@ Status Logbook::write_hosts(int64_t id, const json& report) {
       op->bind(13, status).bind(14, dump(operation_failure(o)));
       if (auto err = op->run()) return err;
     }
+  }
+  return {};
+}
+
+// The report's `health` (apply/record.cc adds it): a snapshot of a host the run does not list
+// is dropped rather than given a host row of its own.
+Status Logbook::write_snapshots(int64_t id, const json& report) {
+  auto insert = db_.prepare(
+      "INSERT INTO resource_snapshots (run_id, host_id, stage, timestamp, metrics_json) "
+      "SELECT ?1, id, ?3, ?4, ?5 FROM hosts WHERE run_id = ?1 AND name = ?2");
+  if (!insert) return insert.error();
+  for (const auto& s : field(report, "health", json::array())) {
+    auto host = optional_string(s, "host");
+    auto stage = optional_string(s, "stage");
+    if (!host || !stage) continue;
+    insert->reset();
+    insert->bind(1, id).bind(2, *host).bind(3, *stage).bind(4, iso_from_epoch(field(s, "timestamp", json())));
+    insert->bind(5, dump(field(s, "metrics", json::object())));
+    if (auto err = insert->run()) return err;
   }
   return {};
 }

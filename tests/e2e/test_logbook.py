@@ -52,11 +52,22 @@ def test_l_and_x_print_the_events_in_order_and_export_the_v1_file(chaos, demo, t
     run_id = lines[0][1]
     assert run_id.startswith("chaos-") and lines[-2][1] == run_id
     events = [json.loads(rest) for p, rest in lines if p == "CHAOS_EVENT"]
-    assert [e["type"] for e in events] == ["run_start"] + ["progress"] * (len(events) - 2) + [
+    kinds = [e["type"] for e in events]
+    assert kinds == ["run_start"] + ["progress"] * (len(events) - 4) + ["health_check"] * 2 + [
         "run_end"
     ]
+    health = [e for e in events if e["type"] == "health_check"]
+    assert [h["stage"] for h in health] == ["pre_operations", "post_operations"]
+    assert all(h["host"] == "@local" and h["metrics"]["ram_total_gb"] > 0 for h in health)
+    assert set(health[0]["metrics"]) == {
+        "cpu_load_1min",
+        "cpu_load_5min",
+        "ram_percent",
+        "ram_used_gb",
+        "ram_total_gb",
+    }
     assert events[0]["run_id"] == run_id and events[0]["hailer"]["user"] == "root"
-    progress = events[1:-1]
+    progress = [e for e in events if e["type"] == "progress"]
     assert progress, "every finished operation is an event"
     assert all(e["host"] == "@local" and e["success"] is True for e in progress)
     assert any(e["changed"] is True for e in progress)
@@ -77,6 +88,15 @@ def test_l_and_x_print_the_events_in_order_and_export_the_v1_file(chaos, demo, t
     assert exported["run_id"] == run_id
     host = exported["hosts"]["@local"]
     assert host["total_operations"] == len(progress) and host["failed_operations"] == 0
+    assert [r["stage"] for r in exported["resource_history"]] == [
+        "pre_operations",
+        "post_operations",
+    ]
+    db = sqlite3.connect(logbook.logbook_path(state(chaos)))
+    stored = db.execute("SELECT stage, timestamp FROM resource_snapshots ORDER BY id").fetchall()
+    db.close()
+    assert [row[0] for row in stored] == ["pre_operations", "post_operations"]
+    assert all(row[1].endswith("Z") for row in stored)
     copies = list(logbook.logbook_dir(state(chaos)).glob("chaos_logbook_run*_*.json"))
     assert len(copies) == 1 and json.loads(copies[0].read_text()) == exported
     assert (root / "a.txt").read_text().startswith("alpha")
@@ -315,9 +335,16 @@ def test_a_plugin_limani_receives_every_event_of_the_run(
     progress = [e for e in events if e["type"] == "progress"]
     lines = limani_lines(store)
     calls = [line["call"] for line in lines]
-    assert calls == ["create_run", "start_update_run", "host"] + ["insert_operation"] * len(
-        progress
-    ) + ["end_run_update"]
+    operations = ["insert_operation"] * len(progress)
+    snapshots = ["insert_snapshot"] * 2  # before and after the operations
+    assert calls == [
+        "create_run",
+        "start_update_run",
+        "host",
+        *operations,
+        *snapshots,
+        "end_run_update",
+    ]
     assert (
         lines[0]["run_id"] == events[0]["uggly_run_id"]
         and lines[0]["run_id_human"] == events[0]["run_id"]

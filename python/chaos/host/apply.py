@@ -648,12 +648,14 @@ class ApplySession:
     def execute(self, params: Mapping[str, Any]) -> dict[str, Any]:
         serial = get_param(params, "serial", (bool,), False)
         no_wait = get_param(params, "no_wait", (bool,), False)
+        health = get_param(params, "health", (bool,), False)
         self._require(Stage.PLANNED)
         if self.dry:
             raise HostError("bad_state", "the session was prepared with dry=true")
         self._take_sudo_password(params)
         self.stage = Stage.EXECUTING
         self.tap.phase = "execute"
+        snapshots = self._health("pre_operations") if health else []
         try:
             stop_error = self._count_failed_roles_against_max_fail()
             if stop_error is None:
@@ -688,8 +690,15 @@ class ApplySession:
             )
             result["max_fail_reached"] = True
         result.update(self._host_outcome())
+        if health:
+            result["health"] = snapshots + self._health("post_operations")
         self.close()
         return result
+
+    def _health(self, stage: str) -> list[dict[str, Any]]:
+        from chaos.host.health import snapshot
+
+        return snapshot(self.state, stage)
 
     def _max_fail_text(self) -> str:
         kind, value = self.max_fail or ("hosts", 0.0)
