@@ -92,6 +92,14 @@ void LogbookEvents::progress(const std::string& host, const json& op, const json
   this->event(event);
 }
 
+void LogbookEvents::fact(const json& entry) {
+  json event = {{"type", "fact"}};
+  for (const char* key : {"timestamp", "log_level", "context", "command"}) {
+    event[key] = entry.contains(key) ? entry[key] : json();
+  }
+  this->event(event);
+}
+
 void LogbookEvents::health_check(const json& snapshot) {
   json event = {{"type", "health_check"}};
   for (const char* key : {"host", "stage", "timestamp", "metrics"}) {

@@ -29,6 +29,8 @@ class LogbookEvents {
   void run_start(const LogbookRunStart& start);
   // One finished operation: the op_done body, with the plan's diff and arguments.
   void progress(const std::string& host, const nlohmann::json& op, const nlohmann::json& planned);
+  // A fact read or command run: {timestamp, log_level, context, command}.
+  void fact(const nlohmann::json& entry);
   // A health snapshot from apply.execute: {host, stage, timestamp, metrics}.
   void health_check(const nlohmann::json& snapshot);
   void run_end(const std::string& run_id, const std::string& status, const nlohmann::json& summary);

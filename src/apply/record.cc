@@ -137,6 +137,7 @@ void RunRecorder::finish(const ApplyReport& report, const Redactor& redactor) {
     ++h;
   }
   doc["health"] = report.health;
+  doc["command_log"] = report.command_log;
   doc = redact_json(doc, redactor);
   if (auto err =
           book_->finish_run(*id_, doc, change_kind(report), ctx_.config() ? ctx_.config()->logbook_keep : 1000)) {

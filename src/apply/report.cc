@@ -136,9 +136,10 @@ void ApplyReport::take_outcome(const json& reply) {
 }
 
 void ApplyReport::take_execution(const json& result) {
-  if (result.is_object() && result.contains("health") && result["health"].is_array()) {
-    for (const auto& snapshot : result["health"]) {
-      if (snapshot.is_object()) health.push_back(snapshot);
+  for (auto [key, list] : {std::pair{"health", &health}, std::pair{"command_log", &command_log}}) {
+    if (!result.is_object() || !result.contains(key) || !result[key].is_array()) continue;
+    for (const auto& entry : result[key]) {
+      if (entry.is_object()) list->push_back(entry);
     }
   }
   for (const auto& [name, h] : member(result, "hosts").items()) {

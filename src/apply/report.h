@@ -94,6 +94,8 @@ struct ApplyReport {
   // Load and memory of each host before and after the operations (apply.execute with health,
   // under -l, -x or -i): recorded in the logbook, not part of the --json report.
   std::vector<nlohmann::json> health;
+  // The facts read and commands run, in order, as pyinfra logged them (the same runs).
+  std::vector<nlohmann::json> command_log;
   // none, intentional or corrective (apply/record.h): whether changes followed edited inputs or
   // a machine that drifted from the same inputs.
   std::string change_kind = "none";

@@ -399,6 +399,7 @@ class ApplyRun {
                            {"dry", opts_.dry},
                            {"keep_going", opts_.keep_going},
                            {"diff", true}};
+    if (opts_.logbook || opts_.export_logs || opts_.limani) prepare_params["command_log"] = true;
     // With -y the host skips predicting changes: it gathers every operation's facts a second
     // time (+50% on 50 operations, bench/bench_logbook.py). --diff asks for the diffs that
     // prediction gives; -l and -x do not, so recording a run costs next to nothing.
@@ -493,6 +494,7 @@ class ApplyRun {
     report_.take_outcome(*executed);
     if (logbook_events_) {
       for (const auto& snapshot : report_.health) logbook_events_->health_check(snapshot);
+      for (const auto& entry : report_.command_log) logbook_events_->fact(entry);
     }
     bool failed_ops = report_.any_failed_operations();
     // pyinfra's own reason for stopping ("No hosts remaining!") only matters when no failed

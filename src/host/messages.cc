@@ -67,7 +67,7 @@ const json& shapes() {
                          "boat_index": "int"}], "boats?": "array"},
     "execution": {"hosts": {"*": {"changed": "int", "no_change": "int", "failed": "int", "ignored?": "int",
                                   "skipped?": "int", "interrupted?": "int", "ops": ["@op_result"]}},
-                  "success?": "bool", "error?": "string|null", "health?": ["object"],
+                  "success?": "bool", "error?": "string|null", "health?": ["object"], "command_log?": ["object"],
                   "failed_roles?": {"*": ["string"]}, "not_run?": {"*": ["string"]},
                       "skipped_roles?": ["@skipped_role"], "keep_going?": "bool"}
   })json");

@@ -394,6 +394,7 @@ Status Logbook::finish_run(int64_t id, const json& report, const std::string& ch
   }
   if (!err) err = write_hosts(id, report);
   if (!err) err = write_snapshots(id, report);
+  if (!err) err = write_command_log(id, report);
   if (!err) err = drop_old_runs(keep);
   if (!err) err = db_.exec("COMMIT");
   if (err) {
@@ -462,6 +463,23 @@ Status Logbook::write_snapshots(int64_t id, const json& report) {
     insert->reset();
     insert->bind(1, id).bind(2, *host).bind(3, *stage).bind(4, iso_from_epoch(field(s, "timestamp", json())));
     insert->bind(5, dump(field(s, "metrics", json::object())));
+    if (auto err = insert->run()) return err;
+  }
+  return {};
+}
+
+// The report's `command_log` (apply/record.cc adds it), in order.
+Status Logbook::write_command_log(int64_t id, const json& report) {
+  auto insert = db_.prepare(
+      "INSERT INTO command_n_facts_in_order (run_id, timestamp, log_level, context, command) VALUES (?, ?, ?, ?, ?)");
+  if (!insert) return insert.error();
+  for (const auto& entry : field(report, "command_log", json::array())) {
+    std::string stamp = iso_from_epoch(field(entry, "timestamp", json()));
+    if (stamp.empty()) continue;
+    insert->reset();
+    insert->bind(1, id).bind(2, stamp);
+    insert->bind_or_null(3, optional_string(entry, "log_level")).bind_or_null(4, optional_string(entry, "context"));
+    insert->bind_or_null(5, optional_string(entry, "command"));
     if (auto err = insert->run()) return err;
   }
   return {};

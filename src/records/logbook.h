@@ -85,6 +85,7 @@ class Logbook {
   Status import_history(const std::string& state_dir);
   Status write_hosts(int64_t id, const nlohmann::json& report);
   Status write_snapshots(int64_t id, const nlohmann::json& report);
+  Status write_command_log(int64_t id, const nlohmann::json& report);
   Status drop_old_runs(size_t keep);
   Result<nlohmann::json> host_data(int64_t id);
   Status mark_killed_runs();

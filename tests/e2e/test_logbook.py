@@ -53,9 +53,15 @@ def test_l_and_x_print_the_events_in_order_and_export_the_v1_file(chaos, demo, t
     assert run_id.startswith("chaos-") and lines[-2][1] == run_id
     events = [json.loads(rest) for p, rest in lines if p == "CHAOS_EVENT"]
     kinds = [e["type"] for e in events]
-    assert kinds == ["run_start"] + ["progress"] * (len(events) - 4) + ["health_check"] * 2 + [
-        "run_end"
-    ]
+    n_progress, n_facts = kinds.count("progress"), kinds.count("fact")
+    assert n_progress and n_facts
+    expected = ["run_start", *["progress"] * n_progress, "health_check", "health_check"]
+    assert kinds == [*expected, *["fact"] * n_facts, "run_end"]
+    facts = [e for e in events if e["type"] == "fact"]
+    contexts = {f["context"] for f in facts}
+    assert "fact_gathering" in contexts and "running_command_on_localhost" in contexts
+    assert any("/proc/loadavg" in f["command"] for f in facts)
+    assert [f["timestamp"] for f in facts] == sorted(f["timestamp"] for f in facts)
     health = [e for e in events if e["type"] == "health_check"]
     assert [h["stage"] for h in health] == ["pre_operations", "post_operations"]
     assert all(h["host"] == "@local" and h["metrics"]["ram_total_gb"] > 0 for h in health)
@@ -97,6 +103,12 @@ def test_l_and_x_print_the_events_in_order_and_export_the_v1_file(chaos, demo, t
     db.close()
     assert [row[0] for row in stored] == ["pre_operations", "post_operations"]
     assert all(row[1].endswith("Z") for row in stored)
+    db = sqlite3.connect(logbook.logbook_path(state(chaos)))
+    logged = db.execute("SELECT context FROM command_n_facts_in_order ORDER BY id").fetchall()
+    db.close()
+    assert len(logged) == n_facts
+    gathered = sum(1 for f in facts if f["context"] == "fact_gathering")
+    assert len(exported["fact_history"]) == gathered
     copies = list(logbook.logbook_dir(state(chaos)).glob("chaos_logbook_run*_*.json"))
     assert len(copies) == 1 and json.loads(copies[0].read_text()) == exported
     assert (root / "a.txt").read_text().startswith("alpha")
@@ -337,12 +349,14 @@ def test_a_plugin_limani_receives_every_event_of_the_run(
     calls = [line["call"] for line in lines]
     operations = ["insert_operation"] * len(progress)
     snapshots = ["insert_snapshot"] * 2  # before and after the operations
+    facts = ["insert_fact_log"] * sum(1 for e in events if e["type"] == "fact")
     assert calls == [
         "create_run",
         "start_update_run",
         "host",
         *operations,
         *snapshots,
+        *facts,
         "end_run_update",
     ]
     assert (

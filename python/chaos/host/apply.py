@@ -214,6 +214,7 @@ class ApplySession:
         # detecting runs every operation's generator, and with it every fact an operation
         # reads, once more while planning. Predictions are only worth that when someone will
         # look at them: a dry run, or a run that was not told to go ahead regardless.
+        command_log = get_param(params, "command_log", (bool,), False)
         detect = get_param(params, "detect_changes", (bool,), None)
         self.detect_changes = detect if detect is not None else self.dry or not self.skip_confirm
         self.secrets = get_param(params, "secrets", (dict,), {})
@@ -248,6 +249,7 @@ class ApplySession:
             self._route_sudo_password(sudo_password)
         self.tap.install()
         self.tap.reset(verbosity, set(), self.ops)
+        self.tap.command_log = [] if command_log else None
         self.tap.phase = "prepare"
         self.state = pa.build_state(
             hosts,
@@ -692,6 +694,8 @@ class ApplySession:
         result.update(self._host_outcome())
         if health:
             result["health"] = snapshots + self._health("post_operations")
+        if self.tap.command_log is not None:
+            result["command_log"] = self.tap.command_log
         self.close()
         return result
 

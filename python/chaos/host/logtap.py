@@ -16,6 +16,13 @@ from chaos.host.wire import Channel
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 _HOST_PREFIX = re.compile(r"^\[([^\]]+)\]")
 
+# The logbook's ordered facts and commands (apply.prepare ``command_log``): at most this many
+# entries per session, each command cut to this many characters.
+COMMAND_LOG_LIMIT = 10000
+COMMAND_TEXT_LIMIT = 4096
+_FACT = "Getting fact: "
+_RUNNING = re.compile(r"^(?:--> )?Running command on ([^:]+): (?:\(pty=\w+\) )?(.*)$", re.DOTALL)
+
 # verbosity -> lowest pyinfra log level forwarded as ``log`` events
 FORWARD_LEVEL = {0: logging.WARNING, 1: logging.INFO, 2: logging.INFO, 3: logging.DEBUG}
 
@@ -33,6 +40,8 @@ class PyinfraLogTap(logging.Handler):
         self.host_names: set[str] = set()
         # host -> pyinfra's warnings and errors while the current role ran (prepare and plan)
         self.fact_errors: dict[str, list[str]] = defaultdict(list)
+        # The facts read and commands run, in order, for the logbook; None: not recorded.
+        self.command_log: list[dict[str, Any]] | None = None
 
     def install(self) -> None:
         logger = pa.pyinfra_logger()
@@ -53,7 +62,36 @@ class PyinfraLogTap(logging.Handler):
         # A broken reply pipe surfaces on the next reply; never print to the user's terminal.
         pass
 
+    def _log_command(self, record: logging.LogRecord) -> None:
+        """pyinfra's debug lines about facts and commands, as the original's logbook kept them:
+        context ``fact_gathering`` or ``running_command_on_<host>``."""
+        if len(self.command_log) >= COMMAND_LOG_LIMIT or not isinstance(record.msg, str):
+            return
+        if not (record.msg.startswith(_FACT) or "Running command on" in record.msg):
+            return
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            return
+        if message.startswith(_FACT):
+            context, command = "fact_gathering", message[len(_FACT) :]
+        else:
+            match = _RUNNING.match(message)
+            if match is None:
+                return
+            context, command = f"running_command_on_{match.group(1)}", match.group(2)
+        self.command_log.append(
+            {
+                "timestamp": record.created,
+                "log_level": record.levelname,
+                "context": context,
+                "command": _ANSI.sub("", command)[:COMMAND_TEXT_LIMIT],
+            }
+        )
+
     def emit(self, record: logging.LogRecord) -> None:
+        if self.command_log is not None and record.levelno == logging.DEBUG:
+            self._log_command(record)
         if (
             record.levelno < logging.INFO
             and self.verbosity < 3

@@ -1,0 +1,65 @@
+"""The logbook's ordered facts and commands (apply.prepare ``command_log``): taken from
+pyinfra's own debug lines, in order, bounded, and only when asked for."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from chaos.host import logtap
+from chaos.host.logtap import PyinfraLogTap
+from chaos.host.operations import OpTable
+
+
+class _Events:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict]] = []
+
+    def event(self, name: str, **fields) -> None:
+        self.sent.append((name, fields))
+
+
+@pytest.fixture
+def tap():
+    logger = logging.getLogger("pyinfra")
+    saved = (list(logger.handlers), logger.level, logger.propagate)
+    handler = PyinfraLogTap(_Events())  # type: ignore[arg-type]
+    handler.install()
+    handler.reset(0, {"web-1"}, OpTable())
+    yield handler, logger
+    logger.handlers[:], logger.level, logger.propagate = saved[0], saved[1], saved[2]
+
+
+def test_facts_and_commands_are_kept_in_order_with_their_context(tap):
+    handler, logger = tap
+    handler.command_log = []
+    logger.debug(
+        "Getting fact: %s (%s) (ensure_hosts: %r)", "server.Command", "cat /etc/os-release", None
+    )
+    logger.debug("--> Running command on localhost: %s", "sh -c 'mkdir -p /srv'")
+    logger.debug("Running command on %s: (pty=%s) %s", "web-1", False, "sh -c 'true'")
+    logger.debug("--> Command exit status: %i", 0)  # not a fact or a command
+    entries = handler.command_log
+    assert [(e["context"], e["command"]) for e in entries] == [
+        ("fact_gathering", "server.Command (cat /etc/os-release) (ensure_hosts: None)"),
+        ("running_command_on_localhost", "sh -c 'mkdir -p /srv'"),
+        ("running_command_on_web-1", "sh -c 'true'"),
+    ]
+    assert all(e["log_level"] == "DEBUG" for e in entries)
+    assert [e["timestamp"] for e in entries] == sorted(e["timestamp"] for e in entries)
+
+
+def test_nothing_is_kept_unless_asked(tap):
+    handler, logger = tap
+    logger.debug("Getting fact: %s", "server.Command")
+    assert handler.command_log is None
+
+
+def test_the_log_is_bounded(tap, monkeypatch):
+    handler, logger = tap
+    monkeypatch.setattr(logtap, "COMMAND_LOG_LIMIT", 3)
+    handler.command_log = []
+    for n in range(10):
+        logger.debug("--> Running command on localhost: %s", "x" * (n + 5000))
+    assert len(handler.command_log) == 3
+    assert all(len(e["command"]) == logtap.COMMAND_TEXT_LIMIT for e in handler.command_log)
