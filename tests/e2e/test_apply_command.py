@@ -317,7 +317,7 @@ def test_interrupt_stops_cleanly_and_reports_what_completed(chaos, plugin_env, t
 def test_run_history_records_every_apply_without_secrets(chaos, guide_plugin, tmp_path):
     password_file = tmp_path / "pw"
     password_file.write_text("hunter2-not-in-history\n")
-    chaos.ok("apply", "my-role", "-pf", str(password_file))
+    chaos.ok("apply", "my-role", "-pf", str(password_file), "-l", "-x", cwd=tmp_path)
     chaos.run("apply", "no-such-role")
     chaos.ok("apply", "mr", "--dry")
     records = chaos.json("log", "--json")  # newest first
@@ -327,6 +327,7 @@ def test_run_history_records_every_apply_without_secrets(chaos, guide_plugin, tm
     assert records[2]["counts"] == {"changed": 1, "no_change": 0, "failed": 0, "skipped": 0}
     assert records[0]["dry"] is True
     assert "hunter2" not in logbook.everything(chaos.workdir / "state")
+    assert "hunter2" not in (tmp_path / "chaos_logbook.json").read_text()
     table = chaos.ok("log").stdout
     assert "my-role" in table and "Changed/Same/Failed" in table
 

@@ -271,6 +271,55 @@ def test_a_value_a_role_puts_in_its_error_is_redacted_everywhere(
         assert base64.b64encode(TOKEN.encode()).decode() not in text
 
 
+LEAKY_OPERATIONS = """
+from pyinfra.api.operation import add_op
+from pyinfra.operations import server
+from chaos.lib.args.dataclasses import Delta
+from chaos.lib.roles.role import Role
+
+class LeakyOps(Role):
+    # Puts the secret where the logbook looks: an operation's name, its arguments, its output.
+    def __init__(self):
+        super().__init__(name="leaky-ops", needs_secrets=True, necessary_secret_dict_keys=["app.token"])
+
+    def get_context(self, state, host, chobolo=None, secrets=None):
+        return {"token": secrets["app.token"]}
+
+    def delta(self, context=None):
+        self.token = context["token"]
+        return Delta(to_add={"token": [self.token]})
+
+    def plan(self, state, host, delta=None):
+        add_op(state, server.shell, name=f"log in with {self.token}", commands=[f"echo {self.token}"], host=host)
+"""
+
+
+def test_a_secret_in_operations_reaches_no_logbook_event_or_export(
+    chaos, age_secrets, plugin_env, tmp_path
+):
+    from support.wheelkit import write_wheel
+
+    plugin_env.install(
+        write_wheel(
+            tmp_path / "wheels",
+            "leaky-ops-plugin",
+            entry_points={"chaos.roles": {"leaky-ops": "leaky_ops:LeakyOps"}},
+            modules={"leaky_ops.py": LEAKY_OPERATIONS},
+        )
+    )
+    run = chaos.run("apply", "leaky-ops", "-s", "-y", "-l", "-x", "--diff", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "log in with [redacted]" in run.stdout  # the progress event, redacted
+    exported = (tmp_path / "chaos_logbook.json").read_text()
+    assert "log in with [redacted]" in exported
+    stored = logbook.everything(tmp_path / "state")
+    assert "log in with [redacted]" in stored
+    shown = chaos.ok("log", "show", "last", "--json").stdout
+    for text in (run.stdout, run.stderr, exported, stored, shown):
+        assert TOKEN not in text
+        assert base64.b64encode(TOKEN.encode()).decode() not in text
+
+
 def test_a_role_that_needs_secrets_is_skipped_without_s(
     chaos, age_secrets, secrets_plugin, tmp_path
 ):
