@@ -105,7 +105,10 @@ def measure_apply(chaos: Path, env_python: Path, runs: int) -> dict:
     logbook = WORK / "logbook-apply"
     blocker = WORK / "logbook-blocker"  # a regular file: no logbook can be made below it
     blocker.write_text("not a directory\n")
-    base = {"CHAOS_PYTHON": str(env_python), "BENCH_ROOT": str(root)}
+    # A state directory of its own (see make_store).
+    state = WORK / "logbook-apply-state"
+    subprocess.run(["rm", "-rf", str(state)], check=True)
+    base = {"CHAOS_PYTHON": str(env_python), "BENCH_ROOT": str(root), "XDG_STATE_HOME": str(state)}
     recorded_env = isolated_environment({**base, "CHAOS_LOGBOOK_DIR": str(logbook)})
     envs = {
         "unrecorded": isolated_environment({**base, "CHAOS_LOGBOOK_DIR": str(blocker / "logbook")}),
@@ -189,7 +192,13 @@ def fill_store(db: Path, total: int) -> None:
 def make_store(name: str, chaos: Path, env_python: Path, total: int) -> tuple[Path, dict]:
     logbook = WORK / name
     base = {"CHAOS_PYTHON": str(env_python), "BENCH_ROOT": str(WORK / "logbook-root")}
-    env = isolated_environment({**base, "CHAOS_LOGBOOK_DIR": str(logbook)})
+    # A state directory of its own: another benchmark's history.jsonl there would be moved
+    # into this logbook on its first open.
+    state = WORK / f"{name}-state"
+    subprocess.run(["rm", "-rf", str(state)], check=True)
+    env = isolated_environment(
+        {**base, "CHAOS_LOGBOOK_DIR": str(logbook), "XDG_STATE_HOME": str(state)}
+    )
     timed([str(chaos), "apply", "bench-logbook", "-y"], env)
     if total > 1:
         # foreign_keys is per connection; the copy keeps the references consistent itself.

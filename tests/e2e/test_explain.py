@@ -69,10 +69,10 @@ def test_unknown_subtopic_fails_naming_topic_and_listing_subtopics(chaos, guide)
 
 def test_explain_alone_lists_every_topic(chaos, guide):
     out = chaos.ok("explain").stdout
-    assert "apply, boats, chaos, explain, fleet, plugins, secrets" in out
+    assert "apply, boats, chaos, explain, fleet, plugins, records, secrets" in out
     assert "from plugins  my-role" in out
     assert chaos.json("explain", "-j") == {
-        "builtin": ["apply", "boats", "chaos", "explain", "fleet", "plugins", "secrets"],
+        "builtin": ["apply", "boats", "chaos", "explain", "fleet", "plugins", "records", "secrets"],
         "plugins": ["my-role"],
     }
 
@@ -178,7 +178,7 @@ def test_import_error_names_the_entry_point(chaos, plugin_env, tmp_path):
     )
 
 
-BUILTINS = ["chaos", "apply", "explain", "plugins", "secrets", "fleet", "boats"]
+BUILTINS = ["chaos", "apply", "explain", "plugins", "secrets", "fleet", "boats", "records"]
 
 
 @pytest.mark.parametrize("topic", BUILTINS)
@@ -231,4 +231,4 @@ def test_terminal_output_is_coloured_and_long_output_goes_through_the_pager(chao
 def test_help_teaches(chaos):
     out = chaos.ok("explain", "--help").stdout
     assert "Examples:" in out and "chaos explain my-role.list" in out
-    assert "apply, boats, chaos, explain, fleet, plugins, secrets" in out
+    assert "apply, boats, chaos, explain, fleet, plugins, records, secrets" in out
