@@ -399,7 +399,7 @@ class ApplyRun {
                            {"dry", opts_.dry},
                            {"keep_going", opts_.keep_going},
                            {"diff", true}};
-    if (opts_.logbook || opts_.export_logs || opts_.limani) prepare_params["command_log"] = true;
+    prepare_params["command_log"] = true;  // the logbook keeps every run's facts and commands
     // With -y the host skips predicting changes: it gathers every operation's facts a second
     // time (+50% on 50 operations, bench/bench_logbook.py). --diff asks for the diffs that
     // prediction gives; -l and -x do not, so recording a run costs next to nothing.
@@ -477,8 +477,8 @@ class ApplyRun {
     }
 
     json execute_params = {{"serial", opts_.serial}, {"no_wait", opts_.no_wait}};
-    // The original's logbook mode: load and memory before and after the operations.
-    if (opts_.logbook || opts_.export_logs || limani_) execute_params["health"] = true;
+    // For the logbook: each host's load and memory before and after the operations.
+    execute_params["health"] = true;
     if (needs_sudo && sudo_asks_ && !password_sent_ && !stream_is_terminal(STDIN_FILENO)) {
       // Now, and only now, is the password on standard input needed: one bounded line.
       auto line = read_password_line(STDIN_FILENO);

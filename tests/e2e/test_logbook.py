@@ -419,3 +419,16 @@ def test_a_failing_limani_costs_its_events_never_the_run(chaos, demo, plugin_env
     )
     builtin = chaos.run("apply", "demo-files", "-c", str(chobolo), "-y", "-i", "chrima")
     assert builtin.returncode == 0, builtin.stderr
+
+
+def test_every_run_records_health_and_commands_and_a_dry_run_none(chaos, demo):
+    _, chobolo = demo
+    chaos.ok("apply", "demo-files", "-c", str(chobolo), "-y")
+    chaos.ok("apply", "demo-files", "-c", str(chobolo), "--dry")
+    db = sqlite3.connect(logbook.logbook_path(state(chaos)))
+    snapshots = db.execute("SELECT run_id, stage FROM resource_snapshots ORDER BY id").fetchall()
+    commands = db.execute("SELECT run_id, context FROM command_n_facts_in_order").fetchall()
+    db.close()
+    assert snapshots == [(1, "pre_operations"), (1, "post_operations")]
+    assert commands and {run for run, _ in commands} == {1}
+    assert {"fact_gathering", "running_command_on_localhost"} <= {c for _, c in commands}

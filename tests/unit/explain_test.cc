@@ -76,7 +76,8 @@ TEST(ResolveTopic, BuiltinSubtopicsListsAndErrors) {
   EXPECT_NE(missing.error().hint.find("hosts, groups, connectors, ssh"), std::string::npos);
   auto unknown = resolve_topic(*parse_topic_query("zzz"), none, "basic");
   ASSERT_FALSE(unknown.ok());
-  EXPECT_NE(unknown.error().hint.find("apply, boats, chaos, explain, fleet, plugins, records, secrets"), std::string::npos);
+  EXPECT_NE(unknown.error().hint.find("apply, boats, chaos, explain, fleet, plugins, records, secrets"),
+            std::string::npos);
 }
 
 TEST(ResolveTopic, PluginTopicWithoutManifestReportsWhy) {
