@@ -27,7 +27,8 @@
 #     by one function-scoped fixture or test and imported afresh; no host is shared or forked).
 #   No test reads a host module's source as text (checked by hand: tests/host only calls
 #   inspect.getsource on pyinfra). A module no test imports gets every mutant counted as
-#   survived without a run. The selection is written to build/mutmut-results/tests-MODULE.txt.
+#   survived without a run. The selection is written to mutmut-results/tests-MODULE.txt (and
+#   reused while HEAD stays the same commit).
 #   Tests run in file order, the fastest files first (with -x a kill then costs less; a survivor
 #   runs the same tests in any order). The suite is one pytest process as before: no
 #   pytest-xdist (2 cores, shared).
@@ -52,9 +53,9 @@ if [[ ! -x $venv/bin/mutmut ]]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q "mutmut==2.5.1" "pytest>=8.2" "pyinfra>=3.8,<4" "omegaconf>=2.3" "jsonschema>=4"
 fi
-rm -rf "$tree" "$map" && mkdir -p "$tree" "$map" "$results"
+rm -rf "$tree" && mkdir -p "$tree" "$results"
 git archive HEAD | tar -x -C "$tree"
-git archive HEAD | tar -x -C "$map"
+head=$(git rev-parse HEAD)
 
 modules=("$@")
 if ((${#modules[@]} == 0)); then
@@ -64,7 +65,10 @@ if ((${#modules[@]} == 0)); then
   done
 fi
 
-# The import map: every host test file once, on the instrumented copy.
+# The import map: every host test file once, on the instrumented copy (kept for the same commit).
+if [[ $(cat "$results/tests.commit" 2>/dev/null) != "$head" ]]; then
+rm -rf "$map" "$results"/tests-*.txt "$results/tests.commit" && mkdir -p "$map"
+git archive HEAD | tar -x -C "$map"
 (cd "$map" && "$venv/bin/python" - "$results" <<'PY'
 import os, subprocess, sys, time
 from pathlib import Path
@@ -112,6 +116,8 @@ for module in (p.stem for p in Path("python/chaos/host").glob("*.py")):
     (results / f"tests-{module}.txt").write_text("".join(a + "\n" for a in args))
 PY
 )
+echo "$head" >"$results/tests.commit"
+fi
 
 runner_for() { # MODULE -> the pytest command line of its tests ("" when no test imports it)
   if [[ -s $results/tests-$1.txt ]]; then

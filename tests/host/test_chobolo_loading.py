@@ -4,6 +4,7 @@ alias-expansion limit at its exact boundary, and each error's kind, message and 
 from __future__ import annotations
 
 import os
+import sys
 
 import pytest
 import yaml
@@ -114,3 +115,13 @@ def test_each_loading_error_says_what_and_where(tmp_path):
     assert interp.fields.get("key") == "a"
     top = _refused(_write(tmp_path, "- a\n- b\n"))
     assert top.message == "the top level of a Ch-obolo must be a mapping"
+
+
+def test_a_plugin_environment_without_omegaconf_is_an_internal_error(tmp_path, monkeypatch):
+    # OmegaConf is a dependency of chaos-cli, but a plugin environment may be broken: the core
+    # reports an `internal` error (a broken installation), not a broken Ch-obolo.
+    monkeypatch.setitem(sys.modules, "omegaconf", None)
+    with pytest.raises(HostError) as caught:
+        ch.load_chobolo(_write(tmp_path, "a: 1\n"))
+    assert caught.value.kind == "internal"
+    assert caught.value.message.startswith("cannot import OmegaConf: ")
