@@ -125,3 +125,15 @@ def test_a_plugin_environment_without_omegaconf_is_an_internal_error(tmp_path, m
         ch.load_chobolo(_write(tmp_path, "a: 1\n"))
     assert caught.value.kind == "internal"
     assert caught.value.message.startswith("cannot import OmegaConf: ")
+
+
+def test_errors_without_a_yaml_context_or_from_omegaconf_itself(tmp_path):
+    # PyYAML gives no context for this one: the message is its problem alone.
+    bad = _refused(_write(tmp_path, "a: b: c\n"))
+    assert bad.message == "invalid YAML: mapping values are not allowed in this context"
+    assert (bad.fields["line"], bad.fields["column"]) == (1, 5)
+    # Valid YAML that OmegaConf cannot hold: OmegaConf's own words, first line only.
+    unsupported = _refused(_write(tmp_path, "a: !!set {x}\n"))
+    assert unsupported.message == (
+        "cannot load Ch-obolo: Value 'set' is not a supported primitive type"
+    )
