@@ -61,6 +61,16 @@ class ListLike:
         return "<list-like>"
 
 
+class OnlyGetitem:
+    def __getitem__(self, index):
+        if index < 2:
+            return index
+        raise IndexError(index)
+
+    def __str__(self):
+        return "<lookup>"
+
+
 def test_plain_values_stay_as_they_are():
     for value in (None, True, False, 0, 7, -3, "text", "", 1.5):
         assert jsonable(value) == value
@@ -91,6 +101,7 @@ def test_payloads_and_odd_objects_become_their_dict_or_text():
     # A mapping is a mapping even when it has to_dict.
     assert jsonable(MappingWithToDict(a=1)) == {"a": 1}
     assert jsonable(ListLike([1], broken=True)) == "<list-like>"
+    assert jsonable(OnlyGetitem()) == "<lookup>"  # indexable is not enough to be a list
     assert jsonable(Unprintable()) == "<unprintable Unprintable>"
     assert jsonable({Unprintable(): 1}) == {"<unprintable Unprintable>": 1}
     assert jsonable(object).startswith("<class")
@@ -115,7 +126,7 @@ def test_cycles_and_depth_are_cut_with_a_marker():
 
     limit = wire._MAX_DEPTH
     assert json.dumps(jsonable(nested(limit - 1))) == "[" * limit + "]" * limit
-    assert "<too deep>" in json.dumps(jsonable(nested(limit)))
+    assert json.dumps(jsonable(nested(limit))) == "[" * limit + '"<too deep>"' + "]" * limit
 
 
 def test_encode_is_one_compact_utf8_line():
@@ -139,6 +150,7 @@ def channel():
 
     chan = Channel(request_r, reply_w, write_guard=guard)
     chan.guarded = guarded
+    chan._reader_fd = request_r
     yield chan, request_w, reply_r
     chan.close()
     for fd in (request_w, reply_r):
@@ -199,6 +211,7 @@ def test_close_is_idempotent_and_closes_both_ends(channel):
     chan.close()
     assert chan.closed
     assert chan._reader.closed
-    with pytest.raises(OSError):
-        os.fstat(chan._reply_fd)
+    for fd in (chan._reader_fd, chan._reply_fd):
+        with pytest.raises(OSError):
+            os.fstat(fd)
     assert os.read(reply_r, 1) == b""  # the core sees EOF
