@@ -141,3 +141,29 @@ def test_restrictions_skip_or_fail_a_role_before_its_code_runs(make_host, plugin
         "kind": "bad_params",
         "message": "restrictions: unknown list 'white_list' (allow_list, black_list)",
     }
+
+
+def test_max_fail_counts_hosts_that_could_not_connect(make_host, plugin_dir):
+    plugin_dir("fleetroles", ROLES)
+    hosts = ["@local", "a.invalid", "b.invalid"]  # two of three cannot connect (66.7%)
+    cases = [
+        ({"hosts": 1}, "more than --max-fail 1 allows"),
+        ({"percent": 10}, "more than --max-fail 10% allows"),
+        ({"percent": 12.5}, "more than --max-fail 12.5% allows"),
+        ({"hosts": 2}, None),
+        ({"percent": 70}, None),
+    ]
+    for max_fail, refused in cases:
+        host = make_host()
+        reply, _ = host.request(
+            "apply.prepare", {"roles": _roles("plain"), "hosts": hosts, "max_fail": max_fail}
+        )
+        if refused is None:
+            assert reply["ok"] is True, (max_fail, reply)
+            assert [h["connected"] for h in reply["result"]["hosts"]] == [True, False, False]
+        else:
+            assert reply["ok"] is False, max_fail
+            error = reply["error"]
+            assert error["kind"] == "connect"
+            assert error["message"] == f"2 of 3 hosts could not be connected, {refused}"
+            assert [e["host"] for e in error["errors"]] == ["a.invalid", "b.invalid"]
