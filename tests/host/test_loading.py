@@ -43,6 +43,11 @@ class NotIterableKeys(DuckRole):
     necessary_chobolo_keys = None
 
 
+class Bare:
+    def plan(self, state, host, delta):
+        return None
+
+
 class PlanIsNotCallable:
     plan = "not a method"
 
@@ -148,6 +153,10 @@ def test_class_roles_describe_themselves_with_plain_values(plugin):
         "necessary_secret_dict_keys": ["users.passwords"],
         "necessary_chobolo_keys": ["users", "7"],
     }
+    # A role built against another SDK may declare nothing at all: no secrets, no keys.
+    bare = loading.load_role("bare", "loadplug:Bare", None)
+    assert (bare.kind, bare.name, bare.needs_secrets) == (CLASS, "bare", False)
+    assert (bare.necessary_secret_dict_keys, bare.necessary_chobolo_keys) == ([], [])
     odd = loading.load_role("odd", "loadplug:NotIterableKeys", None)
     assert (odd.name, odd.needs_secrets) == ("42", False)
     assert (odd.necessary_secret_dict_keys, odd.necessary_chobolo_keys) == (["5"], [])
