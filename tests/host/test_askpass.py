@@ -93,3 +93,5 @@ def test_close_survives_the_directory_being_removed_under_it():
     os.rmdir(askpass.directory)
     askpass.close()
     assert not os.path.exists(askpass.directory)
+    # close() found no pipe to open: it closed nothing else (fd 1 is the user's terminal).
+    os.fstat(1)
