@@ -12,6 +12,12 @@
 #                                            from all mutants of these modules (seed: MUTMUT_SEED,
 #                                            default 1), killed share with a 95% Wilson interval
 #
+#   scripts/mutmut.sh --recheck 2,7,14 apply server
+#                                            the survivors among those draws of the last sample
+#                                            (numbers as in sample.txt; "all" for every one),
+#                                            run again on the current tests; the rest keep their
+#                                            status (tests are only ever added, so a kill stays)
+#
 # Results (MUTMUT_DIR, default build/): mutmut-results/MODULE.txt (`mutmut results` plus each survivor's diff), or
 # mutmut-results/sample.txt (every drawn mutant, its diff and its status).
 #
@@ -32,6 +38,9 @@
 #   Tests run in file order, the fastest files first (with -x a kill then costs less; a survivor
 #   runs the same tests in any order). The suite is one pytest process as before: no
 #   pytest-xdist (2 cores, shared).
+# The sample runs set PYTHONDONTWRITEBYTECODE, as mutmut does: a .pyc is checked by the source's
+# mtime (in seconds) and size, so two same-sized mutants written within one second would
+# otherwise run the first one's bytecode.
 # Killed = tests failed (mutmut's ok_killed, or ok_suspicious: failed, but slower than twice
 # the baseline, which a busy machine causes) or timed out (10 x the baseline).
 set -euo pipefail
@@ -44,10 +53,15 @@ map=$work/mutmut-map
 results=$work/mutmut-results
 
 sample=0
+recheck=
 if [[ ${1:-} == --sample ]]; then
   sample=$2
   shift 2
+elif [[ ${1:-} == --recheck ]]; then
+  recheck=$2
+  shift 2
 fi
+export PYTHONDONTWRITEBYTECODE=1
 
 if [[ ! -x $venv/bin/mutmut ]]; then
   python3 -m venv "$venv"
@@ -126,6 +140,59 @@ runner_for() { # MODULE -> the pytest command line of its tests ("" when no test
 }
 
 cd "$tree"
+if [[ -n $recheck ]]; then
+  runners=()
+  for m in "${modules[@]}"; do runners+=("$m=$(runner_for "$m")"); done
+  "$venv/bin/python" - "$recheck" "$results/sample.txt" "$results/sample-recheck.txt" "${runners[@]}" <<'PY'
+import math, re, shlex, shutil, subprocess, sys, time
+from mutmut import Context, list_mutations, mutate
+
+wanted, report, out_path = sys.argv[1], sys.argv[2], sys.argv[3]
+runners = dict(arg.split("=", 1) for arg in sys.argv[4:])
+text = open(report).read()
+entries = re.findall(r"^## (\d+)\. (\w+)\.py:(\d+) #(\d+): (.*)$", text, flags=re.M)
+chosen = None if wanted == "all" else set(wanted.split(","))
+baseline, rows, killed = {}, [], 0
+for number, module, line, index, status in entries:
+    now = status
+    if status.startswith("survived") and (chosen is None or number in chosen) and runners.get(module):
+        path = f"python/chaos/host/{module}.py"
+        source = open(path).read()
+        [mid] = [m for m in list_mutations(Context(source=source, filename=path))
+                 if m.line_number == int(line) - 1 and m.index == int(index)]
+        runner = shlex.split(runners[module])
+        if module not in baseline:
+            start = time.monotonic()
+            subprocess.run(runner, check=True, capture_output=True)
+            baseline[module] = time.monotonic() - start
+        mutated, _ = mutate(Context(source=source, filename=path, mutation_id=mid))
+        shutil.copy(path, path + ".orig")
+        try:
+            open(path, "w").write(mutated)
+            try:
+                run = subprocess.run(runner, capture_output=True, timeout=10 * baseline[module])
+                now = "killed" if run.returncode else "survived"
+            except subprocess.TimeoutExpired:
+                now = "killed (timeout)"
+        finally:
+            shutil.move(path + ".orig", path)
+        print(f"{number}. {module}.py:{line} #{index}: {status} -> {now}", flush=True)
+    killed += now.startswith("killed")
+    rows.append(f"{number}. {module}.py:{line} #{index}: {status} -> {now}")
+n = len(entries)
+p = killed / n
+z = 1.96
+centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+summary = (f"estimate after the recheck: {killed} / {n} drawn killed = {100 * p:.0f}%, 95% Wilson "
+           f"interval {100 * (centre - half):.0f}%-{100 * (centre + half):.0f}%")
+with open(out_path, "w") as out:
+    out.write(text.splitlines()[0] + f"; survivors {wanted} re-run on the current tests\n\n")
+    out.write("".join(row + "\n" for row in rows) + "\n" + summary + "\n")
+print(summary)
+PY
+  exit 0
+fi
 if ((sample > 0)); then
   runners=()
   for m in "${modules[@]}"; do runners+=("$m=$(runner_for "$m")"); done
