@@ -81,3 +81,17 @@ def test_local_sudo_commands_name_the_script_and_not_the_password():
     )
     # Undone: pyinfra's own way again (which is why chaos replaces it).
     assert "hunter2" in restored.get_raw_value()
+
+
+def test_close_survives_the_directory_being_removed_under_it():
+    # A temporary-file cleaner may remove the directory during a long session; ending the
+    # session must still work (the server thread then waits on a pipe nobody can open: it is a
+    # daemon, and close() stops waiting for it after a bound).
+    askpass = PipeAskpass("x")
+    os.unlink(askpass.pipe)
+    os.unlink(askpass.script)
+    os.rmdir(askpass.directory)
+    askpass.close()
+    assert not os.path.exists(askpass.directory)
+    # close() found no pipe to open: it closed nothing else (fd 1 is the user's terminal).
+    os.fstat(1)

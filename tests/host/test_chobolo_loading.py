@@ -4,6 +4,7 @@ alias-expansion limit at its exact boundary, and each error's kind, message and 
 from __future__ import annotations
 
 import os
+import sys
 
 import pytest
 import yaml
@@ -114,3 +115,25 @@ def test_each_loading_error_says_what_and_where(tmp_path):
     assert interp.fields.get("key") == "a"
     top = _refused(_write(tmp_path, "- a\n- b\n"))
     assert top.message == "the top level of a Ch-obolo must be a mapping"
+
+
+def test_a_plugin_environment_without_omegaconf_is_an_internal_error(tmp_path, monkeypatch):
+    # OmegaConf is a dependency of chaos-cli, but a plugin environment may be broken: the core
+    # reports an `internal` error (a broken installation), not a broken Ch-obolo.
+    monkeypatch.setitem(sys.modules, "omegaconf", None)
+    with pytest.raises(HostError) as caught:
+        ch.load_chobolo(_write(tmp_path, "a: 1\n"))
+    assert caught.value.kind == "internal"
+    assert caught.value.message.startswith("cannot import OmegaConf: ")
+
+
+def test_errors_without_a_yaml_context_or_from_omegaconf_itself(tmp_path):
+    # PyYAML gives no context for this one: the message is its problem alone.
+    bad = _refused(_write(tmp_path, "a: b: c\n"))
+    assert bad.message == "invalid YAML: mapping values are not allowed in this context"
+    assert (bad.fields["line"], bad.fields["column"]) == (1, 5)
+    # Valid YAML that OmegaConf cannot hold: OmegaConf's own words, first line only.
+    unsupported = _refused(_write(tmp_path, "a: !!set {x}\n"))
+    assert unsupported.message == (
+        "cannot load Ch-obolo: Value 'set' is not a supported primitive type"
+    )

@@ -168,6 +168,16 @@ def test_manifest_failures_are_per_entry(make_host, plugin_dir):
         },
     )
     assert result["explain"]["main"]["ok"] is True
+    # Every failed entry says so: the core shows its error instead of its (absent) content.
+    for group, name in [
+        ("explain", "bad"),
+        ("explain", "gone"),
+        ("keys", "dict"),
+        ("keys", "noattr"),
+        ("roles", "syntax"),
+        ("roles", "number"),
+    ]:
+        assert result[group][name]["ok"] is False, (group, name)
     bad = result["explain"]["bad"]
     assert bad["ok"] is False
     assert bad["error"]["kind"] == "explain_init"
@@ -183,7 +193,8 @@ def test_manifest_failures_are_per_entry(make_host, plugin_dir):
     not_list = result["keys"]["dict"]
     assert not_list["ok"] is False
     assert not_list["error"]["kind"] == "not_a_list"
-    assert "not a list" in not_list["error"]["message"]
+    assert not_list["error"]["message"] == "'goodplug:not_keys' is a dict, not a list"
+    assert not_list["error"]["key"] == "dict"
     assert result["keys"]["noattr"]["error"]["kind"] == "plugin_import"
     assert "nothing_here" in result["keys"]["noattr"]["error"]["message"]
 
@@ -198,4 +209,51 @@ def test_manifest_failures_are_per_entry(make_host, plugin_dir):
 def test_manifest_rejects_malformed_targets(make_host):
     host = make_host("--no-warm")
     reply, _ = host.request("manifest", {"keys": {"x": "no-colon-attr:"}})
-    assert reply["error"]["kind"] == "bad_params"
+    assert reply["error"] == {
+        "kind": "bad_params",
+        "message": "'keys.x' must be 'module:attr' or {target, plugin}",
+    }
+    reply, _ = host.request("manifest", {"roles": ["mod:attr"]})
+    assert reply["error"] == {
+        "kind": "bad_params",
+        "message": "'roles' must be an object of name -> entry point",
+    }
+
+
+HYPHEN_PLUGIN = """
+class Explain:
+    def explain_disk_layout(self, detail_level):
+        if detail_level == "basic":
+            raise ValueError("no basic text")
+        return {"what": detail_level}
+
+    def explain_sizes(self, detail_level):
+        return {"what": "sizes"} if detail_level == "advanced" else ["not", "a", "dict"]
+"""
+
+
+def test_a_hyphenated_topic_finds_its_method_and_every_level_is_tried(make_host, plugin_dir):
+    plugin_dir("hyphenplug", HYPHEN_PLUGIN)
+    host = make_host("--no-warm")
+    entry = host.call("manifest", {"explain": {"disk-layout": "hyphenplug:Explain"}})["explain"][
+        "disk-layout"
+    ]
+    # `chaos explain disk-layout` shows explain_disk_layout as the topic itself.
+    assert entry["main"] == "disk_layout"
+    assert entry["subtopics"] == ["sizes"]
+    # A level that fails or is not a dict is left out; the next levels are still asked.
+    assert entry["explanations"] == {
+        "disk_layout": {"intermediate": {"what": "intermediate"}, "advanced": {"what": "advanced"}},
+        "sizes": {"advanced": {"what": "sizes"}},
+    }
+    failed, *not_dicts = entry["errors"]
+    assert failed["kind"] == "explain_method"
+    assert (failed["topic"], failed["method"], failed["complexity"]) == (
+        "disk-layout",
+        "explain_disk_layout",
+        "basic",
+    )
+    assert [(e["kind"], e["complexity"], e["message"]) for e in not_dicts] == [
+        ("explain_value", level, "explain_sizes() returned a list, not a dict")
+        for level in ("basic", "intermediate")
+    ]

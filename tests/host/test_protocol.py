@@ -134,3 +134,16 @@ def test_host_without_pyinfra(start_host, tmp_path, plugin_dir):
     assert manifest["keys"]["plain"]["value"] == [{"a": 1}]
     reply, _ = client.request("apply.prepare", {"roles": []})
     assert reply["error"]["kind"] == "pyinfra_unavailable"
+
+
+def test_a_malformed_sys_path_prepend_is_refused(start_host):
+    for prepend in ("/plugins", ["/plugins", 3]):
+        client = start_host("--no-warm")
+        client.read()
+        reply, _ = client.request("handshake", {"protocol": 1, "sys_path_prepend": prepend})
+        assert reply["ok"] is False
+        assert reply["error"] == {
+            "kind": "bad_params",
+            "message": "'sys_path_prepend' must be a list of strings",
+        }
+        assert client.wait() == 3  # like any failed handshake

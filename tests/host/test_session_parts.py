@@ -78,6 +78,7 @@ def test_max_fail_param_is_a_count_or_a_share_below_all():
     assert max_fail_param({}) is None
     assert max_fail_param({"max_fail": {"hosts": 0}}) == ("hosts", 0.0)
     assert max_fail_param({"max_fail": {"percent": 12.5}}) == ("percent", 12.5)
+    assert max_fail_param({"max_fail": {"percent": 0}}) == ("percent", 0.0)  # any failure stops
     message = "'max_fail' must be {hosts: N >= 0} or {percent: 0 <= P < 100}"
     for bad in (
         {"hosts": -1},

@@ -1,0 +1,169 @@
+"""apply.prepare's fleet options on a real host: the decrypted secrets document split per role,
+and restrictions deciding, before any role code runs, which roles a host skips or fails."""
+
+from __future__ import annotations
+
+ROLES = """
+from pathlib import Path
+
+from chaos.lib.args.dataclasses import Delta
+from chaos.lib.roles.role import Role
+
+
+class Secretive(Role):
+    def __init__(self):
+        super().__init__(
+            name="Secretive", needs_secrets=True, necessary_secret_dict_keys=["db.password"]
+        )
+
+    def get_context(self, state, host, chobolo, secrets):
+        return {"secrets": secrets}
+
+    def delta(self, context):
+        return Delta(to_add={"got": [context["secrets"]]})
+
+    def plan(self, state, host, delta):
+        pass
+
+
+class Plain(Role):
+    def __init__(self):
+        super().__init__(name="Plain Role")
+
+    def delta(self, context):
+        return Delta(to_add={"plain": ["yes"]})
+
+    def plan(self, state, host, delta):
+        pass
+
+
+def legacy(state, host, chobolo_path, skip_confirm, secrets):
+    Path(host.data.get("out")).write_text(secrets)
+"""
+
+DOCUMENT = {"data": {"db": {"password": "pw", "user": "u"}}, "text": "db:\n  password: pw\n"}
+
+
+def _roles(*names):
+    targets = {"secret": "Secretive", "plain": "Plain", "old": "legacy"}
+    return [{"tag": n, "target": f"fleetroles:{targets[n]}"} for n in names]
+
+
+def test_the_secrets_document_gives_each_role_its_part(make_host, plugin_dir, tmp_path):
+    plugin_dir("fleetroles", ROLES)
+    host = make_host()
+    out = tmp_path / "legacy-secrets"
+    reply, events = host.request(
+        "apply.prepare",
+        {
+            "roles": _roles("secret", "plain", "old"),
+            "hosts": [["@local", {"out": str(out)}]],
+            "secrets_document": DOCUMENT,
+        },
+    )
+    assert reply["ok"] is True, reply
+    deltas = {d["role"]: d["to_add"] for d in reply["result"]["deltas"]}
+    # Only the keys it declared; a role that declared none gets nothing.
+    assert deltas == {"secret": {"got": [{"db.password": "pw"}]}, "plain": {"plain": ["yes"]}}
+    starts = [(e["phase"], e["host"], e["role"]) for e in events if e["event"] == "role_start"]
+    assert starts == [("prepare", "@local", "secret"), ("prepare", "@local", "plain")]
+    host.call("apply.plan", {})
+    assert out.read_text() == DOCUMENT["text"]  # a legacy role gets the decrypted text
+
+
+def test_a_role_whose_secret_is_missing_is_skipped(make_host, plugin_dir):
+    plugin_dir("fleetroles", ROLES)
+    host = make_host()
+    document = {"data": {"db": {"user": "u"}}, "text": "db:\n  user: u\n"}
+    prepare = host.call(
+        "apply.prepare",
+        {"roles": _roles("secret", "plain"), "hosts": ["@local"], "secrets_document": document},
+    )
+    assert [d["role"] for d in prepare["deltas"]] == ["plain"]
+    [skipped] = prepare["skipped_roles"]
+    assert (skipped["host"], skipped["role"]) == ("@local", "secret")
+    assert (skipped["reason"], skipped["keys"]) == ("missing_secret_keys", ["db.password"])
+
+
+def test_restrictions_skip_or_fail_a_role_before_its_code_runs(make_host, plugin_dir):
+    plugin_dir("fleetroles", ROLES)
+    host = make_host()
+    # Blacklisted by its name (the class role's name counts, not only its tag).
+    reply, events = host.request(
+        "apply.prepare",
+        {
+            "roles": _roles("secret", "plain"),
+            "hosts": ["@local"],
+            "secrets_document": DOCUMENT,
+            "restrictions": {"black_list": {"@local": {"Plain Role": True}}},
+        },
+    )
+    skipped = {
+        "host": "@local",
+        "role": "plain",
+        "reason": "restricted",
+        "keys": [],
+        "message": "role 'plain' is blacklisted for host '@local'",
+    }
+    assert reply["result"]["skipped_roles"] == [skipped]
+    assert [e for e in events if e["event"] == "role_skipped"] == [
+        {"type": "event", "event": "role_skipped", **skipped}
+    ]
+    assert [d["role"] for d in reply["result"]["deltas"]] == ["secret"]
+    host.call("apply.plan", {})
+
+    # Allowed and blacklisted at once: that host's run of the role fails, naming both lists.
+    host = make_host()
+    both = {"@local": {"plain": True}}
+    prepare = host.call(
+        "apply.prepare",
+        {
+            "roles": _roles("plain"),
+            "hosts": ["@local"],
+            "restrictions": {"black_list": both, "allow_list": both},
+        },
+    )
+    [error] = prepare["errors"]
+    assert (error["kind"], error["role"], error["host"]) == (
+        "restriction_conflict",
+        "plain",
+        "@local",
+    )
+    assert prepare["failed_roles"] == {"@local": ["plain"]}
+    assert prepare["deltas"] == []
+
+    host = make_host()
+    reply, _ = host.request(
+        "apply.prepare",
+        {"roles": _roles("plain"), "hosts": ["@local"], "restrictions": {"white_list": {}}},
+    )
+    assert reply["error"] == {
+        "kind": "bad_params",
+        "message": "restrictions: unknown list 'white_list' (allow_list, black_list)",
+    }
+
+
+def test_max_fail_counts_hosts_that_could_not_connect(make_host, plugin_dir):
+    plugin_dir("fleetroles", ROLES)
+    hosts = ["@local", "a.invalid", "b.invalid"]  # two of three cannot connect (66.7%)
+    cases = [
+        ({"hosts": 1}, "more than --max-fail 1 allows"),
+        ({"percent": 10}, "more than --max-fail 10% allows"),
+        ({"percent": 12.5}, "more than --max-fail 12.5% allows"),
+        ({"hosts": 2}, None),
+        ({"percent": 70}, None),
+    ]
+    for max_fail, refused in cases:
+        host = make_host()
+        reply, _ = host.request(
+            "apply.prepare", {"roles": _roles("plain"), "hosts": hosts, "max_fail": max_fail}
+        )
+        if refused is None:
+            assert reply["ok"] is True, (max_fail, reply)
+            assert [h["connected"] for h in reply["result"]["hosts"]] == [True, False, False]
+        else:
+            assert reply["ok"] is False, max_fail
+            error = reply["error"]
+            assert error["kind"] == "connect"
+            assert error["message"] == f"2 of 3 hosts could not be connected, {refused}"
+            assert [e["host"] for e in error["errors"]] == ["a.invalid", "b.invalid"]
