@@ -21,11 +21,9 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
-import time
 from pathlib import Path
 
-from common import WORK, chaos_binary, fresh_env, isolated_environment, machine, save
+from common import WORK, chaos_binary, fresh_env, isolated_environment, machine, save, timed
 from support import sshd
 from support.wheelkit import write_wheel
 
@@ -86,27 +84,6 @@ def satisfy(hosts: list[sshd.SshHost]) -> None:
             (h.scratch / f"dir-{i}").mkdir(exist_ok=True)
         for i in range(FILES):
             (h.scratch / f"file-{i}").touch()
-
-
-def timed(argv: list[str], env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess]:
-    start = time.perf_counter()
-    # check=False: a failure is reported below with the command's own output.
-    result = subprocess.run(
-        argv,
-        env=env,
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=600,
-        check=False,
-    )
-    elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        raise SystemExit(
-            f"{' '.join(argv)} exited {result.returncode}\n{result.stdout[-3000:]}\n"
-            f"{result.stderr[-3000:]}"
-        )
-    return elapsed, result
 
 
 def check_no_change(chaos_argv: list[str], env: dict[str, str], count: int) -> None:

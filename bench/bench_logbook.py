@@ -24,47 +24,24 @@ import os
 import sqlite3
 import statistics
 import subprocess
-import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from common import WORK, chaos_binary, fresh_env, hyperfine, isolated_environment, machine, save
+# The same role as bench_apply.py: 50 directories that already exist after the first run.
+from bench_apply import OPERATIONS, ROLE
+from common import (
+    WORK,
+    chaos_binary,
+    fresh_env,
+    hyperfine,
+    isolated_environment,
+    machine,
+    save,
+    timed,
+)
 from support.wheelkit import write_wheel
 
-OPERATIONS = 50
-
-ROLE = f"""
-import os
-from pyinfra.operations import files
-
-def fifty_dirs(state, host, chobolo_path, skip_confirm):
-    root = os.environ["BENCH_ROOT"]
-    for i in range({OPERATIONS}):
-        files.directory(name=f"dir {{i}}", path=f"{{root}}/dir-{{i}}")
-"""
-
 VARIANTS = ("unrecorded", "recorded", "recorded -l")
-
-
-def timed(argv: list[str], env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess]:
-    start = time.perf_counter()
-    # check=False: a failure is reported below with the command's own output.
-    result = subprocess.run(
-        argv,
-        env=env,
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=600,
-        check=False,
-    )
-    elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        raise SystemExit(
-            f"{' '.join(argv)} exited {result.returncode}\n{result.stdout[-3000:]}\n"
-            f"{result.stderr[-3000:]}"
-        )
-    return elapsed, result
 
 
 def run_count(logbook: Path) -> int:

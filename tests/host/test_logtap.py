@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from chaos.host import logtap
 from chaos.host.logtap import PyinfraLogTap
 from chaos.host.operations import OpTable
 
@@ -65,3 +66,42 @@ def test_pyinfra_lines_reach_the_core_only_never_the_root_logger(tap):
         logging.getLogger().removeHandler(root)
     assert seen == []
     assert [e[1]["message"] for e in events.sent] == ["something pyinfra says"]
+
+
+# The logbook's ordered facts and commands (apply.prepare ``command_log``): taken from pyinfra's
+# own debug lines, in order, bounded, and only when asked for.
+
+
+def test_facts_and_commands_are_kept_in_order_with_their_context(tap):
+    handler, _, logger = tap
+    handler.command_log = []
+    logger.debug(
+        "Getting fact: %s (%s) (ensure_hosts: %r)", "server.Command", "cat /etc/os-release", None
+    )
+    logger.debug("--> Running command on localhost: %s", "sh -c 'mkdir -p /srv'")
+    logger.debug("Running command on %s: (pty=%s) %s", "web-1", False, "sh -c 'true'")
+    logger.debug("--> Command exit status: %i", 0)  # not a fact or a command
+    entries = handler.command_log
+    assert [(e["context"], e["command"]) for e in entries] == [
+        ("fact_gathering", "server.Command (cat /etc/os-release) (ensure_hosts: None)"),
+        ("running_command_on_localhost", "sh -c 'mkdir -p /srv'"),
+        ("running_command_on_web-1", "sh -c 'true'"),
+    ]
+    assert all(e["log_level"] == "DEBUG" for e in entries)
+    assert [e["timestamp"] for e in entries] == sorted(e["timestamp"] for e in entries)
+
+
+def test_nothing_is_kept_unless_asked(tap):
+    handler, _, logger = tap
+    logger.debug("Getting fact: %s", "server.Command")
+    assert handler.command_log is None
+
+
+def test_the_log_is_bounded(tap, monkeypatch):
+    handler, _, logger = tap
+    monkeypatch.setattr(logtap, "COMMAND_LOG_LIMIT", 3)
+    handler.command_log = []
+    for n in range(10):
+        logger.debug("--> Running command on localhost: %s", "x" * (n + 5000))
+    assert len(handler.command_log) == 3
+    assert all(len(e["command"]) == logtap.COMMAND_TEXT_LIMIT for e in handler.command_log)
