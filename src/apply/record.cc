@@ -26,11 +26,8 @@ void run_ids(LogbookRunStart& start) {
   gmtime_r(&ts.tv_sec, &parts);
   char human[40];
   std::strftime(human, sizeof human, "chaos-%Y/%m/%d-%H:%M:%S", &parts);
-  char iso[40];
-  size_t n = std::strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%S", &parts);
-  std::snprintf(iso + n, sizeof iso - n, ".%03ldZ", ts.tv_nsec / 1000000);
   start.run_id = human;
-  start.started = iso;
+  start.started = iso_utc(ts.tv_sec, ts.tv_nsec);
   start.uggly_run_id = "chaos-" + std::to_string(ts.tv_sec) + "-" + std::to_string(ts.tv_nsec);
 }
 

@@ -323,9 +323,7 @@ Result<int64_t> Logbook::begin_run(const LogbookRunStart& start) {
 }  // namespace chaos
 
 namespace chaos {
-namespace {
 
-// ISO 8601 UTC with milliseconds, as every time in the logbook is written.
 std::string iso_utc(time_t seconds, long nanoseconds) {
   tm parts{};
   gmtime_r(&seconds, &parts);
@@ -334,6 +332,8 @@ std::string iso_utc(time_t seconds, long nanoseconds) {
   std::snprintf(buf + n, sizeof buf - n, ".%03ldZ", nanoseconds / 1000000);
   return buf;
 }
+
+namespace {
 
 std::string utc_now() {
   timespec ts{};

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <ctime>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -93,6 +94,10 @@ class Logbook {
   size_t imported_ = 0;
   size_t import_skipped_ = 0;
 };
+
+// ISO 8601 UTC with milliseconds ("2026-12-05T20:41:03.123Z"), as every time in the logbook is
+// written.
+std::string iso_utc(time_t seconds, long nanoseconds);
 
 // What the first open said about history.jsonl, for a warning: empty when nothing was skipped.
 std::string history_import_warning(const Logbook& book, const std::string& state_dir);
