@@ -206,6 +206,64 @@ def test_serial_finishes_each_host_before_the_next(chaos, gate_plugin, ssh_hosts
     assert sorted(steps[3:]) == ["web-1:2", "web-2:2", "web-3:2"]
 
 
+SIDE_BY_SIDE_ROLE = """
+import socket
+import threading
+from pathlib import Path
+
+from pyinfra import host
+from pyinfra.operations import files
+
+_meeting = {}
+
+
+def side_by_side(state, host_, chobolo_path, skip_confirm):
+    # What chaos did to this host's SSH connection, seen from inside the role.
+    sock = host.connector.client.get_transport().sock
+    nodelay = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    Path(host.data.get("probe")).write_text(str(nodelay))
+    # Every host must be planning at once to get past this: hosts planned one after another
+    # leave the first one waiting here until the timeout breaks the barrier (a role error).
+    barrier = _meeting.setdefault("barrier", threading.Barrier(int(host.data.get("parties"))))
+    barrier.wait(timeout=20)
+    files.file(name="Mark this host", path=host.data.get("mark"), present=True)
+"""
+
+
+@pytest.fixture
+def side_by_side_plugin(plugin_env, tmp_path):
+    plugin_env.install(
+        write_wheel(
+            tmp_path / "side-wheel",
+            "fleet-side",
+            entry_points={"chaos.roles": {"side": "fleet_side:side_by_side"}},
+            modules={"fleet_side/__init__.py": SIDE_BY_SIDE_ROLE},
+        )
+    )
+
+
+def test_hosts_plan_side_by_side_on_connections_without_nagle_delays(
+    chaos, side_by_side_plugin, ssh_hosts, tmp_path
+):
+    hosts = ssh_hosts(3)
+    chobolo = _write_fleet(
+        tmp_path / "side.yml",
+        hosts,
+        parties=len(hosts),
+        probe=lambda i, h: f"{h.scratch}/probe",
+        mark=lambda i, h: f"{h.scratch}/marked",
+    )
+    # A dry run predicts changes, reading every operation's facts while planning: the case
+    # where planning host by host cost the most (38 s instead of 4 s for 30 hosts).
+    for mode in ("--dry", "-y"):
+        run = chaos.run("apply", "side", "-f", mode, "--json", "-c", str(chobolo))
+        assert run.returncode == 0, run.stderr
+        report = json.loads(run.stdout)
+        assert report["errors"] == [], report["errors"]
+        assert [(Path(h.scratch) / "probe").read_text() for h in hosts] == ["1", "1", "1"]
+    assert all((Path(h.scratch) / "marked").exists() for h in hosts)
+
+
 def test_max_fail_stops_new_work_once_too_many_hosts_failed(
     chaos, gate_plugin, ssh_hosts, tmp_path
 ):

@@ -701,6 +701,47 @@ def test_fleet_hosts_plan_and_fail_independently(make_host, plugin_dir, skip_con
     }
 
 
+SLOW_FAILING_ROLE = """
+from pyinfra import host
+from pyinfra.facts.server import Command
+
+
+def slow_fail(state, host_, chobolo_path, skip_confirm):
+    host.get_fact(Command, command="true")  # as slow as the host's fake_delay
+    raise ValueError(f"refused on {host.name}")
+"""
+
+
+def test_hosts_plan_at_once_and_report_in_inventory_order(make_host, plugin_dir):
+    plugin_dir("slowfail", SLOW_FAILING_ROLE)
+    host = make_host()
+    slow = {"fake_delay": 0.5, "fake_delay_jitter": 0}
+    fast = {"fake_delay": 0, "fake_delay_jitter": 0}
+    host.call(
+        "apply.prepare",
+        {
+            "roles": [{"tag": "slow", "target": "slowfail:slow_fail"}],
+            "hosts": [["@fake/web-1", slow], ["@fake/web-2", fast]],
+            "skip_confirm": True,
+        },
+    )
+    reply, events = host.request("apply.plan", {})
+    assert reply["ok"], reply
+    # web-2 fails first (its fact is instant; web-1's takes 0.5 s: the two plan at once) ...
+    errors_in_time = [e["error"]["host"] for e in _events(events, "role_error")]
+    assert errors_in_time == ["@fake/web-2", "@fake/web-1"]
+    # ... and the reply lists hosts in inventory order all the same.
+    plan = reply["result"]
+    assert [(e["host"], e["message"]) for e in plan["errors"]] == [
+        ("@fake/web-1", "ValueError: refused on @fake/web-1"),
+        ("@fake/web-2", "ValueError: refused on @fake/web-2"),
+    ]
+    assert [(r["host"], r["ok"]) for r in plan["results"]] == [
+        ("@fake/web-1", False),
+        ("@fake/web-2", False),
+    ]
+
+
 COUNTING_ROLE = """
 import os
 
