@@ -12,6 +12,7 @@
 
 #include "apply/tags.h"
 #include "term/style.h"
+#include "util/text.h"
 
 namespace chaos {
 
@@ -85,7 +86,8 @@ struct ApplyReport {
   Clock::time_point start = Clock::now();
   double duration_s = 0;
   std::vector<ReportRoleInfo> roles_info;
-  std::map<std::string, ReportHost> hosts;  // by name (the JSON lists them in this order)
+  // By name in natural order, web-2 before web-10 (the summary and the JSON list them so).
+  std::map<std::string, ReportHost, NaturalLess> hosts;
   // Role and host errors as the role host reported them (kind, message and context: plugin,
   // entry_point, role, host, phase, traceback), and the core's own {kind: error, message, where}.
   std::vector<nlohmann::json> errors;

@@ -49,6 +49,42 @@ std::string lower(std::string_view text) {
   return out;
 }
 
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// <0, 0 or >0; 0 for names equal but for leading zeros.
+int natural_compare(std::string_view a, std::string_view b) {
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (is_digit(a[i]) && is_digit(b[j])) {
+      size_t end_a = i, end_b = j;
+      while (end_a < a.size() && is_digit(a[end_a])) ++end_a;
+      while (end_b < b.size() && is_digit(b[end_b])) ++end_b;
+      while (i + 1 < end_a && a[i] == '0') ++i;  // the number, without its leading zeros
+      while (j + 1 < end_b && b[j] == '0') ++j;
+      std::string_view na = a.substr(i, end_a - i), nb = b.substr(j, end_b - j);
+      if (na.size() != nb.size()) return na.size() < nb.size() ? -1 : 1;
+      if (int c = na.compare(nb)) return c;
+      i = end_a;
+      j = end_b;
+      continue;
+    }
+    if (a[i] != b[j]) return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[j]) ? -1 : 1;
+    ++i;
+    ++j;
+  }
+  if (i < a.size()) return 1;
+  return j < b.size() ? -1 : 0;
+}
+
+}  // namespace
+
+bool natural_less(std::string_view a, std::string_view b) {
+  int c = natural_compare(a, b);
+  return c != 0 ? c < 0 : a < b;
+}
+
 std::string env_or_empty(const char* name) {
   const char* value = std::getenv(name);
   return value ? std::string(value) : std::string();

@@ -24,6 +24,15 @@ std::string trim(std::string_view text);
 // ASCII lower case (names, file suffixes); other bytes unchanged.
 std::string lower(std::string_view text);
 
+// Orders names as people number them: "web-2" before "web-10" (runs of digits compare as
+// numbers), everything else byte by byte. Names that differ only in leading zeros ("a01", "a1")
+// are still distinct and ordered, so it can key a map.
+bool natural_less(std::string_view a, std::string_view b);
+struct NaturalLess {
+  using is_transparent = void;
+  bool operator()(std::string_view a, std::string_view b) const { return natural_less(a, b); }
+};
+
 // The environment variable's value, or "" when it is not set.
 std::string env_or_empty(const char* name);
 

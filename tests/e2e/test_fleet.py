@@ -80,6 +80,24 @@ def test_an_unreachable_host_fails_alone_and_is_named(chaos, my_plugin, tmp_path
     assert "down-1" in run.stderr
 
 
+def test_hosts_are_listed_in_natural_order(chaos, my_plugin, tmp_path):
+    # down-10 after down-9, not between down-1 and down-2 (and not in file order).
+    port = _closed_port()
+    names = [f"down-{i}" for i in (10, 2, 1, 9)]
+    chobolo = tmp_path / "fleet.yml"
+    chobolo.write_text(
+        "fleet:\n  hosts:\n"
+        + "".join(f"    {n}: {{ssh_hostname: 127.0.0.1, ssh_port: {port}}}\n" for n in names)
+        + "    '@local': {}\n"
+    )
+    run = chaos.run("apply", "my-role", "--fleet", "-y", "--json", "-c", str(chobolo))
+    assert run.returncode == 1, run.stderr
+    expected = ["@local", "down-1", "down-2", "down-9", "down-10"]
+    assert [h["name"] for h in json.loads(run.stdout)["hosts"]] == expected
+    summary = run.stderr[run.stderr.index("Summary") :]
+    assert [line.split(":")[0].strip() for line in summary.splitlines()[1:6]] == expected
+
+
 def test_no_sudo_password_is_sent_to_hosts_on_connectors_that_would_expose_it(
     chaos, my_plugin, tmp_path
 ):
