@@ -17,15 +17,6 @@ std::string iso_now() {
   return buf;
 }
 
-// A member of a reply by reference (json::value() returns a copy, and iterating the items()
-// of a temporary would read freed memory); missing or non-object: an empty object.
-const json& member(const json& object, const char* key) {
-  static const json empty = json::object();
-  if (!object.is_object()) return empty;
-  auto it = object.find(key);
-  return it != object.end() && it->is_object() ? *it : empty;
-}
-
 // The strings of a JSON array (the host's replies were checked to hold only strings there).
 std::vector<std::string> strings_of(const json& array) {
   std::vector<std::string> out;
@@ -270,6 +261,20 @@ void to_json(json& j, const ApplyReport& r) {
        {"change_kind", r.change_kind},
        {"success", r.exit_code == 0},
        {"exit_code", r.exit_code}};
+}
+
+const nlohmann::json& member(const nlohmann::json& object, const char* key) {
+  static const nlohmann::json empty = nlohmann::json::object();
+  if (!object.is_object()) return empty;
+  auto it = object.find(key);
+  return it != object.end() && it->is_object() ? *it : empty;
+}
+
+const nlohmann::json& array_member(const nlohmann::json& object, const char* key) {
+  static const nlohmann::json empty = nlohmann::json::array();
+  if (!object.is_object()) return empty;
+  auto it = object.find(key);
+  return it != object.end() && it->is_array() ? *it : empty;
 }
 
 std::string render_summary(const ApplyReport& r, const Painter& paint) {

@@ -133,6 +133,12 @@ void to_json(nlohmann::json& j, const ReportHost& h);
 // The --json document (docs/apply-report.schema.json, version 1).
 void to_json(nlohmann::json& j, const ApplyReport& r);
 
+// A member of a host's reply by reference (json::value() returns a copy, and iterating the
+// items() of a temporary would read freed memory); missing or another type: an empty object.
+const nlohmann::json& member(const nlohmann::json& object, const char* key);
+// The same for an array member (pointers into it stay valid while `object` lives).
+const nlohmann::json& array_member(const nlohmann::json& object, const char* key);
+
 // "Summary" with each host's counts and role outcomes, the error count and the time taken;
 // empty when no host was reached or the user said no.
 std::string render_summary(const ApplyReport& r, const Painter& paint);

@@ -44,23 +44,6 @@ namespace {
 
 using nlohmann::json;
 
-// A member of a reply by reference (json::value() returns a copy, and iterating the items()
-// of a temporary would read freed memory); missing or non-object: an empty object.
-const json& member(const json& object, const char* key) {
-  static const json empty = json::object();
-  if (!object.is_object()) return empty;
-  auto it = object.find(key);
-  return it != object.end() && it->is_object() ? *it : empty;
-}
-
-// The same for an array member (pointers into it stay valid while `object` lives).
-const json& array_member(const json& object, const char* key) {
-  static const json empty = json::array();
-  if (!object.is_object()) return empty;
-  auto it = object.find(key);
-  return it != object.end() && it->is_array() ? *it : empty;
-}
-
 class ApplyRun {
  public:
   ApplyRun(Context& ctx, const ApplyOptions& opts)
