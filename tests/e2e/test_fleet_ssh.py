@@ -17,6 +17,19 @@ from support.process_watch import ProcessWatch
 from support.terminal import stdout_on_terminal
 from support.wheelkit import write_wheel
 
+
+def _install_role(plugin_env, tmp_path: Path, name: str, tag: str, function: str, source: str):
+    """A plugin `fleet-NAME` whose module fleet_NAME (`source`) serves role `tag` = `function`."""
+    plugin_env.install(
+        write_wheel(
+            tmp_path / f"{name}-wheel",
+            f"fleet-{name}",
+            entry_points={"chaos.roles": {tag: f"fleet_{name}:{function}"}},
+            modules={f"fleet_{name}/__init__.py": source},
+        )
+    )
+
+
 MARK_ROLE = """
 from pyinfra import host
 from pyinfra.operations import files
@@ -29,14 +42,7 @@ def mark(state, host_, chobolo_path, skip_confirm):
 
 @pytest.fixture
 def mark_plugin(plugin_env, tmp_path):
-    plugin_env.install(
-        write_wheel(
-            tmp_path / "wheel",
-            "fleet-mark",
-            entry_points={"chaos.roles": {"mark": "fleet_mark:mark"}},
-            modules={"fleet_mark/__init__.py": MARK_ROLE},
-        )
-    )
+    _install_role(plugin_env, tmp_path, "mark", "mark", "mark", MARK_ROLE)
 
 
 def _write_fleet(path: Path, hosts, known_hosts: dict | None = None, **extra) -> Path:
@@ -164,14 +170,7 @@ def gate(state, host_, chobolo_path, skip_confirm):
 
 @pytest.fixture
 def gate_plugin(plugin_env, tmp_path):
-    plugin_env.install(
-        write_wheel(
-            tmp_path / "gate-wheel",
-            "fleet-gate",
-            entry_points={"chaos.roles": {"gate": "fleet_gate:gate"}},
-            modules={"fleet_gate/__init__.py": GATE_ROLE},
-        )
-    )
+    _install_role(plugin_env, tmp_path, "gate", "gate", "gate", GATE_ROLE)
 
 
 def _gate_fleet(tmp_path: Path, hosts, failing=()) -> tuple[Path, Path]:
@@ -232,14 +231,7 @@ def side_by_side(state, host_, chobolo_path, skip_confirm):
 
 @pytest.fixture
 def side_by_side_plugin(plugin_env, tmp_path):
-    plugin_env.install(
-        write_wheel(
-            tmp_path / "side-wheel",
-            "fleet-side",
-            entry_points={"chaos.roles": {"side": "fleet_side:side_by_side"}},
-            modules={"fleet_side/__init__.py": SIDE_BY_SIDE_ROLE},
-        )
-    )
+    _install_role(plugin_env, tmp_path, "side", "side", "side_by_side", SIDE_BY_SIDE_ROLE)
 
 
 def test_hosts_plan_side_by_side_on_connections_without_nagle_delays(
@@ -324,14 +316,7 @@ def _remote_sleeps(hosts) -> dict[str, int]:
 def test_ctrl_c_mid_fleet_stops_every_host_and_reports_what_completed(
     chaos, plugin_env, ssh_hosts, tmp_path
 ):
-    plugin_env.install(
-        write_wheel(
-            tmp_path / "slow-wheel",
-            "fleet-slow",
-            entry_points={"chaos.roles": {"slow": "fleet_slow:slow"}},
-            modules={"fleet_slow/__init__.py": SLOW_ROLE},
-        )
-    )
+    _install_role(plugin_env, tmp_path, "slow", "slow", "slow", SLOW_ROLE)
     hosts = ssh_hosts(3)
     chobolo = _write_fleet(tmp_path / "slow.yml", hosts, scratch=lambda i, h: h.scratch)
     proc = subprocess.Popen(
@@ -433,14 +418,7 @@ OWN_INPUT = "the operation's own input\n"
 
 @pytest.fixture
 def sudo_plugin(plugin_env, tmp_path):
-    plugin_env.install(
-        write_wheel(
-            tmp_path / "sudo-wheel",
-            "fleet-sudo",
-            entry_points={"chaos.roles": {"sudo-dirs": "fleet_sudo:role"}},
-            modules={"fleet_sudo/__init__.py": SUDO_ROLE},
-        )
-    )
+    _install_role(plugin_env, tmp_path, "sudo", "sudo-dirs", "role", SUDO_ROLE)
 
 
 @pytest.fixture
