@@ -150,3 +150,39 @@ def test_operation_meta_and_host_fields_read_after_a_run():
     source = inspect.getsource(Host)
     for attribute in ("op_hash_order", "askpass"):
         assert attribute in source, attribute
+
+
+def test_staging_asks_the_inventory_for_its_active_hosts():
+    # only_host narrows inventory.get_active_hosts() per greenlet so hosts can plan at once;
+    # it only works while staging asks that method (and not state.active_hosts directly).
+    from pyinfra.api.deploy import add_deploy
+    from pyinfra.api.facts import get_facts
+    from pyinfra.api.operation import add_op
+
+    for fn in (add_op, add_deploy, get_facts):
+        assert "state.inventory.get_active_hosts()" in inspect.getsource(fn), fn.__qualname__
+
+
+def test_nagle_is_turned_off_only_on_a_tcp_connection():
+    import socket
+    from types import SimpleNamespace
+
+    from chaos.host.pyinfra_adapter import send_without_delay
+
+    def ssh_host(sock):
+        transport = SimpleNamespace(sock=sock)
+        return SimpleNamespace(
+            connector=SimpleNamespace(client=SimpleNamespace(get_transport=lambda: transport))
+        )
+
+    assert send_without_delay(SimpleNamespace(connector=object())) is False  # @local, @docker
+    assert send_without_delay(ssh_host(None)) is False  # not connected
+    assert send_without_delay(ssh_host(object())) is False  # a jump host's channel, a proxy command
+    left, right = socket.socketpair()
+    with left, right:
+        assert send_without_delay(ssh_host(left)) is False
+    server = socket.create_server(("127.0.0.1", 0))
+    with server, socket.create_connection(server.getsockname()) as client:
+        assert client.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0
+        assert send_without_delay(ssh_host(client)) is True
+        assert client.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
