@@ -3,6 +3,8 @@
 
     python3 bench/bench_fleet.py                 (as root, inside the venv chaos was pip-installed into)
     python3 bench/bench_fleet.py --split-hosts 2 (chaos runs with CHAOS_FLEET_SPLIT=2)
+    python3 bench/bench_fleet.py --dry           (dry runs: `chaos apply --fleet --dry` against
+                                                  `pyinfra ... --dry`, both predicting changes)
 
 The hosts are Debian's sshd in network namespaces (tests/support/sshd.py), so this needs root
 and `ip netns`. Every host's scratch directory gets its 10 directories and 10 files before the
@@ -97,7 +99,13 @@ def check_no_change(chaos_argv: list[str], env: dict[str, str], count: int) -> N
 
 
 def measure(
-    count: int, runs: int, chaos_env: dict, pyinfra_env: dict, python: Path, split: int | None
+    count: int,
+    runs: int,
+    chaos_env: dict,
+    pyinfra_env: dict,
+    python: Path,
+    split: int | None,
+    dry: bool = False,
 ):
     chaos = str(chaos_binary())
     # A user of its own on every host (key login; its shell is /bin/sh), not root: root's
@@ -113,6 +121,12 @@ def measure(
             "pyinfra": [str(python), "-m", "pyinfra", str(inventory), str(WORK / "deploy.py")]
             + ["-y", "--parallel", str(count)],
         }
+        if dry:
+            # A dry run is for seeing what would change: both predict every operation's change,
+            # reading its facts while planning (pyinfra skips that with -y, so not -y there).
+            commands["chaos"].append("--dry")
+            commands["pyinfra"].remove("-y")
+            commands["pyinfra"].append("--dry")
         envs = {"chaos": chaos_env, "pyinfra": pyinfra_env}
         check_no_change(commands["chaos"], chaos_env, count)
         timed(commands["pyinfra"], pyinfra_env)
@@ -126,6 +140,7 @@ def measure(
     return {
         "hosts": count,
         "split_hosts": split,
+        "dry": dry,
         "times": times,
         "median": {k: statistics.median(v) for k, v in times.items()},
         "load_average_1min": [load_before, load_after],
@@ -133,13 +148,14 @@ def measure(
 
 
 def report(rows: list[dict]) -> str:
-    label = "chaos apply --fleet"
+    dry = " --dry" if rows and rows[0].get("dry") else ""
+    label, other = f"chaos apply --fleet{dry}", f"pyinfra inventory.py deploy.py{dry}"
     if rows and rows[0]["split_hosts"]:
         label += f" (CHAOS_FLEET_SPLIT={rows[0]['split_hosts']})"
     lines = [
         f"Machine: {machine()}",
         "",
-        f"| hosts | {label} | pyinfra inventory.py deploy.py | chaos / pyinfra | runs | load |",
+        f"| hosts | {label} | {other} | chaos / pyinfra | runs | load |",
         "| ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for row in rows:
@@ -169,6 +185,9 @@ def main() -> None:
         metavar="K",
         help="run chaos with CHAOS_FLEET_SPLIT=K (the fleet split across K role hosts)",
     )
+    parser.add_argument(
+        "--dry", action="store_true", help="dry runs that predict changes, for both tools"
+    )
     args = parser.parse_args()
     problem = sshd.requirements_problem()
     if problem:
@@ -193,10 +212,15 @@ def main() -> None:
 
     rows = []
     for count in args.hosts:
-        rows.append(measure(count, args.runs, chaos_env, pyinfra_env, env.python, args.split_hosts))
+        rows.append(
+            measure(
+                count, args.runs, chaos_env, pyinfra_env, env.python, args.split_hosts, args.dry
+            )
+        )
         print(f"{count} hosts: {rows[-1]['median']}", flush=True)
     print(report(rows))
     name = "fleet" if not args.split_hosts else f"fleet-split-{args.split_hosts}"
+    name += "-dry" if args.dry else ""
     save(name, {"operations": OPERATIONS, "runs": args.runs, "results": rows})
 
 
