@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -710,12 +711,12 @@ class ApplyRun {
         // A legacy role may print and prompt: the terminal is its own while it plans.
         end_progress();
       }
-      current_role_ = where;
+      role_planning_on_[start.host] = where;
       return;
     }
     if (event.kind == K::op_staged) {
       if (human_is_terminal_ && progress_line_open_)
-        progress("planning: " + current_role_ + ": " + event.as<OpEvent>().op, false);
+        progress("planning: " + role_planning_on_[event.as<OpEvent>().host] + ": " + event.as<OpEvent>().op, false);
       return;
     }
     if (event.kind != K::log && event.kind != K::op_start) end_progress();
@@ -973,7 +974,9 @@ class ApplyRun {
   bool password_sent_ = false;
   Fd report_fd_;  // the real stdout while it is reserved for the --json report
   unsigned spinner_frame_ = 0;
-  std::string current_role_;
+  // host -> "role on host" it is planning: the hosts of a fleet plan at the same time, so their
+  // events interleave.
+  std::map<std::string, std::string> role_planning_on_;
   std::set<std::string> printed_host_header_;
   std::optional<FleetBoard> board_;              // a fleet's execution on a terminal
   json planned_;                                 // apply.plan's result: diffs and arguments per operation
