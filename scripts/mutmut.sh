@@ -54,7 +54,11 @@ results=$work/mutmut-results
 
 sample=0
 recheck=
-if [[ ${1:-} == --sample ]]; then
+covered=
+if [[ ${1:-} == --covered || ${1:-} == --imports ]]; then
+  covered=${1#--}
+  shift
+elif [[ ${1:-} == --sample ]]; then
   sample=$2
   shift 2
 elif [[ ${1:-} == --recheck ]]; then
@@ -67,6 +71,9 @@ if [[ ! -x $venv/bin/mutmut ]]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q "mutmut==2.5.1" "pytest>=8.2" "pyinfra>=3.8,<4" "omegaconf>=2.3" "jsonschema>=4"
 fi
+if [[ ! -x $venv/bin/coverage ]]; then
+  "$venv/bin/pip" install -q "coverage>=7.6,<8"
+fi
 rm -rf "$tree" && mkdir -p "$tree" "$results"
 git archive HEAD | tar -x -C "$tree"
 head=$(git rev-parse HEAD)
@@ -77,6 +84,26 @@ if ((${#modules[@]} == 0)); then
     name=$(basename "$f" .py)
     [[ $name == __init__ || $name == __main__ ]] || modules+=("$name")
   done
+fi
+
+if [[ -n $covered ]]; then
+  # The coverage map: every host test file once, on a copy of the tree whose Python processes
+  # all record coverage (kept for the same commit).
+  if [[ $(cat "$results/coverage.commit" 2>/dev/null) != "$head" ]]; then
+    rm -rf "$work/mutmut-cov" "$results/coverage.commit" && mkdir -p "$work/mutmut-cov"
+    git archive HEAD | tar -x -C "$work/mutmut-cov"
+    (cd "$work/mutmut-cov" && "$venv/bin/python" scripts/mutmut_covered.py record "$PWD" "$results")
+    echo "$head" >"$results/coverage.commit"
+  fi
+  workers=()
+  for i in $(seq 1 "${MUTMUT_JOBS:-2}"); do
+    rm -rf "$work/mutmut-w$i" && mkdir -p "$work/mutmut-w$i"
+    git archive HEAD | tar -x -C "$work/mutmut-w$i"
+    workers+=("$work/mutmut-w$i")
+  done
+  cd "$tree"
+  MUTMUT_HEAD=$head exec "$venv/bin/python" scripts/mutmut_covered.py run "$results" "$covered" \
+    "${workers[@]}" -- "${modules[@]}"
 fi
 
 # The import map: every host test file once, on the instrumented copy (kept for the same commit).
