@@ -173,6 +173,7 @@ def record(tree: Path, results: Path) -> None:
                     f"--junitxml={junit}",
                     test_file,
                 ],
+                check=False,
                 cwd=tree,
                 env={
                     **os.environ,
@@ -328,7 +329,7 @@ def run_mutant(tree: Path, module: str, mutated: str, args: list[str], timeout: 
             pass
     finally:
         path.write_text(original)
-    failed = re.findall(r"^(?:FAILED|ERROR) (\S+)", output, flags=re.M)
+    failed = re.findall(r"^(?:FAILED|ERROR) (\S+)", output, flags=re.MULTILINE)
     code = proc.returncode
     if code == 0:
         status = "survived"
