@@ -55,7 +55,7 @@ results=$work/mutmut-results
 sample=0
 recheck=
 covered=
-if [[ ${1:-} == --covered || ${1:-} == --imports ]]; then
+if [[ ${1:-} == --covered || ${1:-} == --imports || ${1:-} == --crosscheck ]]; then
   covered=${1#--}
   shift
 elif [[ ${1:-} == --sample ]]; then

@@ -6,6 +6,10 @@
                                               MODE covered (each mutant: the tests that executed
                                               its statement) or imports (each mutant: every test
                                               that imports its module, the old selection)
+                                              or crosscheck (the covered run's survivors,
+                                              MUTMUT_CROSSCHECK_SAMPLE of them if set, on the
+                                              import selection)
+    mutmut_covered.py compare RESULTS MODULE...  the verdicts of both selections, mutant by mutant
 
 Run with the mutmut venv's python, from the repository root.
 """
@@ -357,6 +361,24 @@ def run(results: Path, mode: str, trees: list[Path], modules: list[str]) -> None
         path = f"{HOST}/{module}.py"
         source = Path(path).read_text()
         mutants = list_mutations(Context(source=source, filename=path))
+        if mode == "crosscheck":  # the covered run's survivors (of this source), a sample
+            log = results / "covered" / f"{module}.jsonl"
+            rows = [json.loads(x) for x in log.read_text().splitlines()] if log.exists() else []
+            survived = {
+                (r["line"], r["index"])
+                for r in rows
+                if r["source"] == hash_text(source) and r["status"].startswith("survived")
+            }
+            mutants = [m for m in mutants if (m.line_number + 1, m.index) in survived]
+            size = int(os.environ.get("MUTMUT_CROSSCHECK_SAMPLE", "0"))
+            if 0 < size < len(mutants):
+                import random
+
+                mutants = sorted(
+                    random.Random(1).sample(mutants, size), key=lambda m: m.line_number
+                )
+            if not mutants:
+                continue
         log = out_dir / f"{module}.jsonl"
         done = {}
         if log.exists():  # resume: a verdict is kept while the module's source is the same
@@ -459,6 +481,29 @@ def write_report(out: Path, module, mode, source, path, mutants, rows) -> None:
     out.write_text("\n".join(lines) + "\n")
 
 
+def compare(results: Path, modules: list[str]) -> None:
+    """Mutant by mutant: the covered selection against the import selection of the same
+    commit. A mutant the imports kill and the covered selection lets survive would make the
+    selection unsound."""
+
+    def verdicts(mode: str, module: str) -> dict[tuple[int, int], str]:
+        log = results / mode / f"{module}.jsonl"
+        rows = [json.loads(x) for x in log.read_text().splitlines()] if log.exists() else []
+        return {(r["line"], r["index"]): r["status"].split(" ")[0] for r in rows}
+
+    for module in modules:
+        covered = verdicts("covered", module)
+        imports = {**verdicts("imports", module), **verdicts("crosscheck", module)}
+        both = sorted(set(covered) & set(imports))
+        same = sum(covered[k] == imports[k] for k in both)
+        unsound = [k for k in both if imports[k] == "killed" and covered[k] != "killed"]
+        other = [k for k in both if covered[k] == "killed" and imports[k] != "killed"]
+        print(
+            f"{module}: {len(both)} mutants in both runs, {same} same verdict; killed only "
+            f"by the imports: {unsound or 'none'}; only by the covered: {other or 'none'}"
+        )
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "record":
         record(Path(sys.argv[2]), Path(sys.argv[3]))
@@ -470,5 +515,7 @@ if __name__ == "__main__":
             [Path(t) for t in sys.argv[4:split]],
             sys.argv[split + 1 :],
         )
+    elif sys.argv[1] == "compare":
+        compare(Path(sys.argv[2]), sys.argv[3:])
     else:
         sys.exit(__doc__)
