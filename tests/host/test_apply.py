@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import sys
 import time
 from pathlib import Path
 
@@ -86,6 +88,15 @@ class Sleeper(Role):
 
     def plan(self, state, host, delta):
         add_op(state, server.shell, name="Sleep", commands=["sleep 29.75"])
+
+
+class Stubborn(Role):
+    def __init__(self):
+        super().__init__(name="Stubborn")
+
+    def plan(self, state, host, delta):
+        # Ignores SIGTERM (the shell and the sleep it starts): only SIGKILL ends it.
+        add_op(state, server.shell, name="Stubborn", commands=["trap '' TERM; sleep 299.5"])
 
 
 class DeltaRaises(Role):
@@ -500,16 +511,72 @@ def test_sigint_during_a_long_operation_exits_130(make_host, plugin_dir, monkeyp
     assert time.monotonic() - started < 5
     assert "Traceback" not in host.stderr()
     # The command pyinfra was running was interrupted too.
-    leftovers = []
+    assert _running_with(marker, b"29.75") == []
+
+
+def _running_with(marker: bytes, needle: bytes) -> list[int]:
+    """The live (not zombie) processes whose command line has ``needle`` and whose environment
+    has ``marker``: this test run's, whoever else runs the same test on the machine."""
+    found = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
             environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
-        except OSError:
+            state = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[0]
+        except (OSError, IndexError):
             continue
-        if b"29.75" in cmdline and marker in environ:
-            leftovers.append(pid)
-    assert leftovers == []
+        if needle in cmdline and marker in environ and state != b"Z":
+            found.append(int(pid))
+    return found
+
+
+def _wait_until(condition, timeout: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_a_host_whose_parent_dies_stops_its_commands_and_exits(
+    start_host, plugin_dir, tmp_path, monkeypatch
+):
+    """The host asks the kernel for SIGTERM when its parent (the core) dies, even by SIGKILL,
+    because a running execute only reads its request pipe between requests. Here the parent is
+    a shell between the test and the host; killing it must stop the command pyinfra is running
+    (one that ignores SIGTERM: it gets SIGKILL after the grace period) and end the host."""
+    plugin_dir("shellroles", SHELL_ROLES)
+    marker = f"CHAOS_TEST_PDEATH_RUN={os.getpid()}-{time.monotonic_ns()}".encode()
+    monkeypatch.setenv(*marker.decode().split("=", 1))
+    pidfile = tmp_path / "host.pid"
+    parent = tmp_path / "parent-shell"
+    parent.write_text(f'#!/bin/sh\n"{sys.executable}" "$@" &\necho $! > "{pidfile}"\nwait\n')
+    parent.chmod(0o755)
+    host = start_host(python=str(parent))
+    host.handshake([plugin_dir.path])
+    host.call("apply.prepare", {"roles": [{"tag": "stubborn", "target": "shellroles:Stubborn"}]})
+    host.call("apply.plan", {})
+    host.send_request("apply.execute", {})
+    while True:
+        message = host.read(timeout=30)
+        assert message is not None and message["type"] == "event", message
+        if message["event"] == "op_start":
+            break
+    assert _wait_until(lambda: _running_with(marker, b"299.5") != [])
+    host_pid = int(pidfile.read_text())
+    assert host_pid in _running_with(marker, b"chaos.host")
+    os.kill(host.proc.pid, signal.SIGKILL)  # the parent shell, not the host
+    try:
+        # No reply (nobody may be reading): the reply pipe just ends.
+        while (message := host.read(timeout=30)) is not None:
+            assert message["type"] == "event", message
+        assert _wait_until(lambda: host_pid not in _running_with(marker, b"chaos.host"))
+        assert _wait_until(lambda: _running_with(marker, b"299.5") == [])
+    finally:
+        for pid in _running_with(marker, b"299.5") + _running_with(marker, b"chaos.host"):
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
 
 
 # A pyinfra connector (found through its entry point, as pyinfra finds every connector) that
