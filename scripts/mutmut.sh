@@ -94,6 +94,7 @@ if [[ -n $covered ]]; then
     git archive HEAD | tar -x -C "$work/mutmut-cov"
     (cd "$work/mutmut-cov" && "$venv/bin/python" scripts/mutmut_covered.py record "$PWD" "$results")
     echo "$head" >"$results/coverage.commit"
+    cp "$results/coverage-map.json" "$results/coverage-map-$head.json" # for rechecks (new tests)
   fi
   workers=()
   for i in $(seq 1 "${MUTMUT_JOBS:-2}"); do

@@ -240,6 +240,7 @@ class Selector:
             f = test.split("::", 1)[0]
             self.file_time[f] = self.file_time.get(f, 0.0) + seconds
         self._statements: dict[str, list[tuple[int, int, bool, bool]]] = {}
+        self._known: dict[str, set[str] | None] = {}
 
     def statements(self, module: str) -> list[tuple[int, int, bool, bool]]:
         """(first line, last line, module level, bare constant) of every statement."""
@@ -298,6 +299,22 @@ class Selector:
         if not contexts:
             return "none", []
         return "statement", self._args(contexts)
+
+    def expand(self, args: list[str]) -> list[str]:
+        """Test files as their tests."""
+        out = []
+        for a in args:
+            out += [t for t in self.durations if t.split("::", 1)[0] == a] if "::" not in a else [a]
+        return out
+
+    def tests_of(self, results: Path, commit: str) -> set[str] | None:
+        """The tests of an earlier commit's map (None when it was not kept)."""
+        if commit not in self._known:
+            old = results / f"coverage-map-{commit}.json"
+            self._known[commit] = (
+                set(json.loads(old.read_text())["durations"]) if old.exists() else None
+            )
+        return self._known[commit]
 
     def seconds(self, args: list[str]) -> float:
         return sum(self.file_time.get(a, self.durations.get(a, 0.0)) for a in args)
@@ -380,16 +397,21 @@ def run(results: Path, mode: str, trees: list[Path], modules: list[str]) -> None
             if not mutants:
                 continue
         log = out_dir / f"{module}.jsonl"
-        done = {}
+        done, stale = {}, {}
         if log.exists():  # resume: a verdict is kept while the module's source is the same
             for row in map(json.loads, log.read_text().splitlines()):
-                # and a kill stays a kill (tests are only ever added); a survivor runs again
-                # on a new commit (scripts/mutmut.sh's header).
-                same = row["source"] == hash_text(source)
-                if same and (row["status"].startswith("killed") or row["commit"] == head):
-                    done[(row["line"], row["index"])] = row
+                # and a kill stays a kill (tests are only ever added); a survivor of an older
+                # commit runs again, on the tests that commit did not have (scripts/mutmut.sh).
+                if row["source"] != hash_text(source):
+                    continue
+                key = (row["line"], row["index"])
+                if row["status"].startswith("killed") or row["commit"] == head:
+                    done[key] = row
+                    stale.pop(key, None)
+                else:
+                    stale[key] = row
 
-        def one(mid, module=module, source=source, path=path, log=log, done=done):
+        def one(mid, module=module, source=source, path=path, log=log, done=done, stale=stale):
             line = mid.line_number + 1
             if (line, mid.index) in done:
                 return done[(line, mid.index)]
@@ -399,6 +421,11 @@ def run(results: Path, mode: str, trees: list[Path], modules: list[str]) -> None
                 if mode == "covered"
                 else ("imports", selector.imports(module))
             )
+            earlier = stale.get((line, mid.index))
+            known = selector.tests_of(results, earlier["commit"]) if earlier else None
+            if known is not None:  # the earlier survivor: only the tests added since
+                args = [t for t in selector.expand(args) if t not in known]
+                how = f"{how}, new tests only"
             row = {
                 "line": line,
                 "index": mid.index,
