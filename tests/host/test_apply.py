@@ -514,6 +514,62 @@ def test_sigint_during_a_long_operation_exits_130(make_host, plugin_dir, monkeyp
     assert _running_with(marker, b"29.75") == []
 
 
+# A role whose phases each wait (a while at most) until what it printed is in the host's stdout
+# file, and fail if it never gets there.
+PRINTING_ROLE = """
+import os
+import time
+
+from chaos.lib.args.dataclasses import Delta
+from chaos.lib.roles.role import Role
+
+
+def _until_on_stdout(text):
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with open(os.environ["CHAOS_TEST_STDOUT"]) as f:
+            if text in f.read():
+                return
+        time.sleep(0.02)
+    raise RuntimeError(f"{text!r} is not on stdout yet")
+
+
+class Printing(Role):
+    def __init__(self):
+        super().__init__(name="Printing")
+
+    def get_context(self, state, host, chobolo, secrets):
+        print("no newline after get_context", end="")
+        return {}
+
+    def delta(self, context):
+        _until_on_stdout("no newline after get_context")
+        return Delta(to_add={"printed": [1]})
+
+    def plan(self, state, host, delta):
+        print("a whole line from plan")
+        _until_on_stdout("a whole line from plan")
+"""
+
+
+def test_what_a_role_prints_reaches_stdout_while_the_role_runs(
+    make_host, plugin_dir, tmp_path, monkeypatch
+):
+    """Plugin output is seen when printed (the core passes it to the terminal), not when the
+    host exits: a whole line at once (line buffering on the host's pipe), a partial line as soon
+    as the phase that printed it returns."""
+    plugin_dir("printing", PRINTING_ROLE)
+    monkeypatch.setenv("CHAOS_TEST_STDOUT", str(tmp_path / "host.stdout"))
+    # The core does not set it; with it, Python's stdout would be unbuffered anyway.
+    monkeypatch.delenv("PYTHONUNBUFFERED", raising=False)
+    host = make_host()
+    roles = [{"tag": "printing", "target": "printing:Printing"}]
+    prepare = host.call("apply.prepare", {"roles": roles})
+    assert prepare["deltas"][0]["role"] == "printing", prepare
+    plan = host.call("apply.plan", {})
+    assert plan["failed_roles"] == {}, plan
+
+
 def _running_with(marker: bytes, needle: bytes) -> list[int]:
     """The live (not zombie) processes whose command line has ``needle`` and whose environment
     has ``marker``: this test run's, whoever else runs the same test on the machine."""
