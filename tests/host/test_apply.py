@@ -957,6 +957,48 @@ def test_without_detection_a_generator_error_fails_execute(make_host, plugin_dir
     assert [e["op"] for e in _events(events, "op_done")] == ["first", "bad put"]
 
 
+NOISY_ROLE = """
+from pyinfra import logger
+from pyinfra.api.operation import add_op
+from pyinfra.operations import python
+
+from chaos.lib.roles.role import Role
+
+
+def _noisy():
+    for i in range(15):
+        logger.warning(f"noisy note {i}")
+    raise RuntimeError("noisy gave up")
+
+
+class Noisy(Role):
+    def __init__(self):
+        super().__init__(name="Noisy")
+
+    def plan(self, state, host, delta):
+        add_op(state, python.call, name="Noisy", function=_noisy)
+"""
+
+
+def test_a_failed_operation_reports_the_last_ten_things_pyinfra_said_about_it(
+    make_host, plugin_dir
+):
+    plugin_dir("noisy", NOISY_ROLE)
+    host = make_host()
+    host.call("apply.prepare", {"roles": [{"tag": "noisy", "target": "noisy:Noisy"}]})
+    host.call("apply.plan", {})
+    execute = host.call("apply.execute", {})
+    [op] = execute["hosts"]["@local"]["ops"]
+    assert (op["op"], op["status"]) == ("Noisy", "failed")
+    messages = op["messages"]
+    # The newest ten: the last notes, then pyinfra's own lines about the exception.
+    assert len(messages) == 10
+    notes = [m for m in messages if m.startswith("noisy note")]
+    assert notes and notes == [f"noisy note {i}" for i in range(15 - len(notes), 15)]
+    assert "noisy note 0" not in messages
+    assert any("noisy gave up" in m for m in messages[len(notes) :])
+
+
 WARNING_ROLE = """
 import logging
 
