@@ -999,6 +999,44 @@ def test_a_failed_operation_reports_the_last_ten_things_pyinfra_said_about_it(
     assert any("noisy gave up" in m for m in messages[len(notes) :])
 
 
+DEPLOY_ROLE = """
+from pyinfra.api import deploy
+from pyinfra.api.deploy import add_deploy
+from pyinfra.operations import server
+
+from chaos.lib.roles.role import Role
+
+
+@deploy("Bundle")
+def bundle():
+    server.shell(name="inner step", commands=["true"])
+    server.shell(commands=["true"])
+
+
+class Bundled(Role):
+    def __init__(self):
+        super().__init__(name="Bundled")
+
+    def plan(self, state, host, delta):
+        add_deploy(state, bundle)
+"""
+
+
+def test_operations_of_a_pyinfra_deploy_are_named_as_pyinfra_names_them(make_host, plugin_dir):
+    """pyinfra puts the deploy's name before each of its operations' names (its log says so;
+    the name= argument alone does not have it)."""
+    plugin_dir("bundled", DEPLOY_ROLE)
+    host = make_host()
+    host.call("apply.prepare", {"roles": [{"tag": "b", "target": "bundled:Bundled"}]})
+    plan, events = host.request("apply.plan", {})
+    names = ["Bundle | inner step", "Bundle | server.shell"]
+    assert [op["name"] for op in plan["result"]["hosts"]["@local"]] == names
+    assert [e["op"] for e in _events(events, "op_staged")] == names
+    execute, events = host.request("apply.execute", {})
+    assert [op["op"] for op in execute["result"]["hosts"]["@local"]["ops"]] == names
+    assert [e["op"] for e in _events(events, "op_done")] == names
+
+
 WARNING_ROLE = """
 import logging
 
