@@ -3,6 +3,8 @@ and restrictions deciding, before any role code runs, which roles a host skips o
 
 from __future__ import annotations
 
+from pathlib import Path
+
 ROLES = """
 from pathlib import Path
 
@@ -167,3 +169,82 @@ def test_max_fail_counts_hosts_that_could_not_connect(make_host, plugin_dir):
             assert error["kind"] == "connect"
             assert error["message"] == f"2 of 3 hosts could not be connected, {refused}"
             assert [e["host"] for e in error["errors"]] == ["a.invalid", "b.invalid"]
+
+
+# A pyinfra connector (found through its entry point, as pyinfra finds every connector) for any
+# number of hosts that all run on this machine: @multi/NAME.
+MULTI_CONNECTOR = """
+from pyinfra.connectors.local import LocalConnector
+
+
+class MultiConnector(LocalConnector):
+    @staticmethod
+    def make_names_data(name=None):
+        yield f"@multi/{name}", {}, []
+"""
+
+# Two operations per host, each appending "HOST-N" to one shared file; a host whose name ends in
+# "!" fails its first.
+RECORDING_ROLE = """
+import os
+
+from pyinfra.api.operation import add_op
+from pyinfra.operations import server
+
+from chaos.lib.roles.role import Role
+
+
+class Recording(Role):
+    def __init__(self):
+        super().__init__(name="Recording")
+
+    def plan(self, state, host, delta):
+        log = os.environ["CHAOS_TEST_ORDER_LOG"]
+        first = f"echo {host.name}-1 >> {log}" + ("; exit 1" if host.name.endswith("!") else "")
+        add_op(state, server.shell, name="first", commands=[first])
+        add_op(state, server.shell, name="second", commands=[f"echo {host.name}-2 >> {log}"])
+"""
+
+
+def _multi_host(make_host, plugin_dir, tmp_path, monkeypatch):
+    plugin_dir("multiconn", MULTI_CONNECTOR)
+    plugin_dir("recording", RECORDING_ROLE)
+    dist_info = Path(plugin_dir.path) / "multiconn-1.0.dist-info"
+    dist_info.mkdir()
+    (dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: multiconn\nVersion: 1.0\n")
+    (dist_info / "entry_points.txt").write_text(
+        "[pyinfra.connectors]\nmulti = multiconn:MultiConnector\n"
+    )
+    log = tmp_path / "order.log"
+    monkeypatch.setenv("CHAOS_TEST_ORDER_LOG", str(log))
+    return make_host(), log
+
+
+def test_serial_runs_one_host_after_the_other_in_the_fleets_order(
+    make_host, plugin_dir, tmp_path, monkeypatch
+):
+    host, log = _multi_host(make_host, plugin_dir, tmp_path, monkeypatch)
+    names = ["c", "a", "d", "b"]  # not sorted: the order given is the order wanted
+    roles = [{"tag": "rec", "target": "recording:Recording"}]
+    host.call("apply.prepare", {"roles": roles, "hosts": [f"@multi/{n}" for n in names]})
+    host.call("apply.plan", {})
+    execute = host.call("apply.execute", {"serial": True})
+    assert execute["success"] is True, execute
+    assert log.read_text().split() == [f"@multi/{n}-{i}" for n in names for i in (1, 2)]
+
+
+def test_max_fail_stops_new_work_once_too_many_hosts_failed_while_executing(
+    make_host, plugin_dir, tmp_path, monkeypatch
+):
+    host, log = _multi_host(make_host, plugin_dir, tmp_path, monkeypatch)
+    hosts = ["@multi/a", "@multi/b!", "@multi/c!", "@multi/d"]
+    roles = [{"tag": "rec", "target": "recording:Recording"}]
+    host.call("apply.prepare", {"roles": roles, "hosts": hosts, "max_fail": {"hosts": 1}})
+    host.call("apply.plan", {})
+    execute = host.call("apply.execute", {})
+    assert execute["error"] == (
+        "2 of 4 hosts failed, more than --max-fail 1 allows: no new work was started after that"
+    )
+    assert execute["max_fail_reached"] is True
+    # Every host ran the first operation; none started the second.
+    assert sorted(log.read_text().split()) == sorted(f"{h}-1" for h in hosts)
