@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -193,6 +194,31 @@ def test_unknown_provider_lists_the_installed_ones(host):
     assert "no installed plugin provides boat 'nope'" in error["message"]
     assert "installed boats:" in error["message"]
     assert error["boat"] == "nope"
+
+
+def test_a_boat_given_by_name_only_is_found_with_its_plugin(make_host, plugin_dir):
+    """The core normally resolves each boat's entry point; when it sends only the name, the
+    host finds it among the installed chaos.boats entry points, and the distribution that
+    provides it is the plugin named in the result and in errors."""
+    plugin_dir("fake_boats", BOATS)
+    dist_info = Path(plugin_dir.path) / "fleet_boats_dist-2.0.dist-info"
+    dist_info.mkdir()
+    (dist_info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: fleet-boats-dist\nVersion: 2.0\n"
+    )
+    (dist_info / "entry_points.txt").write_text(
+        "[chaos.boats]\nlisting = fake_boats:Listing\nraises = fake_boats:Raises\n"
+    )
+    host = make_host()
+    result = host.call("boats", {"boats": [{"provider": "listing", "config": {"hosts": ["n-1"]}}]})
+    assert [(b["provider"], b["plugin"], b["added"]) for b in result["boats"]] == [
+        ("listing", "fleet-boats-dist", 1)
+    ]
+    error = failure(host, {"boats": [{"provider": "raises"}]})
+    assert (error["plugin"], error["entry_point"]) == ("fleet-boats-dist", "fake_boats:Raises")
+    error = failure(host, {"boats": [{"provider": "nope"}]})
+    installed = error["message"].split("(installed boats: ", 1)[1].rstrip(")").split(", ")
+    assert {"listing", "raises"} <= set(installed) and installed == sorted(installed)
 
 
 def test_an_exception_names_boat_plugin_and_cause(host):
