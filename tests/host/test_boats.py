@@ -99,6 +99,30 @@ class Exits(Plain):
         raise SystemExit(3)
 
 
+class Picky(Plain):
+    name = "picky"
+
+    def __init__(self, config):
+        raise ValueError("no region given")
+
+
+class Undecodable(Plain):
+    name = "undecodable"
+
+    def handle_boat_logic(self, fleet_config):
+        return ["fine", "bad-\\udcff"]
+
+
+class Interpolated(Plain):
+    # OmegaConf values, as a boat built on the Ch-obolo's own config would return them.
+    name = "interpolated"
+
+    def get_fleet(self, chobolo):
+        from omegaconf import OmegaConf
+
+        return OmegaConf.create({"region": "eu", "fleet": {"hosts": ["${region}-1"]}})
+
+
 class NotABoat:
     pass
 """
@@ -330,12 +354,30 @@ def test_dropping_the_only_given_hosts_is_refused_even_when_adding(host, tmp_pat
         ({"boats": ["x"]}, "boats[0] must be an object"),
         ({"boats": [{"provider": ""}]}, "boats[0].provider"),
         ({"boats": [{"provider": "x", "target": "::"}]}, "boats[0].target"),
+        ({"boats": [{"provider": "x", "plugin": 3}]}, "boats[0].plugin must be a string"),
         ({"boats": [{"provider": "x"}], "chobolo_path": 3}, "'chobolo_path'"),
     ],
 )
 def test_bad_params(host, params, said):
     error = failure(host, params)
     assert error["kind"] == "bad_params" and said in error["message"]
+
+
+def test_a_boat_that_refuses_its_config_or_names_a_host_badly(host):
+    error = failure(host, {"boats": [boat("picky")]})
+    assert error["message"] == (
+        "boat 'picky' (plugin fake-boats): could not be created with its config: "
+        "ValueError: no region given"
+    )
+    error = failure(host, {"boats": [boat("undecodable")]})
+    assert error["message"] == (
+        "boat 'undecodable' (plugin fake-boats): host #2's name is not valid UTF-8"
+    )
+
+
+def test_omegaconf_values_from_a_boat_are_resolved(host):
+    result = host.call("boats", {"boats": [boat("interpolated")]})
+    assert [h["name"] for h in result["hosts"]] == ["eu-1"]
 
 
 def test_a_config_that_is_not_a_mapping(host):
