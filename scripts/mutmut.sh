@@ -12,6 +12,17 @@
 #                                            from all mutants of these modules (seed: MUTMUT_SEED,
 #                                            default 1), killed share with a 95% Wilson interval
 #
+#   scripts/mutmut.sh --covered apply server
+#                                            the way to measure whole modules: each mutant runs
+#                                            only the tests that executed the statement it
+#                                            mutates (below), on MUTMUT_JOBS (2) workers;
+#                                            results in mutmut-results/covered/MODULE.txt
+#   scripts/mutmut.sh --imports manifest     the same runner with the import selection below
+#   scripts/mutmut.sh --crosscheck apply     the survivors of the last --covered run (a sample of
+#                                            MUTMUT_CROSSCHECK_SAMPLE if set) on the import
+#                                            selection: a kill there would be a selection bug
+#                                            (scripts/mutmut_covered.py compare prints both)
+#
 #   scripts/mutmut.sh --recheck 2,7,14 apply server
 #                                            the survivors among those draws of the last sample
 #                                            (numbers as in sample.txt; "all" for every one),
@@ -38,6 +49,24 @@
 #   Tests run in file order, the fastest files first (with -x a kill then costs less; a survivor
 #   runs the same tests in any order). The suite is one pytest process as before: no
 #   pytest-xdist (2 cores, shared).
+# Which tests run for a mutant with --covered (scripts/mutmut_covered.py):
+#   Every host test file runs once on a third copy (build/mutmut-cov) in which every Python
+#   process records coverage.py data (a .pth in the mutmut venv and a sitecustomize.py on the
+#   tree's python/, for the test that starts a host from a bare venv), also in greenlets
+#   (the host patches with gevent), in the real threads chaos.host.native starts, and on the
+#   host's os._exit. The pytest process records under "file:TEST_FILE": what it executes
+#   itself counts for its whole file (module state one test leaves can serve the next). A role
+#   host records under "test:NODE_ID" from the PYTEST_CURRENT_TEST it inherits (every host is
+#   started by a function-scoped fixture or test and not shared). HostClient.kill closes the
+#   requests before SIGTERM and SIGKILL there, so that a host still running at teardown saves.
+#   A mutant then runs the tests that executed any line of the innermost statement around its
+#   line (a compound statement: header and body, a superset). A statement outside any function
+#   (module and class level: run at import), a bare string, or one executed by a process
+#   outside any test gets the import selection instead (as the default mode). A mutant no test
+#   executes is counted as surviving without a run. Kills are kept across commits (tests are
+#   only added); a survivor of an older commit runs again on the tests added since (the map of
+#   each commit is kept as coverage-map-COMMIT.json). Timeout: 10 x (the selected tests'
+#   recorded time + 2 s), at least 60 s. Each worker has its own copy of the tree (mutmut-wN).
 # The sample runs set PYTHONDONTWRITEBYTECODE, as mutmut does: a .pyc is checked by the source's
 # mtime (in seconds) and size, so two same-sized mutants written within one second would
 # otherwise run the first one's bytecode.
