@@ -10,6 +10,8 @@
                                               MUTMUT_CROSSCHECK_SAMPLE of them if set, on the
                                               import selection)
     mutmut_covered.py compare RESULTS MODULE...  the verdicts of both selections, mutant by mutant
+    mutmut_covered.py compare-sample RESULTS SAMPLE.txt
+                                              a --sample report's verdicts against the covered run
 
 Run with the mutmut venv's python, from the repository root.
 """
@@ -531,6 +533,31 @@ def compare(results: Path, modules: list[str]) -> None:
         )
 
 
+def compare_sample(results: Path, sample: Path) -> None:
+    """The verdicts of a --sample report (the import selection, older tests) against the
+    covered run, matched by module and mutated line (before and after)."""
+    text = sample.read_text()
+    drawn = re.findall(
+        r"^## (\d+)\. (\w+)\.py:\d+ #\d+: (\w+).*\n- (.*)\n\+ (.*)$", text, flags=re.MULTILINE
+    )
+    rows: dict[tuple[str, str, str], list[str]] = {}
+    for log in (results / "covered").glob("*.jsonl"):
+        for r in map(json.loads, log.read_text().splitlines()):
+            key = (log.stem, r["before"], r["after"])
+            rows.setdefault(key, []).append(r["status"].split(" ")[0])
+    found = same = 0
+    for number, module, status, before, after in drawn:
+        now = rows.get((module, before.strip(), after.strip()))
+        if not now:
+            continue
+        found += 1
+        verdict = now[-1]
+        same += verdict == status
+        if status == "killed" and verdict != "killed":
+            print(f"#{number} {module}.py: killed in the sample, {verdict} now: {before}")
+    print(f"{found} of {len(drawn)} draws matched in the covered run, {same} with the same verdict")
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "record":
         record(Path(sys.argv[2]), Path(sys.argv[3]))
@@ -542,6 +569,8 @@ if __name__ == "__main__":
             [Path(t) for t in sys.argv[4:split]],
             sys.argv[split + 1 :],
         )
+    elif sys.argv[1] == "compare-sample":
+        compare_sample(Path(sys.argv[2]), Path(sys.argv[3]))
     elif sys.argv[1] == "compare":
         compare(Path(sys.argv[2]), sys.argv[3:])
     else:
