@@ -272,10 +272,40 @@ def test_dry_run_plans_without_touching_disk(make_host, plugin_dir, tmp_path, sc
     plan = host.call("apply.plan", {})
     assert [op["will_change"] for op in plan["hosts"]["@local"]] == [True, True]
     reply, _ = host.request("apply.execute", {})
-    assert reply["error"]["kind"] == "bad_state"
+    assert reply["error"] == {
+        "kind": "bad_state",
+        "message": "the session was prepared with dry=true",
+    }
     assert host.call("shutdown") == {}
     assert host.wait() == 0
     assert list(scratch.iterdir()) == []
+
+
+def test_requests_out_of_order_name_the_stage_needed_and_the_stage_it_is(
+    make_host, plugin_dir, tmp_path, scratch
+):
+    plugin_dir("filesrole", FILES_ROLE)
+    chobolo = _files_chobolo(tmp_path, scratch)
+    host = make_host()
+    roles = [{"tag": "files", "target": "filesrole:FilesRole"}]
+    host.call("apply.prepare", {"roles": roles, "chobolo_path": chobolo})
+    reply, _ = host.request("apply.execute", {})
+    assert reply["error"] == {
+        "kind": "bad_state",
+        "message": "this request needs an apply session in stage planned; it is prepared",
+    }
+    host.call("apply.plan", {})
+    reply, _ = host.request("apply.plan", {})
+    assert reply["error"] == {
+        "kind": "bad_state",
+        "message": "this request needs an apply session in stage prepared; it is planned",
+    }
+    host.call("apply.execute", {})  # the session ends with its execute
+    reply, _ = host.request("apply.plan", {})
+    assert reply["error"] == {
+        "kind": "bad_state",
+        "message": "no apply session: send apply.prepare first",
+    }
 
 
 def test_legacy_role_with_skip_confirm(make_host, plugin_dir, tmp_path):
