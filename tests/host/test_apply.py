@@ -600,6 +600,46 @@ def test_what_a_role_prints_reaches_stdout_while_the_role_runs(
     assert plan["failed_roles"] == {}, plan
 
 
+# A role whose plan swallows KeyboardInterrupt and goes on (for a minute at most).
+DEAF_ROLE = """
+import time
+
+from chaos.lib.args.dataclasses import Delta
+from chaos.lib.roles.role import Role
+
+
+class Deaf(Role):
+    def __init__(self):
+        super().__init__(name="Deaf")
+
+    def delta(self, context):
+        return Delta(to_add={"deaf": [1]})
+
+    def plan(self, state, host, delta):
+        print("deaf plan started", flush=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                time.sleep(0.05)
+            except KeyboardInterrupt:
+                pass
+"""
+
+
+def test_sigint_ends_the_host_even_when_role_code_swallows_the_interrupt(
+    make_host, plugin_dir, tmp_path
+):
+    """The first SIGINT arms a watchdog: the host exits with 130 a grace period later whatever
+    the role does with the KeyboardInterrupt."""
+    plugin_dir("deaf", DEAF_ROLE)
+    host = make_host()
+    host.call("apply.prepare", {"roles": [{"tag": "deaf", "target": "deaf:Deaf"}]})
+    host.send_request("apply.plan", {})
+    assert _wait_until(lambda: "deaf plan started" in host.stdout())
+    os.kill(host.proc.pid, signal.SIGINT)
+    assert host.wait(timeout=30) == 130
+
+
 def _running_with(marker: bytes, needle: bytes) -> list[int]:
     """The live (not zombie) processes whose command line has ``needle`` and whose environment
     has ``marker``: this test run's, whoever else runs the same test on the machine."""
