@@ -287,6 +287,7 @@ def test_an_import_failure_and_a_class_that_is_no_boat(host):
         (["bad\nname"], "has a space or control character"),
         (["-oProxyCommand=x"], "starts with '-'"),
         (["@"], "names no connector"),
+        (["@/x"], "names no connector"),
         (["x" * 2000], "longer than 1024 bytes"),
         ([{"h": ["not", "a", "mapping"]}], "not a mapping of connector settings"),
         ([{"h": {"groups": [1]}}], "must be a list of names"),
@@ -378,6 +379,28 @@ def test_a_boat_that_refuses_its_config_or_names_a_host_badly(host):
 def test_omegaconf_values_from_a_boat_are_resolved(host):
     result = host.call("boats", {"boats": [boat("interpolated")]})
     assert [h["name"] for h in result["hosts"]] == ["eu-1"]
+
+
+def test_the_size_limits_are_inclusive(host):
+    """Exactly 64 KiB of JSON data for a host is accepted (a byte more is not), and exactly
+    10,000 hosts."""
+    blob = "x" * (64 * 1024 - len(json.dumps({"blob": ""})))
+    result = host.call("boats", {"boats": [boat("garbage", {"value": [{"h": {"blob": blob}}]})]})
+    assert len(json.dumps(result["hosts"][0]["data"])) == 64 * 1024
+    more = [{"h": {"blob": blob + "x"}}]
+    error = failure(host, {"boats": [boat("garbage", {"value": more})]})
+    assert "the data of host 'h' is larger than 64 KiB" in error["message"]
+    result = host.call("boats", {"boats": [boat("many", {"count": 10_000})]})
+    assert len(result["hosts"]) == 10_000
+
+
+def test_one_group_may_be_given_as_a_string_and_a_connector_host_is_a_name(host):
+    value = [{"web-1": {"groups": "web"}}, "@local"]
+    result = host.call("boats", {"boats": [boat("garbage", {"value": value})]})
+    assert [(h["name"], h["groups"]) for h in result["hosts"]] == [
+        ("web-1", ["web"]),
+        ("@local", []),
+    ]
 
 
 def test_a_config_that_is_not_a_mapping(host):
