@@ -248,3 +248,35 @@ def test_max_fail_stops_new_work_once_too_many_hosts_failed_while_executing(
     assert execute["max_fail_reached"] is True
     # Every host ran the first operation; none started the second.
     assert sorted(log.read_text().split()) == sorted(f"{h}-1" for h in hosts)
+
+
+def test_an_execute_with_health_and_a_command_log_reports_both(
+    make_host, plugin_dir, tmp_path, monkeypatch
+):
+    """What the logbook keeps (-l, -x, -i): each host's load and memory before and after the
+    operations, and the facts and commands pyinfra ran, in order."""
+    host, _ = _multi_host(make_host, plugin_dir, tmp_path, monkeypatch)
+    hosts = ["@multi/b", "@multi/a"]
+    roles = [{"tag": "rec", "target": "recording:Recording"}]
+    host.call("apply.prepare", {"roles": roles, "hosts": hosts, "command_log": True})
+    host.call("apply.plan", {})
+    execute = host.call("apply.execute", {"health": True})
+    assert execute["success"] is True, execute
+    health = execute["health"]
+    assert [(s["host"], s["stage"]) for s in health] == [
+        (h, stage) for stage in ("pre_operations", "post_operations") for h in hosts
+    ]
+    for s in health:
+        metrics = s["metrics"]
+        assert metrics["ram_total_gb"] > 0 and 0 <= metrics["ram_percent"] <= 100, s
+        assert metrics["cpu_load_1min"] >= 0 and metrics["cpu_load_5min"] >= 0, s
+    entries = [(e["context"], e["command"]) for e in execute["command_log"]]
+    # pyinfra's local connector says "localhost" for every host it runs.
+    ran = [c for context, c in entries if context == "running_command_on_localhost"]
+    for h in hosts:
+        first = [i for i, c in enumerate(ran) if f"echo {h}-1 >>" in c]
+        second = [i for i, c in enumerate(ran) if f"echo {h}-2 >>" in c]
+        assert len(first) == len(second) == 1 and first < second, entries
+    gathered = [c for context, c in entries if context == "fact_gathering"]
+    stages = [c.split("chaos-health-", 1)[1].split(";", 1)[0] for c in gathered]
+    assert stages == ["pre_operations"] * 2 + ["post_operations"] * 2, entries
