@@ -281,6 +281,20 @@ def test_dry_run_plans_without_touching_disk(make_host, plugin_dir, tmp_path, sc
     assert list(scratch.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    ("params", "said"),
+    [
+        ({"verbosity": 4}, "'verbosity' must be 0..3"),
+        ({"verbosity": -1}, "'verbosity' must be 0..3"),
+        ({"parallel": -1}, "'parallel' must be >= 0"),
+    ],
+)
+def test_prepare_refuses_a_verbosity_or_parallelism_out_of_range(make_host, params, said):
+    host = make_host()
+    reply, _ = host.request("apply.prepare", {"roles": [], **params})
+    assert reply["error"] == {"kind": "bad_params", "message": said}
+
+
 def test_requests_out_of_order_name_the_stage_needed_and_the_stage_it_is(
     make_host, plugin_dir, tmp_path, scratch
 ):
