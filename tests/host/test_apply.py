@@ -654,6 +654,74 @@ def test_sigint_ends_the_host_even_when_role_code_swallows_the_interrupt(
     assert host.wait(timeout=30) == 130
 
 
+# Two roles: "quick" is done at once; "slow" sleeps in the phase CHAOS_TEST_SLOW_PHASE names
+# (get_context or plan) until interrupted.
+TWO_PACE_ROLES = """
+import os
+import time
+
+from chaos.lib.args.dataclasses import Delta
+from chaos.lib.roles.role import Role
+
+
+class Quick(Role):
+    def __init__(self):
+        super().__init__(name="Quick")
+
+    def delta(self, context):
+        return Delta(to_add={"quick": [1]})
+
+    def plan(self, state, host, delta):
+        pass
+
+
+class Slow(Quick):
+    def __init__(self):
+        Role.__init__(self, name="Slow")
+
+    def _maybe_sleep(self, phase):
+        if os.environ["CHAOS_TEST_SLOW_PHASE"] == phase:
+            print(f"slow {phase} started", flush=True)
+            time.sleep(60)
+
+    def get_context(self, state, host, chobolo, secrets):
+        self._maybe_sleep("get_context")
+        return {}
+
+    def plan(self, state, host, delta):
+        self._maybe_sleep("plan")
+"""
+
+
+@pytest.mark.parametrize("phase", ["get_context", "plan"])
+def test_an_interrupted_prepare_or_plan_reports_what_completed(
+    make_host, plugin_dir, monkeypatch, phase
+):
+    plugin_dir("twopace", TWO_PACE_ROLES)
+    monkeypatch.setenv("CHAOS_TEST_SLOW_PHASE", phase)
+    host = make_host()
+    roles = [
+        {"tag": "quick", "target": "twopace:Quick"},
+        {"tag": "slow", "target": "twopace:Slow"},
+    ]
+    if phase == "get_context":
+        request_id = host.send_request("apply.prepare", {"roles": roles})
+    else:
+        host.call("apply.prepare", {"roles": roles})
+        request_id = host.send_request("apply.plan", {})
+    assert _wait_until(lambda: f"slow {phase} started" in host.stdout())
+    os.kill(host.proc.pid, signal.SIGINT)
+    reply, _ = host.wait_reply(request_id, timeout=10)
+    assert reply["error"]["kind"] == "interrupted", reply
+    partial = reply["error"]["partial"]
+    if phase == "get_context":
+        assert [d["role"] for d in partial["deltas"]] == ["quick"], partial
+    else:
+        assert [(r["role"], r["ok"]) for r in partial["results"]] == [("quick", True)], partial
+    assert partial["errors"] == []
+    assert host.wait(timeout=10) == 130
+
+
 def _running_with(marker: bytes, needle: bytes) -> list[int]:
     """The live (not zombie) processes whose command line has ``needle`` and whose environment
     has ``marker``: this test run's, whoever else runs the same test on the machine."""
