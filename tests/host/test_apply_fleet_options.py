@@ -280,3 +280,68 @@ def test_an_execute_with_health_and_a_command_log_reports_both(
     gathered = [c for context, c in entries if context == "fact_gathering"]
     stages = [c.split("chaos-health-", 1)[1].split(";", 1)[0] for c in gathered]
     assert stages == ["pre_operations"] * 2 + ["post_operations"] * 2, entries
+
+
+def test_secrets_given_by_tag_win_over_the_document_and_a_legacy_role_may_take_none(
+    make_host, plugin_dir, tmp_path
+):
+    plugin_dir("fleetroles", ROLES)
+    plugin_dir(
+        "plainlegacy",
+        "def legacy(state, host, chobolo_path, skip_confirm):\n"
+        "    open(host.data.get('out'), 'w').write('ran without secrets')\n",
+    )
+    host = make_host()
+    out = tmp_path / "legacy-out"
+    roles = [*_roles("secret"), {"tag": "plainold", "target": "plainlegacy:legacy"}]
+    prepare = host.call(
+        "apply.prepare",
+        {
+            "roles": roles,
+            "hosts": [["@local", {"out": str(out)}]],
+            "secrets": {"secret": {"db.password": "given by tag"}},
+            "secrets_document": DOCUMENT,
+        },
+    )
+    deltas = {d["role"]: d["to_add"] for d in prepare["deltas"]}
+    assert deltas == {"secret": {"got": [{"db.password": "given by tag"}]}}
+    host.call("apply.plan", {})
+    assert out.read_text() == "ran without secrets"
+
+
+# Fails in plan on a host whose name ends in "!".
+PLAN_FAILS_ON_BANG = """
+from chaos.lib.args.dataclasses import Delta
+from chaos.lib.roles.role import Role
+
+
+class Picky(Role):
+    def __init__(self):
+        super().__init__(name="Picky")
+
+    def delta(self, context):
+        return Delta(to_add={"picky": [1]})
+
+    def plan(self, state, host, delta):
+        if host.name.endswith("!"):
+            raise RuntimeError("not on this host")
+"""
+
+
+def test_max_fail_counts_a_host_whose_role_failed_before_executing(
+    make_host, plugin_dir, tmp_path, monkeypatch
+):
+    host, log = _multi_host(make_host, plugin_dir, tmp_path, monkeypatch)
+    plugin_dir("picky", PLAN_FAILS_ON_BANG)
+    hosts = ["@multi/a", "@multi/b!", "@multi/c"]
+    roles = [
+        {"tag": "picky", "target": "picky:Picky"},
+        {"tag": "rec", "target": "recording:Recording"},
+    ]
+    host.call("apply.prepare", {"roles": roles, "hosts": hosts, "max_fail": {"hosts": 0}})
+    plan = host.call("apply.plan", {})
+    assert plan["failed_roles"] == {"@multi/b!": ["picky"]}, plan
+    execute = host.call("apply.execute", {})
+    assert execute["max_fail_reached"] is True, execute
+    assert execute["error"].startswith("1 of 3 hosts failed, more than --max-fail 0 allows")
+    assert not log.exists()  # nothing was started
