@@ -10,6 +10,7 @@
                                               MUTMUT_CROSSCHECK_SAMPLE of them if set, on the
                                               import selection)
     mutmut_covered.py compare RESULTS MODULE...  the verdicts of both selections, mutant by mutant
+    mutmut_covered.py summary RESULTS MODULE...  killed / measured per module (also mid-run)
     mutmut_covered.py compare-sample RESULTS SAMPLE.txt
                                               a --sample report's verdicts against the covered run
 
@@ -562,6 +563,32 @@ def compare(results: Path, modules: list[str]) -> None:
         )
 
 
+def summary(results: Path, modules: list[str]) -> None:
+    """Per module: killed / measured of all mutants (the latest verdict of each), by how the
+    tests were chosen; a module the run has not finished shows how far it got."""
+    from mutmut import Context, list_mutations
+
+    for module in modules:
+        path = f"{HOST}/{module}.py"
+        source = Path(path).read_text()
+        total = len(list_mutations(Context(source=source, filename=path)))
+        log = results / "covered" / f"{module}.jsonl"
+        rows: dict[tuple[int, int], dict] = {}
+        if log.exists():
+            for r in map(json.loads, log.read_text().splitlines()):
+                if r["source"] == hash_text(source):
+                    rows[(r["line"], r["index"])] = r
+        killed = sum(r["status"].startswith("killed") for r in rows.values())
+        timeouts = sum(r["status"] == "killed (timeout)" for r in rows.values())
+        unrun = sum(r["status"].startswith("survived (no test") for r in rows.values())
+        seconds = sum(r.get("seconds", 0) for r in rows.values())
+        print(
+            f"{module:<16} {killed:4d} / {len(rows):4d} killed of {total:4d} mutants"
+            f" ({100 * killed / max(1, len(rows)):.0f}%; {timeouts} by timeout, {unrun} survive"
+            f" unexecuted; {seconds / 60:.0f} worker-min)"
+        )
+
+
 def compare_sample(results: Path, sample: Path) -> None:
     """The verdicts of a --sample report (the import selection, older tests) against the
     covered run, matched by module and mutated line (before and after)."""
@@ -598,6 +625,8 @@ if __name__ == "__main__":
             [Path(t) for t in sys.argv[4:split]],
             sys.argv[split + 1 :],
         )
+    elif sys.argv[1] == "summary":
+        summary(Path(sys.argv[2]), sys.argv[3:])
     elif sys.argv[1] == "compare-sample":
         compare_sample(Path(sys.argv[2]), Path(sys.argv[3]))
     elif sys.argv[1] == "compare":
