@@ -345,3 +345,16 @@ def test_max_fail_counts_a_host_whose_role_failed_before_executing(
     assert execute["max_fail_reached"] is True, execute
     assert execute["error"].startswith("1 of 3 hosts failed, more than --max-fail 0 allows")
     assert not log.exists()  # nothing was started
+
+
+def test_a_host_that_could_not_connect_is_left_out_of_the_execution(make_host, plugin_dir):
+    plugin_dir("fleetroles", ROLES)
+    host = make_host()
+    hosts = ["@local", "a.invalid"]
+    reply, _ = host.request(
+        "apply.prepare", {"roles": _roles("plain"), "hosts": hosts, "max_fail": {"hosts": 1}}
+    )
+    assert [h["connected"] for h in reply["result"]["hosts"]] == [True, False], reply
+    host.call("apply.plan", {})
+    execute = host.call("apply.execute", {})
+    assert list(execute["hosts"]) == ["@local"], execute
