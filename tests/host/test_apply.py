@@ -855,6 +855,23 @@ def test_log_events_follow_verbosity(make_host, plugin_dir, tmp_path, scratch):
     assert [e for e in _events(everything, "log") if e["level"] == "debug"]
 
 
+def test_loaded_facts_are_logged_from_verbosity_2(make_host, plugin_dir, tmp_path, scratch):
+    plugin_dir("filesrole", FILES_ROLE)
+    chobolo = _files_chobolo(tmp_path, scratch)
+    roles = [{"tag": "files", "target": "filesrole:FilesRole"}]
+    for verbosity in (1, 2):
+        host = make_host()
+        params = {"roles": roles, "chobolo_path": chobolo, "verbosity": verbosity}
+        _, prepared = host.request("apply.prepare", params)
+        _, planned = host.request("apply.plan", {})
+        loaded = [
+            e
+            for e in _events(prepared + planned, "log")
+            if e["message"].startswith("Loaded fact") and e["level"] == "info"
+        ]
+        assert bool(loaded) == (verbosity == 2), (verbosity, loaded)
+
+
 def test_unreachable_hosts_are_reported_per_host(make_host, plugin_dir):
     plugin_dir("shellroles", SHELL_ROLES)
     host = make_host()

@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 from chaos.host import pyinfra_adapter as pa
 
-# A space, quotes and a `$`: what a shell would split or expand if it met the password.
-PASSWORD = 's3cret pass\'word "$HOME"'
+# A space, quotes and a `$`: what a shell would split or expand if it met the password. Any
+# character but a line break or NUL may be in it.
+PASSWORD = 's3cret pass\'word "$HOME" X\\'
 SECRET_PART = "s3cret"
 
 FAKE_SUDO = """#!/bin/sh
