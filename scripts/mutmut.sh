@@ -65,7 +65,8 @@
 #   outside any test gets the import selection instead (as the default mode). A mutant no test
 #   executes is counted as surviving without a run. Kills are kept across commits (tests are
 #   only added); a survivor of an older commit runs again on the tests added since (the map of
-#   each commit is kept as coverage-map-COMMIT.json). Timeout: 10 x (the selected tests'
+#   each commit is kept as coverage-map-COMMIT.json; MUTMUT_RECHECK_ONLY=1 runs only those
+#   rechecks, no mutant without a verdict yet). Timeout: 10 x (the selected tests'
 #   recorded time + 2 s), at least 60 s. Each worker has its own copy of the tree (mutmut-wN).
 # The sample runs set PYTHONDONTWRITEBYTECODE, as mutmut does: a .pyc is checked by the source's
 # mtime (in seconds) and size, so two same-sized mutants written within one second would

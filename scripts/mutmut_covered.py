@@ -369,6 +369,7 @@ def run(results: Path, mode: str, trees: list[Path], modules: list[str]) -> None
 
     selector = Selector(results)
     head = os.environ.get("MUTMUT_HEAD", "")
+    recheck_only = bool(os.environ.get("MUTMUT_RECHECK_ONLY"))
     out_dir = results / f"{mode}"
     out_dir.mkdir(parents=True, exist_ok=True)
     free: queue.Queue[Path] = queue.Queue()
@@ -442,6 +443,8 @@ def run(results: Path, mode: str, trees: list[Path], modules: list[str]) -> None
             line = mid.line_number + 1
             if (line, mid.index) in done:
                 return done[(line, mid.index)]
+            if recheck_only and (line, mid.index) not in stale:
+                return None  # MUTMUT_RECHECK_ONLY: no new mutants, only earlier survivors
             mutated, _ = mutate(Context(source=source, filename=path, mutation_id=mid))
             how, args = (
                 selector.covered(module, line)
@@ -490,6 +493,10 @@ def run(results: Path, mode: str, trees: list[Path], modules: list[str]) -> None
 
         with ThreadPoolExecutor(len(trees)) as pool:
             rows = list(pool.map(one, mutants))
+        mutants = [m for m, r in zip(mutants, rows) if r is not None]
+        rows = [r for r in rows if r is not None]
+        if not rows:
+            continue
         write_report(out_dir / f"{module}.txt", module, mode, source, path, mutants, rows)
         killed = sum(r["status"].startswith("killed") for r in rows)
         grand[0] += killed
