@@ -285,6 +285,7 @@ def test_an_import_failure_and_a_class_that_is_no_boat(host):
         ([7], "host #1 is a int"),
         (["has space"], "has a space or control character"),
         (["bad\nname"], "has a space or control character"),
+        (["bad\x7fname"], "has a space or control character"),
         (["-oProxyCommand=x"], "starts with '-'"),
         (["@"], "names no connector"),
         (["@/x"], "names no connector"),
@@ -382,8 +383,8 @@ def test_omegaconf_values_from_a_boat_are_resolved(host):
 
 
 def test_the_size_limits_are_inclusive(host):
-    """Exactly 64 KiB of JSON data for a host is accepted (a byte more is not), and exactly
-    10,000 hosts."""
+    """Exactly 64 KiB of JSON data for a host is accepted (a byte more is not), exactly 10,000
+    hosts, and a host name of exactly 1024 bytes."""
     blob = "x" * (64 * 1024 - len(json.dumps({"blob": ""})))
     result = host.call("boats", {"boats": [boat("garbage", {"value": [{"h": {"blob": blob}}]})]})
     assert len(json.dumps(result["hosts"][0]["data"])) == 64 * 1024
@@ -392,6 +393,8 @@ def test_the_size_limits_are_inclusive(host):
     assert "the data of host 'h' is larger than 64 KiB" in error["message"]
     result = host.call("boats", {"boats": [boat("many", {"count": 10_000})]})
     assert len(result["hosts"]) == 10_000
+    result = host.call("boats", {"boats": [boat("garbage", {"value": ["n" * 1024]})]})
+    assert [h["name"] for h in result["hosts"]] == ["n" * 1024]
 
 
 def test_one_group_may_be_given_as_a_string_and_a_connector_host_is_a_name(host):
