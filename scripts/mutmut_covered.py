@@ -466,7 +466,10 @@ def run(results: Path, mode: str, trees: list[Path], modules: list[str]) -> None
                 "before": mid.line.strip(),
                 "after": mutated.splitlines()[mid.line_number].strip(),
             }
-            if not args:
+            if not args and earlier is not None and known is not None:
+                # No test added since executes it: the earlier verdict stands as it was.
+                row.update(status=earlier["status"], first_failure="", seconds=0)
+            elif not args:
                 row.update(status="survived (no test executes it)", first_failure="", seconds=0)
             else:
                 timeout = max(60.0, 10 * (selector.seconds(args) + 2.0))
