@@ -12,6 +12,17 @@
 #                                            from all mutants of these modules (seed: MUTMUT_SEED,
 #                                            default 1), killed share with a 95% Wilson interval
 #
+#   scripts/mutmut.sh --covered apply server
+#                                            the way to measure whole modules: each mutant runs
+#                                            only the tests that executed the statement it
+#                                            mutates (below), on MUTMUT_JOBS (2) workers;
+#                                            results in mutmut-results/covered/MODULE.txt
+#   scripts/mutmut.sh --imports manifest     the same runner with the import selection below
+#   scripts/mutmut.sh --crosscheck apply     the survivors of the last --covered run (a sample of
+#                                            MUTMUT_CROSSCHECK_SAMPLE if set) on the import
+#                                            selection: a kill there would be a selection bug
+#                                            (scripts/mutmut_covered.py compare prints both)
+#
 #   scripts/mutmut.sh --recheck 2,7,14 apply server
 #                                            the survivors among those draws of the last sample
 #                                            (numbers as in sample.txt; "all" for every one),
@@ -38,6 +49,25 @@
 #   Tests run in file order, the fastest files first (with -x a kill then costs less; a survivor
 #   runs the same tests in any order). The suite is one pytest process as before: no
 #   pytest-xdist (2 cores, shared).
+# Which tests run for a mutant with --covered (scripts/mutmut_covered.py):
+#   Every host test file runs once on a third copy (build/mutmut-cov) in which every Python
+#   process records coverage.py data (a .pth in the mutmut venv and a sitecustomize.py on the
+#   tree's python/, for the test that starts a host from a bare venv), also in greenlets
+#   (the host patches with gevent), in the real threads chaos.host.native starts, and on the
+#   host's os._exit. The pytest process records under "file:TEST_FILE": what it executes
+#   itself counts for its whole file (module state one test leaves can serve the next). A role
+#   host records under "test:NODE_ID" from the PYTEST_CURRENT_TEST it inherits (every host is
+#   started by a function-scoped fixture or test and not shared). HostClient.kill closes the
+#   requests before SIGTERM and SIGKILL there, so that a host still running at teardown saves.
+#   A mutant then runs the tests that executed any line of the innermost statement around its
+#   line (a compound statement: header and body, a superset). A statement outside any function
+#   (module and class level: run at import), a bare string, or one executed by a process
+#   outside any test gets the import selection instead (as the default mode). A mutant no test
+#   executes is counted as surviving without a run. Kills are kept across commits (tests are
+#   only added); a survivor of an older commit runs again on the tests added since (the map of
+#   each commit is kept as coverage-map-COMMIT.json; MUTMUT_RECHECK_ONLY=1 runs only those
+#   rechecks, no mutant without a verdict yet). Timeout: 10 x (the selected tests'
+#   recorded time + 2 s), at least 60 s. Each worker has its own copy of the tree (mutmut-wN).
 # The sample runs set PYTHONDONTWRITEBYTECODE, as mutmut does: a .pyc is checked by the source's
 # mtime (in seconds) and size, so two same-sized mutants written within one second would
 # otherwise run the first one's bytecode.
@@ -54,7 +84,11 @@ results=$work/mutmut-results
 
 sample=0
 recheck=
-if [[ ${1:-} == --sample ]]; then
+covered=
+if [[ ${1:-} == --covered || ${1:-} == --imports || ${1:-} == --crosscheck ]]; then
+  covered=${1#--}
+  shift
+elif [[ ${1:-} == --sample ]]; then
   sample=$2
   shift 2
 elif [[ ${1:-} == --recheck ]]; then
@@ -67,6 +101,9 @@ if [[ ! -x $venv/bin/mutmut ]]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q "mutmut==2.5.1" "pytest>=8.2" "pyinfra>=3.8,<4" "omegaconf>=2.3" "jsonschema>=4"
 fi
+if [[ ! -x $venv/bin/coverage ]]; then
+  "$venv/bin/pip" install -q "coverage>=7.6,<8"
+fi
 rm -rf "$tree" && mkdir -p "$tree" "$results"
 git archive HEAD | tar -x -C "$tree"
 head=$(git rev-parse HEAD)
@@ -77,6 +114,27 @@ if ((${#modules[@]} == 0)); then
     name=$(basename "$f" .py)
     [[ $name == __init__ || $name == __main__ ]] || modules+=("$name")
   done
+fi
+
+if [[ -n $covered ]]; then
+  # The coverage map: every host test file once, on a copy of the tree whose Python processes
+  # all record coverage (kept for the same commit).
+  if [[ $(cat "$results/coverage.commit" 2>/dev/null) != "$head" ]]; then
+    rm -rf "$work/mutmut-cov" "$results/coverage.commit" && mkdir -p "$work/mutmut-cov"
+    git archive HEAD | tar -x -C "$work/mutmut-cov"
+    (cd "$work/mutmut-cov" && "$venv/bin/python" scripts/mutmut_covered.py record "$PWD" "$results")
+    echo "$head" >"$results/coverage.commit"
+    cp "$results/coverage-map.json" "$results/coverage-map-$head.json" # for rechecks (new tests)
+  fi
+  workers=()
+  for i in $(seq 1 "${MUTMUT_JOBS:-2}"); do
+    rm -rf "$work/mutmut-w$i" && mkdir -p "$work/mutmut-w$i"
+    git archive HEAD | tar -x -C "$work/mutmut-w$i"
+    workers+=("$work/mutmut-w$i")
+  done
+  cd "$tree"
+  MUTMUT_HEAD=$head exec "$venv/bin/python" scripts/mutmut_covered.py run "$results" "$covered" \
+    "${workers[@]}" -- "${modules[@]}"
 fi
 
 # The import map: every host test file once, on the instrumented copy (kept for the same commit).

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import sys
 import time
 from pathlib import Path
 
@@ -86,6 +88,15 @@ class Sleeper(Role):
 
     def plan(self, state, host, delta):
         add_op(state, server.shell, name="Sleep", commands=["sleep 29.75"])
+
+
+class Stubborn(Role):
+    def __init__(self):
+        super().__init__(name="Stubborn")
+
+    def plan(self, state, host, delta):
+        # Ignores SIGTERM (the shell and the sleep it starts): only SIGKILL ends it.
+        add_op(state, server.shell, name="Stubborn", commands=["trap '' TERM; sleep 299.5"])
 
 
 class DeltaRaises(Role):
@@ -261,10 +272,54 @@ def test_dry_run_plans_without_touching_disk(make_host, plugin_dir, tmp_path, sc
     plan = host.call("apply.plan", {})
     assert [op["will_change"] for op in plan["hosts"]["@local"]] == [True, True]
     reply, _ = host.request("apply.execute", {})
-    assert reply["error"]["kind"] == "bad_state"
+    assert reply["error"] == {
+        "kind": "bad_state",
+        "message": "the session was prepared with dry=true",
+    }
     assert host.call("shutdown") == {}
     assert host.wait() == 0
     assert list(scratch.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("params", "said"),
+    [
+        ({"verbosity": 4}, "'verbosity' must be 0..3"),
+        ({"verbosity": -1}, "'verbosity' must be 0..3"),
+        ({"parallel": -1}, "'parallel' must be >= 0"),
+    ],
+)
+def test_prepare_refuses_a_verbosity_or_parallelism_out_of_range(make_host, params, said):
+    host = make_host()
+    reply, _ = host.request("apply.prepare", {"roles": [], **params})
+    assert reply["error"] == {"kind": "bad_params", "message": said}
+
+
+def test_requests_out_of_order_name_the_stage_needed_and_the_stage_it_is(
+    make_host, plugin_dir, tmp_path, scratch
+):
+    plugin_dir("filesrole", FILES_ROLE)
+    chobolo = _files_chobolo(tmp_path, scratch)
+    host = make_host()
+    roles = [{"tag": "files", "target": "filesrole:FilesRole"}]
+    host.call("apply.prepare", {"roles": roles, "chobolo_path": chobolo})
+    reply, _ = host.request("apply.execute", {})
+    assert reply["error"] == {
+        "kind": "bad_state",
+        "message": "this request needs an apply session in stage planned; it is prepared",
+    }
+    host.call("apply.plan", {})
+    reply, _ = host.request("apply.plan", {})
+    assert reply["error"] == {
+        "kind": "bad_state",
+        "message": "this request needs an apply session in stage prepared; it is planned",
+    }
+    host.call("apply.execute", {})  # the session ends with its execute
+    reply, _ = host.request("apply.plan", {})
+    assert reply["error"] == {
+        "kind": "bad_state",
+        "message": "no apply session: send apply.prepare first",
+    }
 
 
 def test_legacy_role_with_skip_confirm(make_host, plugin_dir, tmp_path):
@@ -469,8 +524,13 @@ def test_a_failed_operation_keeps_the_last_20_lines_of_each_stream(make_host, pl
     assert failed["stderr_tail"] == [f"err-{i}" for i in range(11, 31)]
 
 
-def test_sigint_during_a_long_operation_exits_130(make_host, plugin_dir):
+def test_sigint_during_a_long_operation_exits_130(make_host, plugin_dir, monkeypatch):
     plugin_dir("shellroles", SHELL_ROLES)
+    # Every process of this run (the host, pyinfra's shell, the sleep) inherits this value; the
+    # leftover check below counts only those, so another run of this test on the machine at
+    # the same time (a parallel mutmut worker, someone else's test run) cannot fail this one.
+    marker = f"CHAOS_TEST_SIGINT_RUN={os.getpid()}-{time.monotonic_ns()}".encode()
+    monkeypatch.setenv(*marker.decode().split("=", 1))
     host = make_host()
     host.call("apply.prepare", {"roles": [{"tag": "sleep", "target": "shellroles:Sleeper"}]})
     host.call("apply.plan", {})
@@ -495,15 +555,236 @@ def test_sigint_during_a_long_operation_exits_130(make_host, plugin_dir):
     assert time.monotonic() - started < 5
     assert "Traceback" not in host.stderr()
     # The command pyinfra was running was interrupted too.
-    leftovers = []
+    assert _running_with(marker, b"29.75") == []
+
+
+# A role whose phases each wait (a while at most) until what it printed is in the host's stdout
+# file, and fail if it never gets there.
+PRINTING_ROLE = """
+import os
+import time
+
+from chaos.lib.args.dataclasses import Delta
+from chaos.lib.roles.role import Role
+
+
+def _until_on_stdout(text):
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with open(os.environ["CHAOS_TEST_STDOUT"]) as f:
+            if text in f.read():
+                return
+        time.sleep(0.02)
+    raise RuntimeError(f"{text!r} is not on stdout yet")
+
+
+class Printing(Role):
+    def __init__(self):
+        super().__init__(name="Printing")
+
+    def get_context(self, state, host, chobolo, secrets):
+        print("no newline after get_context", end="")
+        return {}
+
+    def delta(self, context):
+        _until_on_stdout("no newline after get_context")
+        return Delta(to_add={"printed": [1]})
+
+    def plan(self, state, host, delta):
+        print("a whole line from plan")
+        _until_on_stdout("a whole line from plan")
+"""
+
+
+def test_what_a_role_prints_reaches_stdout_while_the_role_runs(
+    make_host, plugin_dir, tmp_path, monkeypatch
+):
+    """Plugin output is seen when printed (the core passes it to the terminal), not when the
+    host exits: a whole line at once (line buffering on the host's pipe), a partial line as soon
+    as the phase that printed it returns."""
+    plugin_dir("printing", PRINTING_ROLE)
+    monkeypatch.setenv("CHAOS_TEST_STDOUT", str(tmp_path / "host.stdout"))
+    # The core does not set it; with it, Python's stdout would be unbuffered anyway.
+    monkeypatch.delenv("PYTHONUNBUFFERED", raising=False)
+    host = make_host()
+    roles = [{"tag": "printing", "target": "printing:Printing"}]
+    prepare = host.call("apply.prepare", {"roles": roles})
+    assert prepare["deltas"][0]["role"] == "printing", prepare
+    plan = host.call("apply.plan", {})
+    assert plan["failed_roles"] == {}, plan
+
+
+# A role whose plan swallows KeyboardInterrupt and goes on (for a minute at most).
+DEAF_ROLE = """
+import time
+
+from chaos.lib.args.dataclasses import Delta
+from chaos.lib.roles.role import Role
+
+
+class Deaf(Role):
+    def __init__(self):
+        super().__init__(name="Deaf")
+
+    def delta(self, context):
+        return Delta(to_add={"deaf": [1]})
+
+    def plan(self, state, host, delta):
+        print("deaf plan started", flush=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                time.sleep(0.05)
+            except KeyboardInterrupt:
+                pass
+"""
+
+
+def test_sigint_ends_the_host_even_when_role_code_swallows_the_interrupt(
+    make_host, plugin_dir, tmp_path
+):
+    """The first SIGINT arms a watchdog: the host exits with 130 a grace period later whatever
+    the role does with the KeyboardInterrupt."""
+    plugin_dir("deaf", DEAF_ROLE)
+    host = make_host()
+    host.call("apply.prepare", {"roles": [{"tag": "deaf", "target": "deaf:Deaf"}]})
+    host.send_request("apply.plan", {})
+    assert _wait_until(lambda: "deaf plan started" in host.stdout())
+    os.kill(host.proc.pid, signal.SIGINT)
+    assert host.wait(timeout=30) == 130
+
+
+# Two roles: "quick" is done at once; "slow" sleeps in the phase CHAOS_TEST_SLOW_PHASE names
+# (get_context or plan) until interrupted.
+TWO_PACE_ROLES = """
+import os
+import time
+
+from chaos.lib.args.dataclasses import Delta
+from chaos.lib.roles.role import Role
+
+
+class Quick(Role):
+    def __init__(self):
+        super().__init__(name="Quick")
+
+    def delta(self, context):
+        return Delta(to_add={"quick": [1]})
+
+    def plan(self, state, host, delta):
+        pass
+
+
+class Slow(Quick):
+    def __init__(self):
+        Role.__init__(self, name="Slow")
+
+    def _maybe_sleep(self, phase):
+        if os.environ["CHAOS_TEST_SLOW_PHASE"] == phase:
+            print(f"slow {phase} started", flush=True)
+            time.sleep(60)
+
+    def get_context(self, state, host, chobolo, secrets):
+        self._maybe_sleep("get_context")
+        return {}
+
+    def plan(self, state, host, delta):
+        self._maybe_sleep("plan")
+"""
+
+
+@pytest.mark.parametrize("phase", ["get_context", "plan"])
+def test_an_interrupted_prepare_or_plan_reports_what_completed(
+    make_host, plugin_dir, monkeypatch, phase
+):
+    plugin_dir("twopace", TWO_PACE_ROLES)
+    monkeypatch.setenv("CHAOS_TEST_SLOW_PHASE", phase)
+    host = make_host()
+    roles = [
+        {"tag": "quick", "target": "twopace:Quick"},
+        {"tag": "slow", "target": "twopace:Slow"},
+    ]
+    if phase == "get_context":
+        request_id = host.send_request("apply.prepare", {"roles": roles})
+    else:
+        host.call("apply.prepare", {"roles": roles})
+        request_id = host.send_request("apply.plan", {})
+    assert _wait_until(lambda: f"slow {phase} started" in host.stdout())
+    os.kill(host.proc.pid, signal.SIGINT)
+    reply, _ = host.wait_reply(request_id, timeout=10)
+    assert reply["error"]["kind"] == "interrupted", reply
+    partial = reply["error"]["partial"]
+    if phase == "get_context":
+        assert [d["role"] for d in partial["deltas"]] == ["quick"], partial
+    else:
+        assert [(r["role"], r["ok"]) for r in partial["results"]] == [("quick", True)], partial
+    assert partial["errors"] == []
+    assert host.wait(timeout=10) == 130
+
+
+def _running_with(marker: bytes, needle: bytes) -> list[int]:
+    """The live (not zombie) processes whose command line has ``needle`` and whose environment
+    has ``marker``: this test run's, whoever else runs the same test on the machine."""
+    found = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-        except OSError:
+            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+            state = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[0]
+        except (OSError, IndexError):
             continue
-        if b"29.75" in cmdline:
-            leftovers.append(pid)
-    assert leftovers == []
+        if needle in cmdline and marker in environ and state != b"Z":
+            found.append(int(pid))
+    return found
+
+
+def _wait_until(condition, timeout: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_a_host_whose_parent_dies_stops_its_commands_and_exits(
+    start_host, plugin_dir, tmp_path, monkeypatch
+):
+    """The host asks the kernel for SIGTERM when its parent (the core) dies, even by SIGKILL,
+    because a running execute only reads its request pipe between requests. Here the parent is
+    a shell between the test and the host; killing it must stop the command pyinfra is running
+    (one that ignores SIGTERM: it gets SIGKILL after the grace period) and end the host."""
+    plugin_dir("shellroles", SHELL_ROLES)
+    marker = f"CHAOS_TEST_PDEATH_RUN={os.getpid()}-{time.monotonic_ns()}".encode()
+    monkeypatch.setenv(*marker.decode().split("=", 1))
+    pidfile = tmp_path / "host.pid"
+    parent = tmp_path / "parent-shell"
+    parent.write_text(f'#!/bin/sh\n"{sys.executable}" "$@" &\necho $! > "{pidfile}"\nwait\n')
+    parent.chmod(0o755)
+    host = start_host(python=str(parent))
+    host.handshake([plugin_dir.path])
+    host.call("apply.prepare", {"roles": [{"tag": "stubborn", "target": "shellroles:Stubborn"}]})
+    host.call("apply.plan", {})
+    host.send_request("apply.execute", {})
+    while True:
+        message = host.read(timeout=30)
+        assert message is not None and message["type"] == "event", message
+        if message["event"] == "op_start":
+            break
+    assert _wait_until(lambda: _running_with(marker, b"299.5") != [])
+    host_pid = int(pidfile.read_text())
+    assert host_pid in _running_with(marker, b"chaos.host")
+    os.kill(host.proc.pid, signal.SIGKILL)  # the parent shell, not the host
+    try:
+        # No reply (nobody may be reading): the reply pipe just ends.
+        while (message := host.read(timeout=30)) is not None:
+            assert message["type"] == "event", message
+        assert _wait_until(lambda: host_pid not in _running_with(marker, b"chaos.host"))
+        assert _wait_until(lambda: _running_with(marker, b"299.5") == [])
+    finally:
+        for pid in _running_with(marker, b"299.5") + _running_with(marker, b"chaos.host"):
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
 
 
 # A pyinfra connector (found through its entry point, as pyinfra finds every connector) that
@@ -572,6 +853,23 @@ def test_log_events_follow_verbosity(make_host, plugin_dir, tmp_path, scratch):
         "apply.prepare", {"roles": roles, "chobolo_path": chobolo, "verbosity": 3}
     )
     assert [e for e in _events(everything, "log") if e["level"] == "debug"]
+
+
+def test_loaded_facts_are_logged_from_verbosity_2(make_host, plugin_dir, tmp_path, scratch):
+    plugin_dir("filesrole", FILES_ROLE)
+    chobolo = _files_chobolo(tmp_path, scratch)
+    roles = [{"tag": "files", "target": "filesrole:FilesRole"}]
+    for verbosity in (1, 2):
+        host = make_host()
+        params = {"roles": roles, "chobolo_path": chobolo, "verbosity": verbosity}
+        _, prepared = host.request("apply.prepare", params)
+        _, planned = host.request("apply.plan", {})
+        loaded = [
+            e
+            for e in _events(prepared + planned, "log")
+            if e["message"].startswith("Loaded fact") and e["level"] == "info"
+        ]
+        assert bool(loaded) == (verbosity == 2), (verbosity, loaded)
 
 
 def test_unreachable_hosts_are_reported_per_host(make_host, plugin_dir):
@@ -867,6 +1165,86 @@ def test_without_detection_a_generator_error_fails_execute(make_host, plugin_dir
     ]
     assert "No such file: /nonexistent/src" in ops[1]["messages"][0]
     assert [e["op"] for e in _events(events, "op_done")] == ["first", "bad put"]
+
+
+NOISY_ROLE = """
+from pyinfra import logger
+from pyinfra.api.operation import add_op
+from pyinfra.operations import python
+
+from chaos.lib.roles.role import Role
+
+
+def _noisy():
+    for i in range(15):
+        logger.warning(f"noisy note {i}")
+    raise RuntimeError("noisy gave up")
+
+
+class Noisy(Role):
+    def __init__(self):
+        super().__init__(name="Noisy")
+
+    def plan(self, state, host, delta):
+        add_op(state, python.call, name="Noisy", function=_noisy)
+"""
+
+
+def test_a_failed_operation_reports_the_last_ten_things_pyinfra_said_about_it(
+    make_host, plugin_dir
+):
+    plugin_dir("noisy", NOISY_ROLE)
+    host = make_host()
+    host.call("apply.prepare", {"roles": [{"tag": "noisy", "target": "noisy:Noisy"}]})
+    host.call("apply.plan", {})
+    execute = host.call("apply.execute", {})
+    [op] = execute["hosts"]["@local"]["ops"]
+    assert (op["op"], op["status"]) == ("Noisy", "failed")
+    messages = op["messages"]
+    # The newest ten: the last notes, then pyinfra's own lines about the exception.
+    assert len(messages) == 10
+    notes = [m for m in messages if m.startswith("noisy note")]
+    assert notes and notes == [f"noisy note {i}" for i in range(15 - len(notes), 15)]
+    assert "noisy note 0" not in messages
+    assert any("noisy gave up" in m for m in messages[len(notes) :])
+
+
+DEPLOY_ROLE = """
+from pyinfra.api import deploy
+from pyinfra.api.deploy import add_deploy
+from pyinfra.operations import server
+
+from chaos.lib.roles.role import Role
+
+
+@deploy("Bundle")
+def bundle():
+    server.shell(name="inner step", commands=["true"])
+    server.shell(commands=["true"])
+
+
+class Bundled(Role):
+    def __init__(self):
+        super().__init__(name="Bundled")
+
+    def plan(self, state, host, delta):
+        add_deploy(state, bundle)
+"""
+
+
+def test_operations_of_a_pyinfra_deploy_are_named_as_pyinfra_names_them(make_host, plugin_dir):
+    """pyinfra puts the deploy's name before each of its operations' names (its log says so;
+    the name= argument alone does not have it)."""
+    plugin_dir("bundled", DEPLOY_ROLE)
+    host = make_host()
+    host.call("apply.prepare", {"roles": [{"tag": "b", "target": "bundled:Bundled"}]})
+    plan, events = host.request("apply.plan", {})
+    names = ["Bundle | inner step", "Bundle | server.shell"]
+    assert [op["name"] for op in plan["result"]["hosts"]["@local"]] == names
+    assert [e["op"] for e in _events(events, "op_staged")] == names
+    execute, events = host.request("apply.execute", {})
+    assert [op["op"] for op in execute["result"]["hosts"]["@local"]["ops"]] == names
+    assert [e["op"] for e in _events(events, "op_done")] == names
 
 
 WARNING_ROLE = """

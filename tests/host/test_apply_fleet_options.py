@@ -3,6 +3,8 @@ and restrictions deciding, before any role code runs, which roles a host skips o
 
 from __future__ import annotations
 
+from pathlib import Path
+
 ROLES = """
 from pathlib import Path
 
@@ -167,3 +169,192 @@ def test_max_fail_counts_hosts_that_could_not_connect(make_host, plugin_dir):
             assert error["kind"] == "connect"
             assert error["message"] == f"2 of 3 hosts could not be connected, {refused}"
             assert [e["host"] for e in error["errors"]] == ["a.invalid", "b.invalid"]
+
+
+# A pyinfra connector (found through its entry point, as pyinfra finds every connector) for any
+# number of hosts that all run on this machine: @multi/NAME.
+MULTI_CONNECTOR = """
+from pyinfra.connectors.local import LocalConnector
+
+
+class MultiConnector(LocalConnector):
+    @staticmethod
+    def make_names_data(name=None):
+        yield f"@multi/{name}", {}, []
+"""
+
+# Two operations per host, each appending "HOST-N" to one shared file; a host whose name ends in
+# "!" fails its first.
+RECORDING_ROLE = """
+import os
+
+from pyinfra.api.operation import add_op
+from pyinfra.operations import server
+
+from chaos.lib.roles.role import Role
+
+
+class Recording(Role):
+    def __init__(self):
+        super().__init__(name="Recording")
+
+    def plan(self, state, host, delta):
+        log = os.environ["CHAOS_TEST_ORDER_LOG"]
+        first = f"echo {host.name}-1 >> {log}" + ("; exit 1" if host.name.endswith("!") else "")
+        add_op(state, server.shell, name="first", commands=[first])
+        add_op(state, server.shell, name="second", commands=[f"echo {host.name}-2 >> {log}"])
+"""
+
+
+def _multi_host(make_host, plugin_dir, tmp_path, monkeypatch):
+    plugin_dir("multiconn", MULTI_CONNECTOR)
+    plugin_dir("recording", RECORDING_ROLE)
+    dist_info = Path(plugin_dir.path) / "multiconn-1.0.dist-info"
+    dist_info.mkdir()
+    (dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: multiconn\nVersion: 1.0\n")
+    (dist_info / "entry_points.txt").write_text(
+        "[pyinfra.connectors]\nmulti = multiconn:MultiConnector\n"
+    )
+    log = tmp_path / "order.log"
+    monkeypatch.setenv("CHAOS_TEST_ORDER_LOG", str(log))
+    return make_host(), log
+
+
+def test_serial_runs_one_host_after_the_other_in_the_fleets_order(
+    make_host, plugin_dir, tmp_path, monkeypatch
+):
+    host, log = _multi_host(make_host, plugin_dir, tmp_path, monkeypatch)
+    names = ["c", "a", "d", "b"]  # not sorted: the order given is the order wanted
+    roles = [{"tag": "rec", "target": "recording:Recording"}]
+    host.call("apply.prepare", {"roles": roles, "hosts": [f"@multi/{n}" for n in names]})
+    host.call("apply.plan", {})
+    execute = host.call("apply.execute", {"serial": True})
+    assert execute["success"] is True, execute
+    assert log.read_text().split() == [f"@multi/{n}-{i}" for n in names for i in (1, 2)]
+
+
+def test_max_fail_stops_new_work_once_too_many_hosts_failed_while_executing(
+    make_host, plugin_dir, tmp_path, monkeypatch
+):
+    host, log = _multi_host(make_host, plugin_dir, tmp_path, monkeypatch)
+    hosts = ["@multi/a", "@multi/b!", "@multi/c!", "@multi/d"]
+    roles = [{"tag": "rec", "target": "recording:Recording"}]
+    host.call("apply.prepare", {"roles": roles, "hosts": hosts, "max_fail": {"hosts": 1}})
+    host.call("apply.plan", {})
+    execute = host.call("apply.execute", {})
+    assert execute["error"] == (
+        "2 of 4 hosts failed, more than --max-fail 1 allows: no new work was started after that"
+    )
+    assert execute["max_fail_reached"] is True
+    # Every host ran the first operation; none started the second.
+    assert sorted(log.read_text().split()) == sorted(f"{h}-1" for h in hosts)
+
+
+def test_an_execute_with_health_and_a_command_log_reports_both(
+    make_host, plugin_dir, tmp_path, monkeypatch
+):
+    """What the logbook keeps (-l, -x, -i): each host's load and memory before and after the
+    operations, and the facts and commands pyinfra ran, in order."""
+    host, _ = _multi_host(make_host, plugin_dir, tmp_path, monkeypatch)
+    hosts = ["@multi/b", "@multi/a"]
+    roles = [{"tag": "rec", "target": "recording:Recording"}]
+    host.call("apply.prepare", {"roles": roles, "hosts": hosts, "command_log": True})
+    host.call("apply.plan", {})
+    execute = host.call("apply.execute", {"health": True})
+    assert execute["success"] is True, execute
+    health = execute["health"]
+    assert [(s["host"], s["stage"]) for s in health] == [
+        (h, stage) for stage in ("pre_operations", "post_operations") for h in hosts
+    ]
+    for s in health:
+        metrics = s["metrics"]
+        assert metrics["ram_total_gb"] > 0 and 0 <= metrics["ram_percent"] <= 100, s
+        assert metrics["cpu_load_1min"] >= 0 and metrics["cpu_load_5min"] >= 0, s
+    entries = [(e["context"], e["command"]) for e in execute["command_log"]]
+    # pyinfra's local connector says "localhost" for every host it runs.
+    ran = [c for context, c in entries if context == "running_command_on_localhost"]
+    for h in hosts:
+        first = [i for i, c in enumerate(ran) if f"echo {h}-1 >>" in c]
+        second = [i for i, c in enumerate(ran) if f"echo {h}-2 >>" in c]
+        assert len(first) == len(second) == 1 and first < second, entries
+    gathered = [c for context, c in entries if context == "fact_gathering"]
+    stages = [c.split("chaos-health-", 1)[1].split(";", 1)[0] for c in gathered]
+    assert stages == ["pre_operations"] * 2 + ["post_operations"] * 2, entries
+
+
+def test_secrets_given_by_tag_win_over_the_document_and_a_legacy_role_may_take_none(
+    make_host, plugin_dir, tmp_path
+):
+    plugin_dir("fleetroles", ROLES)
+    plugin_dir(
+        "plainlegacy",
+        "def legacy(state, host, chobolo_path, skip_confirm):\n"
+        "    open(host.data.get('out'), 'w').write('ran without secrets')\n",
+    )
+    host = make_host()
+    out = tmp_path / "legacy-out"
+    roles = [*_roles("secret"), {"tag": "plainold", "target": "plainlegacy:legacy"}]
+    prepare = host.call(
+        "apply.prepare",
+        {
+            "roles": roles,
+            "hosts": [["@local", {"out": str(out)}]],
+            "secrets": {"secret": {"db.password": "given by tag"}},
+            "secrets_document": DOCUMENT,
+        },
+    )
+    deltas = {d["role"]: d["to_add"] for d in prepare["deltas"]}
+    assert deltas == {"secret": {"got": [{"db.password": "given by tag"}]}}
+    host.call("apply.plan", {})
+    assert out.read_text() == "ran without secrets"
+
+
+# Fails in plan on a host whose name ends in "!".
+PLAN_FAILS_ON_BANG = """
+from chaos.lib.args.dataclasses import Delta
+from chaos.lib.roles.role import Role
+
+
+class Picky(Role):
+    def __init__(self):
+        super().__init__(name="Picky")
+
+    def delta(self, context):
+        return Delta(to_add={"picky": [1]})
+
+    def plan(self, state, host, delta):
+        if host.name.endswith("!"):
+            raise RuntimeError("not on this host")
+"""
+
+
+def test_max_fail_counts_a_host_whose_role_failed_before_executing(
+    make_host, plugin_dir, tmp_path, monkeypatch
+):
+    host, log = _multi_host(make_host, plugin_dir, tmp_path, monkeypatch)
+    plugin_dir("picky", PLAN_FAILS_ON_BANG)
+    hosts = ["@multi/a", "@multi/b!", "@multi/c"]
+    roles = [
+        {"tag": "picky", "target": "picky:Picky"},
+        {"tag": "rec", "target": "recording:Recording"},
+    ]
+    host.call("apply.prepare", {"roles": roles, "hosts": hosts, "max_fail": {"hosts": 0}})
+    plan = host.call("apply.plan", {})
+    assert plan["failed_roles"] == {"@multi/b!": ["picky"]}, plan
+    execute = host.call("apply.execute", {})
+    assert execute["max_fail_reached"] is True, execute
+    assert execute["error"].startswith("1 of 3 hosts failed, more than --max-fail 0 allows")
+    assert not log.exists()  # nothing was started
+
+
+def test_a_host_that_could_not_connect_is_left_out_of_the_execution(make_host, plugin_dir):
+    plugin_dir("fleetroles", ROLES)
+    host = make_host()
+    hosts = ["@local", "a.invalid"]
+    reply, _ = host.request(
+        "apply.prepare", {"roles": _roles("plain"), "hosts": hosts, "max_fail": {"hosts": 1}}
+    )
+    assert [h["connected"] for h in reply["result"]["hosts"]] == [True, False], reply
+    host.call("apply.plan", {})
+    execute = host.call("apply.execute", {})
+    assert list(execute["hosts"]) == ["@local"], execute

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -96,6 +97,30 @@ class Exits(Plain):
 
     def handle_boat_logic(self, fleet_config):
         raise SystemExit(3)
+
+
+class Picky(Plain):
+    name = "picky"
+
+    def __init__(self, config):
+        raise ValueError("no region given")
+
+
+class Undecodable(Plain):
+    name = "undecodable"
+
+    def handle_boat_logic(self, fleet_config):
+        return ["fine", "bad-\\udcff"]
+
+
+class Interpolated(Plain):
+    # OmegaConf values, as a boat built on the Ch-obolo's own config would return them.
+    name = "interpolated"
+
+    def get_fleet(self, chobolo):
+        from omegaconf import OmegaConf
+
+        return OmegaConf.create({"region": "eu", "fleet": {"hosts": ["${region}-1"]}})
 
 
 class NotABoat:
@@ -195,6 +220,31 @@ def test_unknown_provider_lists_the_installed_ones(host):
     assert error["boat"] == "nope"
 
 
+def test_a_boat_given_by_name_only_is_found_with_its_plugin(make_host, plugin_dir):
+    """The core normally resolves each boat's entry point; when it sends only the name, the
+    host finds it among the installed chaos.boats entry points, and the distribution that
+    provides it is the plugin named in the result and in errors."""
+    plugin_dir("fake_boats", BOATS)
+    dist_info = Path(plugin_dir.path) / "fleet_boats_dist-2.0.dist-info"
+    dist_info.mkdir()
+    (dist_info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: fleet-boats-dist\nVersion: 2.0\n"
+    )
+    (dist_info / "entry_points.txt").write_text(
+        "[chaos.boats]\nlisting = fake_boats:Listing\nraises = fake_boats:Raises\n"
+    )
+    host = make_host()
+    result = host.call("boats", {"boats": [{"provider": "listing", "config": {"hosts": ["n-1"]}}]})
+    assert [(b["provider"], b["plugin"], b["added"]) for b in result["boats"]] == [
+        ("listing", "fleet-boats-dist", 1)
+    ]
+    error = failure(host, {"boats": [{"provider": "raises"}]})
+    assert (error["plugin"], error["entry_point"]) == ("fleet-boats-dist", "fake_boats:Raises")
+    error = failure(host, {"boats": [{"provider": "nope"}]})
+    installed = error["message"].split("(installed boats: ", 1)[1].rstrip(")").split(", ")
+    assert {"listing", "raises"} <= set(installed) and installed == sorted(installed)
+
+
 def test_an_exception_names_boat_plugin_and_cause(host):
     error = failure(host, {"boats": [boat("raises")]})
     assert error["kind"] == "boat"
@@ -235,8 +285,10 @@ def test_an_import_failure_and_a_class_that_is_no_boat(host):
         ([7], "host #1 is a int"),
         (["has space"], "has a space or control character"),
         (["bad\nname"], "has a space or control character"),
+        (["bad\x7fname"], "has a space or control character"),
         (["-oProxyCommand=x"], "starts with '-'"),
         (["@"], "names no connector"),
+        (["@/x"], "names no connector"),
         (["x" * 2000], "longer than 1024 bytes"),
         ([{"h": ["not", "a", "mapping"]}], "not a mapping of connector settings"),
         ([{"h": {"groups": [1]}}], "must be a list of names"),
@@ -304,12 +356,54 @@ def test_dropping_the_only_given_hosts_is_refused_even_when_adding(host, tmp_pat
         ({"boats": ["x"]}, "boats[0] must be an object"),
         ({"boats": [{"provider": ""}]}, "boats[0].provider"),
         ({"boats": [{"provider": "x", "target": "::"}]}, "boats[0].target"),
+        ({"boats": [{"provider": "x", "plugin": 3}]}, "boats[0].plugin must be a string"),
         ({"boats": [{"provider": "x"}], "chobolo_path": 3}, "'chobolo_path'"),
     ],
 )
 def test_bad_params(host, params, said):
     error = failure(host, params)
     assert error["kind"] == "bad_params" and said in error["message"]
+
+
+def test_a_boat_that_refuses_its_config_or_names_a_host_badly(host):
+    error = failure(host, {"boats": [boat("picky")]})
+    assert error["message"] == (
+        "boat 'picky' (plugin fake-boats): could not be created with its config: "
+        "ValueError: no region given"
+    )
+    error = failure(host, {"boats": [boat("undecodable")]})
+    assert error["message"] == (
+        "boat 'undecodable' (plugin fake-boats): host #2's name is not valid UTF-8"
+    )
+
+
+def test_omegaconf_values_from_a_boat_are_resolved(host):
+    result = host.call("boats", {"boats": [boat("interpolated")]})
+    assert [h["name"] for h in result["hosts"]] == ["eu-1"]
+
+
+def test_the_size_limits_are_inclusive(host):
+    """Exactly 64 KiB of JSON data for a host is accepted (a byte more is not), exactly 10,000
+    hosts, and a host name of exactly 1024 bytes."""
+    blob = "x" * (64 * 1024 - len(json.dumps({"blob": ""})))
+    result = host.call("boats", {"boats": [boat("garbage", {"value": [{"h": {"blob": blob}}]})]})
+    assert len(json.dumps(result["hosts"][0]["data"])) == 64 * 1024
+    more = [{"h": {"blob": blob + "x"}}]
+    error = failure(host, {"boats": [boat("garbage", {"value": more})]})
+    assert "the data of host 'h' is larger than 64 KiB" in error["message"]
+    result = host.call("boats", {"boats": [boat("many", {"count": 10_000})]})
+    assert len(result["hosts"]) == 10_000
+    result = host.call("boats", {"boats": [boat("garbage", {"value": ["n" * 1024]})]})
+    assert [h["name"] for h in result["hosts"]] == ["n" * 1024]
+
+
+def test_one_group_may_be_given_as_a_string_and_a_connector_host_is_a_name(host):
+    value = [{"web-1": {"groups": "web"}}, "@local"]
+    result = host.call("boats", {"boats": [boat("garbage", {"value": value})]})
+    assert [(h["name"], h["groups"]) for h in result["hosts"]] == [
+        ("web-1", ["web"]),
+        ("@local", []),
+    ]
 
 
 def test_a_config_that_is_not_a_mapping(host):

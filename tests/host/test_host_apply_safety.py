@@ -118,6 +118,22 @@ class SwallowsFactFailure(Role):
         stage(state, host, "fact")
 
 
+class SwallowsFactFailureInPlan(Role):
+    \"\"\"The same while planning, after staging an operation.\"\"\"
+
+    def __init__(self):
+        super().__init__(name="plan fact")
+
+    def plan(self, state, host, delta):
+        from pyinfra.facts.server import Command
+
+        stage(state, host, "plan-fact")
+        try:
+            host.get_fact(Command, "echo no-such-thing >&2; exit 7")
+        except Exception:
+            pass
+
+
 def legacy_exits_zero(state, host, chobolo_path, skip_confirm):
     stage(state, host, "legacy-zero")
     sys.exit(0)
@@ -239,6 +255,17 @@ def test_a_fact_that_fails_fails_its_role_even_when_the_role_swallows_it(host, s
     assert prepare["failed_roles"] == {"@local": ["fact"]}
     assert staged == []
     assert plan["not_run"] == {"@local": ["good"]}
+
+
+def test_a_fact_that_fails_while_planning_fails_the_role_and_drops_what_it_staged(host, scratch):
+    roles = _roles(("planfact", "SwallowsFactFailureInPlan"), GOOD)
+    _, plan, staged, _ = _run(host, roles, keep_going=True)
+    [error] = plan["errors"]
+    assert error["kind"] == "fact_failed" and error["role"] == "planfact", error
+    assert plan["failed_roles"] == {"@local": ["planfact"]}
+    results = [(r["role"], r["ok"], r.get("dropped")) for r in plan["results"]]
+    assert results == [("planfact", False, 1), ("good", True, None)]
+    assert staged == ["make good"]  # the failed role's operation is gone
 
 
 def test_sudo_operations_are_marked_in_the_plan(make_host, plugin_dir):

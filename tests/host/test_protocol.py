@@ -8,6 +8,7 @@ import signal
 import time
 from importlib.metadata import version
 
+import pytest
 from hostclient import PYTHON_DIR, REPO
 
 PROTOCOL_DOC = REPO / "docs" / "protocol.md"
@@ -75,7 +76,41 @@ def test_malformed_line_is_a_protocol_error(start_host):
     assert client.wait() == 3
 
 
-def test_unknown_method_and_bad_params_keep_the_host_alive(start_host):
+@pytest.mark.parametrize(
+    ("message", "said"),
+    [
+        ({"type": "event", "id": 1, "method": "shutdown"}, "expected a request, got type 'event'"),
+        ({"id": 1, "method": "shutdown"}, "expected a request, got type None"),
+        ({"type": "request", "id": [1], "method": "shutdown"}, "request id must be an integer"),
+        ({"type": "request", "id": True, "method": "shutdown"}, "request id must be an integer"),
+    ],
+)
+def test_a_message_that_is_no_request_is_a_protocol_error(start_host, message, said):
+    client = start_host("--no-warm")
+    client.handshake()
+    client.send(message)
+    reply = client.read()
+    assert reply["ok"] is False and reply["error"]["kind"] == "protocol", reply
+    assert said in reply["error"]["message"]
+    assert client.wait() == 3
+
+
+def test_params_may_be_left_out_or_null_but_must_be_an_object(start_host):
+    client = start_host("--no-warm")
+    client.handshake()
+    for number, params in ((1, "absent"), (2, None)):
+        message = {"type": "request", "id": number, "method": "manifest"}
+        if params != "absent":
+            message["params"] = params
+        client.send(message)
+        reply, _ = client.wait_reply(number)
+        assert reply["ok"] is True, reply
+    client.send({"type": "request", "id": 3, "method": "manifest", "params": ["keys"]})
+    reply, _ = client.wait_reply(3)
+    assert reply["error"] == {"kind": "bad_params", "message": "params must be an object"}
+    assert client.call("shutdown") == {}
+    assert client.wait() == 0
+
     client = start_host("--no-warm")
     client.handshake()
     reply, _ = client.request("frobnicate", {})

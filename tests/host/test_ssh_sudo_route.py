@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 from chaos.host import pyinfra_adapter as pa
 
-# A space, quotes and a `$`: what a shell would split or expand if it met the password.
-PASSWORD = 's3cret pass\'word "$HOME"'
+# A space, quotes and a `$`: what a shell would split or expand if it met the password. Any
+# character but a line break or NUL may be in it.
+PASSWORD = 's3cret pass\'word "$HOME" X\\'
 SECRET_PART = "s3cret"
 
 FAKE_SUDO = """#!/bin/sh
@@ -223,6 +224,47 @@ def test_a_command_on_a_terminal_is_refused_rather_than_echo_the_password(ssh_ho
     assert channel.written == b"" and SECRET_PART not in channel.command
     assert any("_get_pty" in line for line in output.stderr_lines), output.stderr_lines
     assert log.read_text() == ""  # sudo never ran
+
+
+@pytest.mark.parametrize(
+    ("arguments", "said"),
+    [
+        (
+            {"_sudo": True, "_sudo_password": PASSWORD, "_su_user": "root", "_su_password": "x"},
+            "an operation cannot use both a sudo and a su password",
+        ),
+        (
+            {"_sudo": True, "_doas": True, "_sudo_password": PASSWORD},
+            "an operation cannot use doas or dzdo with a sudo password",
+        ),
+        (
+            {"_sudo": True, "_sudo_password": "two\nlines"},
+            "the sudo password has a line break or a NUL byte: sudo reads one line",
+        ),
+    ],
+)
+def test_a_password_that_cannot_travel_on_standard_input_is_refused(ssh_host, arguments, said):
+    host, client, log, _ = ssh_host
+    ok, output = run(host, "echo never", **arguments)
+    assert not ok
+    assert all(channel.written == b"" for channel in client.channels)
+    assert any(said in line for line in output.stderr_lines), output.stderr_lines
+    assert log.read_text() == ""  # sudo never ran
+
+
+def test_sudo_login_and_environment_flags_are_kept(ssh_host):
+    host, _, log, _ = ssh_host
+    ok, output = run(
+        host,
+        "echo ran",
+        _sudo=True,
+        _sudo_password=PASSWORD,
+        _use_sudo_login=True,
+        _preserve_sudo_env=True,
+    )
+    assert ok, output.output
+    argv = next(line for line in log.read_text().splitlines() if line.startswith("sudo-argv:"))
+    assert " -i " in argv and " -E " in argv, argv
 
 
 def test_commands_without_sudo_or_a_password_are_pyinfras_own(ssh_host):

@@ -12,6 +12,8 @@ import os
 import stat
 from pathlib import Path
 
+import pytest
+
 FAKE_SUDO = """#!/bin/sh
 log="$FAKE_SUDO_LOG"
 printf 'argv:' >>"$log"
@@ -97,6 +99,30 @@ def test_sudo_password_reaches_sudo_through_the_askpass_helper(
     assert not Path(askpass).exists() and not Path(askpass).parent.exists()
     assert host.call("shutdown") == {}
     assert host.wait() == 0
+
+
+@pytest.mark.parametrize("at_prepare", [None, "an older password"])
+def test_a_password_sent_with_execute_is_the_one_sudo_gets(
+    make_host, plugin_dir, tmp_path, monkeypatch, at_prepare
+):
+    """The core sends the password once it knows an operation needs it (with apply.plan or
+    apply.execute); one sent again replaces the first."""
+    log = fake_sudo(tmp_path, monkeypatch)
+    plugin_dir("sudorole", SUDO_ROLE)
+    host = make_host()
+    roles = [{"tag": "as-root", "target": "sudorole:AsRoot"}]
+    prepare = {"roles": roles}
+    if at_prepare is not None:
+        prepare["sudo_password"] = at_prepare
+    host.call("apply.prepare", prepare)
+    host.call("apply.plan", {})
+    result = host.call("apply.execute", {"sudo_password": PASSWORD})
+    [op] = result["hosts"]["@local"]["ops"]
+    assert op["status"] == "changed", op
+    lines = log.read_text().splitlines()
+    assert [line for line in lines if line.startswith("got=")] == [f"got={PASSWORD}"]
+    argv = next(line for line in lines if line.startswith("argv:"))
+    assert " -A " in argv and PASSWORD not in argv, argv
 
 
 def test_without_a_password_sudo_is_not_asked_to_prompt(
