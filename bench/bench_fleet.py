@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 from pathlib import Path
 
@@ -98,6 +99,17 @@ def check_no_change(chaos_argv: list[str], env: dict[str, str], count: int) -> N
         raise SystemExit(f"the warm-up run did not find {count} unchanged hosts: {changed}")
 
 
+def timed_with_cpu(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall time and the controller's CPU time (user + system of the command and everything it
+    waited for: chaos's role hosts, pyinfra's process). The targets' sshd is not in it: on a
+    real fleet it runs on other machines, here it shares this machine's cores."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    elapsed = timed(argv, env)[0]
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu
+
+
 def measure(
     count: int,
     runs: int,
@@ -132,10 +144,13 @@ def measure(
         timed(commands["pyinfra"], pyinfra_env)
         load_before = os.getloadavg()[0]
         times: dict[str, list[float]] = {"chaos": [], "pyinfra": []}
+        cpu: dict[str, list[float]] = {"chaos": [], "pyinfra": []}
         for rep in range(runs):
             order = ("chaos", "pyinfra") if rep % 2 == 0 else ("pyinfra", "chaos")
             for name in order:
-                times[name].append(timed(commands[name], envs[name])[0])
+                elapsed, spent = timed_with_cpu(commands[name], envs[name])
+                times[name].append(elapsed)
+                cpu[name].append(spent)
         load_after = os.getloadavg()[0]
     return {
         "hosts": count,
@@ -143,8 +158,15 @@ def measure(
         "dry": dry,
         "times": times,
         "median": {k: statistics.median(v) for k, v in times.items()},
+        "controller_cpu": cpu,
+        "median_controller_cpu": {k: statistics.median(v) for k, v in cpu.items()},
         "load_average_1min": [load_before, load_after],
     }
+
+
+def cpu_cell(row: dict) -> str:
+    c, p = row["median_controller_cpu"]["chaos"], row["median_controller_cpu"]["pyinfra"]
+    return f"{c * 1000:.0f} / {p * 1000:.0f} ms ({c / p:.2f})"
 
 
 def report(rows: list[dict]) -> str:
@@ -155,8 +177,8 @@ def report(rows: list[dict]) -> str:
     lines = [
         f"Machine: {machine()}",
         "",
-        f"| hosts | {label} | {other} | chaos / pyinfra | runs | load |",
-        "| ---: | ---: | ---: | ---: | ---: | --- |",
+        f"| hosts | {label} | {other} | chaos / pyinfra | runs | load | controller CPU chaos / pyinfra |",
+        "| ---: | ---: | ---: | ---: | ---: | --- | ---: |",
     ]
     for row in rows:
         c, p = row["median"]["chaos"], row["median"]["pyinfra"]
@@ -164,7 +186,8 @@ def report(rows: list[dict]) -> str:
         load = "-".join(f"{x:.1f}" for x in row["load_average_1min"])
         lines.append(
             f"| {row['hosts']} | {c * 1000:.0f} ms | {p * 1000:.0f} ms | {c / p:.2f} "
-            f"(pairs {ratios[0]:.2f}-{ratios[-1]:.2f}) | {len(ratios)} | {load} |"
+            f"(pairs {ratios[0]:.2f}-{ratios[-1]:.2f}) | {len(ratios)} | {load} "
+            f"| {cpu_cell(row)} |"
         )
     by_count = {row["hosts"]: row["median"] for row in rows}
     if len(by_count) > 1:
