@@ -563,8 +563,7 @@ class ApplySession:
                 continue
             staged = self._plan_one(host, name, role, delta)
             if role.tag in self.failed_roles.get(name, []):
-                for h, hashes in staged.items():
-                    pa.drop_ops(self.state, h, hashes)
+                pa.drop_ops(self.state, host, staged)
             else:
                 planned.append(role.tag)
         if not self.failed_roles.get(name) or self.keep_going:
@@ -586,15 +585,14 @@ class ApplySession:
 
     def _plan_one(
         self, host: Any, name: str, role: LoadedRole, delta: DeltaRecord | None
-    ) -> dict[Any, list[str]]:
-        """Call one role's plan on one host; the operations it staged, per host."""
+    ) -> list[str]:
+        """Call one role's plan on one host; the hashes of the operations it staged."""
         self.channel.event("role_start", phase="plan", host=name, role=role.tag, kind=role.kind)
         self.tap.fact_errors.pop(name, None)
         # Only this host's operations are this role's: other hosts are planning at the same time.
         # (An add_op(host=other) would be counted by the role the other host is planning; the
         # plugin guide says to stage on the given host only, docs/writing-plugins.md.)
-        all_hosts = [host]
-        before = {h: len(pa.op_hashes(h)) for h in all_hosts}
+        before = len(pa.op_hashes(host))
         if role.kind == CLASS:
             assert delta is not None
             call, args = role.obj.plan, [self.state, host, delta.obj]
@@ -614,14 +612,10 @@ class ApplySession:
         elif exc is not None:
             ctx = self._role_ctx(role, name, "plan")
             self._role_error(error_from_exception("role_error", exc, **ctx))
-        staged: dict[Any, list[str]] = {}
-        for h in all_hosts:
-            new = pa.op_hashes(h)[before[h] :]
-            if new:
-                staged[h] = new
-            for op_hash in new:
-                self.ops(pa.host_name(h), op_hash).role = role.tag
-        ops = sum(len(v) for v in staged.values())
+        staged = pa.op_hashes(host)[before:]
+        for op_hash in staged:
+            self.ops(name, op_hash).role = role.tag
+        ops = len(staged)
         entry: dict[str, Any] = {"host": name, "role": role.tag, "ops": ops, "ok": not failed}
         if role.kind == CLASS and result is not None:
             entry["result"] = jsonable(result)
