@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 ROLES = """
 from pathlib import Path
 
@@ -248,6 +250,31 @@ def test_max_fail_stops_new_work_once_too_many_hosts_failed_while_executing(
     assert execute["max_fail_reached"] is True
     # Every host ran the first operation; none started the second.
     assert sorted(log.read_text().split()) == sorted(f"{h}-1" for h in hosts)
+
+
+@pytest.mark.parametrize(
+    ("max_fail", "reached"),
+    [({"hosts": 2}, False), ({"percent": 50}, False), ({"percent": 49.9}, True)],
+)
+def test_max_fail_allows_exactly_its_limit(
+    make_host, plugin_dir, tmp_path, monkeypatch, max_fail, reached
+):
+    """Two of four hosts fail their first operation: --max-fail 2 (or 50%) still lets the other
+    two finish; one host (or a hair of a percent) less stops them before their second."""
+    host, log = _multi_host(make_host, plugin_dir, tmp_path, monkeypatch)
+    hosts = ["@multi/a", "@multi/b!", "@multi/c!", "@multi/d"]
+    roles = [{"tag": "rec", "target": "recording:Recording"}]
+    host.call("apply.prepare", {"roles": roles, "hosts": hosts, "max_fail": max_fail})
+    host.call("apply.plan", {})
+    execute = host.call("apply.execute", {})
+    assert execute["success"] is False, execute
+    assert execute.get("max_fail_reached", False) is reached, execute
+    ran = sorted(log.read_text().split())
+    firsts = [f"{h}-1" for h in hosts]
+    if reached:
+        assert ran == sorted(firsts)
+    else:
+        assert ran == sorted([*firsts, "@multi/a-2", "@multi/d-2"])
 
 
 def test_an_execute_with_health_and_a_command_log_reports_both(

@@ -23,9 +23,8 @@ def _string(params: dict[str, Any], name: str) -> str:
     return value
 
 
-def _plugin_failure(message: str, exc: BaseException | None, where: dict[str, Any]) -> HostError:
-    if exc is None:
-        return HostError("provider", message, **where)
+def _plugin_failure(message: str, exc: BaseException, where: dict[str, Any]) -> HostError:
+    """What the plugin's code raised, as the provider error the user sees."""
     return HostError(
         "provider",
         f"{message}: {describe_exception(exc)}",
