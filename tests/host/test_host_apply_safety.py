@@ -277,6 +277,7 @@ def test_sudo_operations_are_marked_in_the_plan(make_host, plugin_dir):
         def role(state, host, chobolo_path, skip_confirm):
             server.shell(name="as root", commands=["true"], _sudo=True)
             server.shell(name="as me", commands=["true"])
+            server.shell(name="as nobody", commands=["true"], _su_user="nobody")
         """,
     )
     host = make_host()
@@ -285,4 +286,5 @@ def test_sudo_operations_are_marked_in_the_plan(make_host, plugin_dir):
     assert [(op["name"], op["sudo"]) for op in plan["hosts"]["@local"]] == [
         ("as root", True),
         ("as me", False),
+        ("as nobody", True),  # su asks for a password too
     ]

@@ -238,6 +238,14 @@ def test_a_command_on_a_terminal_is_refused_rather_than_echo_the_password(ssh_ho
             "an operation cannot use doas or dzdo with a sudo password",
         ),
         (
+            {"_sudo": True, "_dzdo": True, "_sudo_password": PASSWORD},
+            "an operation cannot use doas or dzdo with a sudo password",
+        ),
+        (
+            {"_sudo": True, "_sudo_password": "nul\0byte"},
+            "the sudo password has a line break or a NUL byte: sudo reads one line",
+        ),
+        (
             {"_sudo": True, "_sudo_password": "two\nlines"},
             "the sudo password has a line break or a NUL byte: sudo reads one line",
         ),
