@@ -3,6 +3,7 @@ and restrictions deciding, before any role code runs, which roles a host skips o
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -287,9 +288,13 @@ def test_an_execute_with_health_and_a_command_log_reports_both(
     roles = [{"tag": "rec", "target": "recording:Recording"}]
     host.call("apply.prepare", {"roles": roles, "hosts": hosts, "command_log": True})
     host.call("apply.plan", {})
+    started = time.time()
     execute = host.call("apply.execute", {"health": True})
     assert execute["success"] is True, execute
     health = execute["health"]
+    # When each snapshot was taken (seconds since the epoch): before, then after, the operations.
+    times = [s["timestamp"] for s in health]
+    assert started <= times[0] and times == sorted(times) and times[-1] <= time.time(), health
     assert [(s["host"], s["stage"]) for s in health] == [
         (h, stage) for stage in ("pre_operations", "post_operations") for h in hosts
     ]

@@ -30,9 +30,31 @@ def test_used_memory_is_total_minus_available():
     }
 
 
-def test_without_memavailable_free_buffers_and_cache_count():
-    old = "MemTotal: 1000 kB\nMemFree: 100 kB\nBuffers: 100 kB\nCached: 300 kB\n"
-    assert parse_metrics("1 2 3\n---\n" + old)["ram_percent"] == 50.0
+@pytest.mark.parametrize(
+    ("meminfo", "percent"),
+    [
+        ("MemFree: 100 kB\nBuffers: 100 kB\nCached: 300 kB\n", 50.0),
+        # An old kernel's lines that are missing count as nothing free.
+        ("MemFree: 100 kB\n", 90.0),
+        ("Buffers: 100 kB\n", 90.0),
+        ("Cached: 100 kB\n", 90.0),
+        ("", 100.0),
+    ],
+)
+def test_without_memavailable_free_buffers_and_cache_count(meminfo, percent):
+    metrics = parse_metrics("1 2 3\n---\nMemTotal: 1000 kB\n" + meminfo)
+    assert metrics["ram_percent"] == percent
+
+
+@pytest.mark.parametrize(
+    ("total", "available", "percent"),
+    [(3000, 2000, 33.33), (1000, 1000, 0.0), (1000, 1500, 0.0)],
+)
+def test_ram_percent_has_two_decimals_and_never_goes_below_zero(total, available, percent):
+    meminfo = f"MemTotal: {total} kB\nMemAvailable: {available} kB\n"
+    metrics = parse_metrics("1 2 3\n---\n" + meminfo)
+    assert metrics["ram_percent"] == percent
+    assert metrics["ram_used_gb"] == round(max(0, total - available) / 1024 / 1024, 3)
 
 
 @pytest.mark.parametrize(

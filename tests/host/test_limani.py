@@ -63,11 +63,25 @@ PROGRESS = {
     "success": True,
     "duration": 0.25,
     "timestamp": 2.0,
-    "logs": {"stdout": "", "stderr": ""},
-    "diff": "",
-    "operation_arguments": {},
-    "retry_statistics": {"retry_attempts": 0},
-    "command_n_fact_history": [],
+    "logs": {"stdout": "made", "stderr": ""},
+    "diff": "+a.txt",
+    "operation_arguments": {"path": "a.txt"},
+    "retry_statistics": {"retry_attempts": 1},
+    "command_n_fact_history": [{"context": "fact_gathering", "command": "stat a.txt"}],
+}
+HEALTH = {
+    "type": "health_check",
+    "host": "@local",
+    "stage": "pre_operations",
+    "timestamp": 1.75,
+    "metrics": {"cpu_load_1min": 0.5, "ram_percent": 12.5},
+}
+FACT = {
+    "type": "fact",
+    "timestamp": 1.8,
+    "log_level": "DEBUG",
+    "context": "running_command_on_@local",
+    "command": "touch a.txt",
 }
 END = {
     "type": "run_end",
@@ -125,6 +139,34 @@ def test_events_become_the_original_calls_in_order(limani):
     op = by_name["insert_operation"]
     assert op[:8] == ["stored-chaos-1-2", 7, "abc", "Second", True, True, 0.25, 2.0]
     assert by_name["end_run_update"] == ["stored-chaos-1-2", 3.0, "success", {}]
+
+
+def test_every_event_type_reaches_its_method_with_every_field(limani):
+    _, send, calls = limani
+    for event in (START, HEALTH, FACT, PROGRESS, END):
+        assert send(event)["ok"] is True, event
+    run = "stored-chaos-1-2"
+    assert calls()[4:-2] == [
+        ["get_or_create_host", run, "@local"],
+        ["insert_snapshot", run, 7, "pre_operations", 1.75, HEALTH["metrics"]],
+        ["insert_fact_log", run, 1.8, "DEBUG", "running_command_on_@local", "touch a.txt"],
+        [
+            "insert_operation",
+            *[run, 7, "abc", "Create a.txt", True, True, 0.25, 2.0],
+            *[PROGRESS["logs"], "+a.txt", {"path": "a.txt"}, {"retry_attempts": 1}],
+            PROGRESS["command_n_fact_history"],
+        ],
+    ]
+
+
+def test_a_field_of_the_wrong_type_is_refused(limani):
+    _, send, _ = limani
+    assert send(START)["ok"] is True
+    reply = send({**HEALTH, "host": 5})
+    assert reply["error"] == {
+        "kind": "bad_params",
+        "message": "event field 'host' has the wrong type",
+    }
 
 
 def test_an_event_before_run_start_and_a_bad_event_are_refused(limani):

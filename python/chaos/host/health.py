@@ -14,7 +14,6 @@ from typing import Any
 
 from chaos.host import pyinfra_adapter as pa
 
-STAGES = ("pre_operations", "post_operations")
 # Always exits 0: a host without /proc (BSD, macOS, a bare container) has no snapshot, not a
 # failed fact and a warning on every run.
 _COMMAND = ": chaos-health-{stage}; cat /proc/loadavg 2>/dev/null; echo ---; cat /proc/meminfo 2>/dev/null; true"
