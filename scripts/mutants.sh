@@ -13,8 +13,8 @@
 #
 # The source is mutated in place and always restored (EXIT trap; a run killed harder than that
 # is repaired by the next one, from build/mutants/backup). C++ mutants rebuild build/asan.
-# Python mutants reach tests/host directly (they import python/ from the tree); e2e tests see
-# them only when the test venv's `chaos` package is the source tree (an editable install).
+# Python mutants reach tests/host directly (they import python/ from the tree), and e2e tests
+# through the test venv's installed `chaos` package, which gets the mutated module too.
 #
 # Not part of CI (each C++ mutant is a rebuild and a test run): run it before resolving an issue
 # that touches the mutated areas, and add a mutant for each bug a test was written against.
@@ -89,6 +89,27 @@ run_tests() {
 
 tests_of() { sed -n 's/^# tests: //p' "$1"; }
 
+# e2e tests run the `chaos` package installed in the test venv (the plugin environments reach it
+# through a .pth file), not python/ in the tree: a Python mutant is copied over the installed
+# module too (saved and restored like the tree's files), unless the install is editable.
+venv_dir=$venv
+[[ $venv_dir == /* ]] || venv_dir=$root/$venv_dir
+site_packages=$(echo "$venv_dir"/lib/python3*/site-packages)
+mutate_installed_python() {
+  local file installed
+  while read -r file; do
+    installed=$site_packages/${file#python/}
+    [[ -f $installed ]] || continue
+    if [[ $installed != "$root"/* ]]; then
+      echo "note: $installed is outside the tree: e2e tests will not see this mutant" >&2
+      continue
+    fi
+    mkdir -p "$backup/$(dirname "${installed#"$root"/}")"
+    cp "$installed" "$backup/${installed#"$root"/}"
+    cp "$root/$file" "$installed"
+  done < <(sed -n 's|^+++ b/\(python/chaos/[^[:space:]]*\).*|\1|p' "$1")
+}
+
 mapfile -t mutants < <(ls tests/mutants/*.patch)
 if (($#)); then
   selected=()
@@ -131,6 +152,7 @@ for m in "${mutants[@]}"; do
     cp "$file" "$backup/$file"
   done < <(sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$m")
   patch -p1 -s -f --no-backup-if-mismatch <"$m" >>"$out" 2>&1
+  mutate_installed_python "$m"
   if grep -q '^+++ b/src/' "$m"; then
     rebuild_needed=1
     if ! build_cxx "$out" "$(grep -q '^# tests:.*unit:' "$m" && echo unit)"; then
