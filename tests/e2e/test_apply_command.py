@@ -11,6 +11,7 @@ import time
 import jsonschema
 import pytest
 from support import logbook
+from support.demo import install_demo
 from support.environments import ROOT, Chaos, PluginEnv
 from support.terminal import converse_on_terminal
 from support.wheelkit import write_wheel
@@ -29,14 +30,8 @@ def guide_plugin(chaos, plugin_env, example_wheel, tmp_path):
 
 @pytest.fixture
 def demo(chaos, plugin_env, example_wheel, tmp_path):
-    plugin_env.install(example_wheel("chaos-demo-plugin"))
-    root = tmp_path / "demo-root"
-    chobolo = tmp_path / "ch-obolo.yml"
-    chobolo.write_text(
-        f'demo_files:\n  root: {root}\n  files:\n    a.txt: alpha\n    b.txt: "made for ${{demo_files.root}}"\n'
-        f"demo_legacy:\n  marker: {tmp_path / 'marker'}\n"
-    )
-    return root, chobolo
+    files = {"a.txt": "alpha", "b.txt": '"made for ${demo_files.root}"'}
+    return install_demo(plugin_env, example_wheel, tmp_path, files, legacy=True)
 
 
 def test_guide_role_creates_its_directory_then_reports_no_change(chaos, guide_plugin):

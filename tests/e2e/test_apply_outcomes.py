@@ -9,6 +9,7 @@ import json
 
 import jsonschema
 import pytest
+from support.demo import install_demo
 from support.environments import ROOT
 from support.terminal import converse_on_terminal
 
@@ -17,14 +18,7 @@ SCHEMA = json.loads((ROOT / "docs" / "apply-report.schema.json").read_text())
 
 @pytest.fixture
 def demo(chaos, plugin_env, example_wheel, tmp_path):
-    plugin_env.install(example_wheel("chaos-demo-plugin"))
-    root = tmp_path / "demo-root"
-    chobolo = tmp_path / "ch-obolo.yml"
-    chobolo.write_text(
-        f"demo_files:\n  root: {root}\n  files:\n    a.txt: alpha\n"
-        f"demo_legacy:\n  marker: {tmp_path / 'marker'}\n"
-    )
-    return root, chobolo
+    return install_demo(plugin_env, example_wheel, tmp_path, {"a.txt": "alpha"}, legacy=True)
 
 
 def test_delta_text_marks_additions_with_plus_and_removals_with_minus(chaos, demo):

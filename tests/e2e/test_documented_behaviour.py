@@ -14,6 +14,7 @@ import signal
 import time
 
 import pytest
+from support.demo import install_demo
 from support.terminal import stdout_on_terminal
 from support.wheelkit import write_wheel
 
@@ -22,11 +23,7 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 @pytest.fixture
 def demo(chaos, plugin_env, example_wheel, tmp_path):
-    plugin_env.install(example_wheel("chaos-demo-plugin"))
-    root = tmp_path / "demo-root"
-    chobolo = tmp_path / "ch-obolo.yml"
-    chobolo.write_text(f"demo_files:\n  root: {root}\n  files:\n    a.txt: alpha\n")
-    return root, chobolo
+    return install_demo(plugin_env, example_wheel, tmp_path, {"a.txt": "alpha"})
 
 
 def test_chobolo_file_from_config_is_used_without_c(chaos, demo):

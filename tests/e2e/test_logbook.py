@@ -12,6 +12,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from support import logbook
+from support.demo import install_demo
 from support.environments import ROOT
 from support.original_logbook_reader import inconsistencies, read_logbook
 
@@ -20,13 +21,8 @@ V1_SCHEMA = json.loads((ROOT / "docs" / "chaos-logbook.schema.json").read_text()
 
 @pytest.fixture
 def demo(chaos, plugin_env, example_wheel, tmp_path):
-    plugin_env.install(example_wheel("chaos-demo-plugin"))
-    root = tmp_path / "demo-root"
-    chobolo = tmp_path / "ch-obolo.yml"
-    chobolo.write_text(
-        f"demo_files:\n  root: {root}\n  files:\n    a.txt: alpha\n    b.txt: beta\n"
-    )
-    return root, chobolo
+    files = {"a.txt": "alpha", "b.txt": "beta"}
+    return install_demo(plugin_env, example_wheel, tmp_path, files)
 
 
 def state(chaos) -> Path:

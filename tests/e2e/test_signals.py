@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from support import logbook
+from support.demo import install_demo
 from support.environments import Chaos
 from support.wheelkit import write_wheel
 from test_sudo_password import as_user, protected_dir, shared_dir, sudo_user, user_chaos  # noqa: F401
@@ -137,11 +138,7 @@ class TerminalRun:
 
 @pytest.fixture
 def demo(chaos, plugin_env, example_wheel, tmp_path):
-    plugin_env.install(example_wheel("chaos-demo-plugin"))
-    root = tmp_path / "demo-root"
-    chobolo = tmp_path / "ch-obolo.yml"
-    chobolo.write_text(f"demo_files:\n  root: {root}\n  files:\n    a.txt: alpha\n")
-    return root, chobolo
+    return install_demo(plugin_env, example_wheel, tmp_path, {"a.txt": "alpha"})
 
 
 def test_ctrl_c_at_the_confirmation_prompt_stops_at_once(chaos, demo):
