@@ -105,3 +105,75 @@ def test_the_log_is_bounded(tap, monkeypatch):
         logger.debug("--> Running command on localhost: %s", "x" * (n + 5000))
     assert len(handler.command_log) == 3
     assert all(len(e["command"]) == logtap.COMMAND_TEXT_LIMIT for e in handler.command_log)
+
+
+def test_a_command_is_cut_to_the_documented_length():
+    # docs/records.md and docs/protocol.md: 4096 characters, at most 10,000 entries.
+    assert (logtap.COMMAND_TEXT_LIMIT, logtap.COMMAND_LOG_LIMIT) == (4096, 10000)
+
+
+def test_terminal_escapes_are_removed_from_messages_and_commands(tap):
+    handler, events, logger = tap
+    handler.command_log = []
+    logger.warning("[web-1] \x1b[31mred\x1b[0m text")
+    logger.debug("--> Running command on localhost: %s", "\x1b[1mls\x1b[0m -l")
+    assert [e[1]["message"] for e in events.sent if e[0] == "log"] == ["red text"]
+    assert [e["command"] for e in handler.command_log] == ["ls -l"]
+
+
+class _Host:
+    def __init__(self, name: str, op_hash: str | None) -> None:
+        self.name = name
+        self.current_op_hash = op_hash
+
+
+def _record(level: int, message: str, path: str = "/x/pyinfra/api/host.py") -> logging.LogRecord:
+    return logging.LogRecord("pyinfra", level, path, 1, message, None, None)
+
+
+@pytest.mark.parametrize(
+    ("phase", "fact_errors", "messages"),
+    [("plan", ["careful"], []), ("prepare", ["careful"], []), ("execute", [], ["careful"])],
+)
+def test_a_warning_is_a_fact_error_before_execution_and_the_operations_message_during_it(
+    tap, phase, fact_errors, messages
+):
+    from pyinfra.context import ctx_host
+
+    handler, events, logger = tap
+    handler.phase = phase
+    handler.verbosity = 1
+    with ctx_host.use(_Host("web-1", "op-1")):
+        logger.warning("careful")
+    assert handler.fact_errors.get("web-1", []) == fact_errors
+    assert handler.ops("web-1", "op-1").notes.messages == messages
+    [(_, event)] = [e for e in events.sent if e[0] == "log"]
+    assert event == {
+        "level": "warning",
+        "message": "careful",
+        "logger": "pyinfra",
+        "host": "web-1",
+        "op": "op-1",
+    }
+
+
+@pytest.mark.parametrize(("phase", "diff"), [("plan", ["Will create /srv"]), ("execute", [])])
+def test_what_an_operation_says_while_it_is_generated_is_its_diff(tap, phase, diff):
+    from pyinfra.context import ctx_host
+
+    handler, _, logger = tap
+    handler.phase = phase
+    with ctx_host.use(_Host("web-1", "op-1")):
+        logger.handle(_record(logging.INFO, "Will create /srv", "/x/pyinfra/operations/files.py"))
+    assert handler.ops("web-1", "op-1").notes.diff == diff
+
+
+def test_an_operation_being_staged_is_announced_with_all_its_names(tap):
+    from pyinfra.context import ctx_host
+
+    handler, events, logger = tap
+    handler.phase = "plan"
+    with ctx_host.use(_Host("web-1", None)):
+        logger.debug("Adding operation, %s, opOrder=%s, opHash=%s", {"b", "a"}, (1,), "op-9")
+    assert ("op_staged", {"host": "web-1", "op": "a, b"}) in events.sent
+    assert handler.ops("web-1", "op-9").notes.names == ["a", "b"]
