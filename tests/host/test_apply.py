@@ -99,6 +99,15 @@ class Stubborn(Role):
         add_op(state, server.shell, name="Stubborn", commands=["trap '' TERM; sleep 299.5"])
 
 
+class LeavesOrphan(Role):
+    def __init__(self):
+        super().__init__(name="Leaves an orphan")
+
+    def plan(self, state, host, delta):
+        # The shell pyinfra runs exits at once; its background sleep is orphaned.
+        add_op(state, server.shell, name="Orphan", commands=["sleep 298.5 >/dev/null 2>&1 &"])
+
+
 class DeltaRaises(Role):
     def __init__(self):
         super().__init__(name="Delta raises")
@@ -783,6 +792,33 @@ def test_a_host_whose_parent_dies_stops_its_commands_and_exits(
         assert _wait_until(lambda: _running_with(marker, b"299.5") == [])
     finally:
         for pid in _running_with(marker, b"299.5") + _running_with(marker, b"chaos.host"):
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def test_a_stopped_host_takes_the_orphans_of_its_commands_with_it(
+    make_host, plugin_dir, monkeypatch
+):
+    """A command's background child outlives the shell that started it. The host is the
+    subreaper of what it runs, so the orphan stays its descendant, and SIGTERM to the host (what
+    the core's death sends) ends it too instead of leaving it running under init."""
+    plugin_dir("shellroles", SHELL_ROLES)
+    marker = f"CHAOS_TEST_ORPHAN_RUN={os.getpid()}-{time.monotonic_ns()}".encode()
+    monkeypatch.setenv(*marker.decode().split("=", 1))
+    host = make_host()
+    try:
+        host.call("apply.prepare", {"roles": [{"tag": "o", "target": "shellroles:LeavesOrphan"}]})
+        host.call("apply.plan", {})
+        execute = host.call("apply.execute", {})
+        assert execute["success"] is True, execute
+        [orphan] = _running_with(marker, b"298.5")
+        status = Path(f"/proc/{orphan}/status").read_text()
+        assert f"PPid:\t{host.proc.pid}\n" in status  # adopted by the host, not by init
+        host.proc.send_signal(signal.SIGTERM)
+        assert host.proc.wait(timeout=30) == 128 + signal.SIGTERM
+        assert _wait_until(lambda: _running_with(marker, b"298.5") == [])
+    finally:
+        for pid in _running_with(marker, b"298.5"):
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
 
