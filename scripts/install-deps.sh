@@ -18,6 +18,7 @@ packages=(
   zsh fish                                    # completion scripts are tested in every shell
   sudo passwd                                 # the sudo password test: real sudo, a real user
   groff-base                                  # the generated man page is checked with groff
+  patch                                       # scripts/mutants.sh (and its --check in the test run)
   openssh-server openssh-client sshpass      # fleet tests: real sshd targets (tests/support/sshd.py),
   iproute2                                    # each in its own network namespace; no system sshd needed
 )

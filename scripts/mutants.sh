@@ -4,6 +4,7 @@
 #
 #   scripts/mutants.sh              every mutant
 #   scripts/mutants.sh 03 alias     only mutants whose file name contains one of these words
+#   scripts/mutants.sh --check      only that every patch applies and names its tests (CI runs it)
 #
 # A patch starts with comment lines (patch(1) skips them):
 #   # what the bug is, in one line
@@ -32,6 +33,24 @@ export CHAOS_INSTALLED_BINARY=${CHAOS_INSTALLED_BINARY:-$root/$venv/bin/chaos}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 if command -v ccache >/dev/null; then export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$(dirname "$root")}; fi
+
+# --check: only that every patch still applies to the source and names its tests (no build, no
+# test run; under a second). The test suite runs it, so a patch the source has moved away from
+# fails CI instead of turning into a silent BROKEN on the next mutation run.
+if [[ ${1:-} == --check ]]; then
+  stale=0
+  for m in tests/mutants/*.patch; do
+    if ! grep -q '^# tests: ' "$m"; then
+      echo "$m: no '# tests:' line" >&2
+      stale=1
+    elif ! out=$(patch -p1 --dry-run -s -f <"$m" 2>&1); then
+      echo "$m no longer applies (regenerate it: tests/README.md): $out" >&2
+      stale=1
+    fi
+  done
+  ((stale == 0)) && echo "every mutant applies ($(ls tests/mutants/*.patch | wc -l) patches)"
+  exit $stale
+fi
 
 rebuild_needed=0
 

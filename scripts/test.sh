@@ -19,6 +19,8 @@ clang-format --dry-run -Werror "${cxx_files[@]}"
 # The layering and the function-length rule (docs/architecture.md, docs/coding-guidelines.md).
 python3 scripts/check-includes.py
 python3 scripts/check-function-length.py
+# The mutation list (tests/mutants) still applies to today's source (scripts/mutants.sh runs it).
+scripts/mutants.sh --check
 
 echo "== build (ASan + UBSan, -Werror)"
 # A compiler cache, when there is one, makes rebuilds in other checkouts of the tree cheap.
