@@ -144,7 +144,8 @@ def test_events_become_the_original_calls_in_order(limani):
 def test_every_event_type_reaches_its_method_with_every_field(limani):
     _, send, calls = limani
     for event in (START, HEALTH, FACT, PROGRESS, END):
-        assert send(event)["ok"] is True, event
+        reply = send(event)
+        assert reply["ok"] is True and reply["result"] == {"ok": True}, (event, reply)
     run = "stored-chaos-1-2"
     assert calls()[4:-2] == [
         ["get_or_create_host", run, "@local"],
@@ -172,9 +173,30 @@ def test_a_field_of_the_wrong_type_is_refused(limani):
 def test_an_event_before_run_start_and_a_bad_event_are_refused(limani):
     _, send, _ = limani
     reply = send(PROGRESS)
-    assert reply["ok"] is False and reply["error"]["kind"] == "bad_params"
-    reply = send({"type": "gossip"})
-    assert reply["ok"] is False and reply["error"]["kind"] == "bad_params"
+    assert reply["error"] == {
+        "kind": "bad_params",
+        "message": "no run_start was delivered to this Limani first",
+        "limani": "rec",
+        "plugin": "fake-limanis",
+        "entry_point": "fake_limanis:Recording",
+    }
+    types = "('run_start', 'progress', 'health_check', 'fact', 'run_end')"
+    for event in ({"type": "gossip"}, "run_start", None):
+        reply = send(event)
+        assert reply["error"] == {
+            "kind": "bad_params",
+            "message": f"'event' must be an object whose type is one of {types}",
+        }, event
+
+
+def test_a_target_that_is_not_an_entry_point_is_refused(limani):
+    host, _, _ = limani
+    for target in ("module:", ":Class", 7):
+        reply, _ = host.request("limani", {"name": "rec", "target": target, "event": START})
+        assert reply["error"] == {
+            "kind": "bad_params",
+            "message": "'target' must be an entry-point target (module:Class)",
+        }, target
 
 
 def test_a_failing_method_names_the_plugin_and_still_disconnects(limani):
