@@ -177,3 +177,19 @@ def test_an_operation_being_staged_is_announced_with_all_its_names(tap):
         logger.debug("Adding operation, %s, opOrder=%s, opHash=%s", {"b", "a"}, (1,), "op-9")
     assert ("op_staged", {"host": "web-1", "op": "a, b"}) in events.sent
     assert handler.ops("web-1", "op-9").notes.names == ["a", "b"]
+
+
+@pytest.mark.parametrize(("verbosity", "forwarded"), [(1, []), (2, ["Will create /srv"])])
+def test_an_operations_output_is_shown_from_vv_only(tap, verbosity, forwarded):
+    """-v shows pyinfra's info lines, but what an operation says while it is generated (its diff,
+    kept for the delta) only from -vv."""
+    from pyinfra.context import ctx_host
+
+    handler, events, logger = tap
+    handler.phase = "plan"
+    handler.verbosity = verbosity
+    with ctx_host.use(_Host("web-1", "op-1")):
+        logger.handle(_record(logging.INFO, "Will create /srv", "/x/pyinfra/operations/files.py"))
+        logger.info("connected")  # not an operation's output: shown from -v
+    messages = [e[1]["message"] for e in events.sent if e[0] == "log"]
+    assert messages == [*forwarded, "connected"]
