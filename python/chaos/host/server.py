@@ -29,7 +29,7 @@ from chaos.host.errors import HostError, attempt, traceback_tail
 from chaos.host.wire import Channel, ProtocolError
 
 EXIT_OK = 0
-# 1: an internal error, i.e. an exception that escapes main() (Python exits with 1).
+EXIT_INTERNAL = 1
 EXIT_USAGE = 2
 EXIT_PROTOCOL = 3
 EXIT_INTERRUPTED = 130
