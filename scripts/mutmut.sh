@@ -64,7 +64,8 @@
 #   (module and class level: run at import), a bare string, or one executed by a process
 #   outside any test gets the import selection instead (as the default mode). A mutant no test
 #   executes is counted as surviving without a run. Kills are kept across commits (tests are
-#   only added); a survivor of an older commit runs again on the tests added since (the map of
+#   only added); a survivor of an older commit runs again on the tests added since and on the
+#   tests of host test files changed since (git diff; the map of
 #   each commit is kept as coverage-map-COMMIT.json; MUTMUT_RECHECK_ONLY=1 runs only those
 #   rechecks, no mutant without a verdict yet). Timeout: 10 x (the selected tests'
 #   recorded time + 2 s), at least 60 s. Each worker has its own copy of the tree (mutmut-wN).
@@ -133,7 +134,7 @@ if [[ -n $covered ]]; then
     workers+=("$work/mutmut-w$i")
   done
   cd "$tree"
-  MUTMUT_HEAD=$head exec "$venv/bin/python" scripts/mutmut_covered.py run "$results" "$covered" \
+  MUTMUT_HEAD=$head MUTMUT_REPO=$root exec "$venv/bin/python" scripts/mutmut_covered.py run "$results" "$covered" \
     "${workers[@]}" -- "${modules[@]}"
 fi
 

@@ -311,16 +311,40 @@ class Selector:
         return out
 
     def tests_of(self, results: Path, commit: str) -> set[str] | None:
-        """The tests of an earlier commit's map (None when it was not kept)."""
+        """The tests an earlier commit's run already ran: that commit's map, less the tests of
+        files changed since (a test given a new assertion may kill what it let survive). None
+        when that map was not kept, or the files changed since cannot be told."""
         if commit not in self._known:
             old = results / f"coverage-map-{commit}.json"
+            changed = changed_test_files(commit)
             self._known[commit] = (
-                set(json.loads(old.read_text())["durations"]) if old.exists() else None
+                {
+                    t
+                    for t in json.loads(old.read_text())["durations"]
+                    if t.split("::", 1)[0] not in changed
+                }
+                if old.exists() and changed is not None
+                else None
             )
         return self._known[commit]
 
     def seconds(self, args: list[str]) -> float:
         return sum(self.file_time.get(a, self.durations.get(a, 0.0)) for a in args)
+
+
+def changed_test_files(commit: str) -> set[str] | None:
+    """The host test files changed between ``commit`` and the commit measured (MUTMUT_HEAD), by
+    the checkout MUTMUT_REPO (the trees measured are archives, without git); None if unknown."""
+    repo, head = os.environ.get("MUTMUT_REPO"), os.environ.get("MUTMUT_HEAD")
+    if not repo or not head:
+        return None
+    diff = subprocess.run(
+        ["git", "-C", repo, "diff", "--name-only", commit, head, "--", "tests/host"],
+        capture_output=True,
+        text=True,
+        check=False,  # an unknown commit: None, and the survivor runs its whole selection
+    )
+    return set(diff.stdout.split()) if diff.returncode == 0 else None
 
 
 def run_mutant(tree: Path, module: str, mutated: str, args: list[str], timeout: float):
