@@ -386,6 +386,8 @@ def test_failing_op_reports_details_and_other_roles_still_run(
     local = result["hosts"]["@local"]
     assert (local["changed"], local["failed"]) == (2, 1)
     assert result["success"] is False
+    # pyinfra stopped once its only host had failed, and said so: the run's error.
+    assert result["error"] == "PyinfraError: No hosts remaining!"
     failed = local["ops"][2]
     assert failed["status"] == "failed"
     assert failed["op"] == "Break on purpose"
@@ -395,6 +397,8 @@ def test_failing_op_reports_details_and_other_roles_still_run(
     assert failed["stdout_tail"] == ["partial-output"]
     assert "exit 3" in failed["command"]
     assert failed["ignored"] is False
+    # pyinfra logs the output it read; messages are what it said besides (not again the output).
+    assert not {"partial-output", "first-problem", "it-broke"} & set(failed["messages"])
     [done_event] = [e for e in _events(events, "op_done") if e["status"] == "failed"]
     assert done_event["exit_code"] == 3 and done_event["host"] == "@local"
     assert (scratch / "a.txt").exists() and (scratch / "b.txt").exists()
@@ -912,10 +916,15 @@ def test_unreachable_hosts_are_reported_per_host(make_host, plugin_dir):
     plugin_dir("shellroles", SHELL_ROLES)
     host = make_host()
     roles = [{"tag": "data", "target": "shellroles:ReadsHostData"}]
-    prepare = host.call(
+    reply, events = host.request(
         "apply.prepare", {"roles": roles, "hosts": ["@local", "unreachable.invalid"]}
     )
+    prepare = reply["result"]
     local, remote = prepare["hosts"]
+    connects = {e["host"]: e for e in _events(events, "connect")}
+    assert connects["@local"]["ok"] is True and "error" not in connects["@local"]
+    assert connects["unreachable.invalid"]["ok"] is False
+    assert connects["unreachable.invalid"]["error"] == remote["error"]
     assert local == {"name": "@local", "connected": True}
     assert remote["name"] == "unreachable.invalid" and remote["connected"] is False
     assert remote["error"]
@@ -967,6 +976,8 @@ def test_unchanged_operation_predicts_no_change(make_host, plugin_dir, tmp_path,
     assert op["will_change"] is False
     assert op["noop"] == f"directory {scratch} already exists"
     execute = host.call("apply.execute", {})
+    # Health snapshots and the command log are asked for, never there by default.
+    assert "health" not in execute and "command_log" not in execute
     assert execute["hosts"]["@local"]["ops"][0]["status"] == "no_change"
     assert execute["hosts"]["@local"]["ops"][0]["noop"] == f"directory {scratch} already exists"
     assert execute["hosts"]["@local"]["no_change"] == 1
@@ -1200,6 +1211,9 @@ def test_without_detection_a_generator_error_fails_execute(make_host, plugin_dir
         ("third", "skipped"),
     ]
     assert "No such file: /nonexistent/src" in ops[1]["messages"][0]
+    failed = {k: ops[1][k] for k in ("retries", "ignored", "command", "exit_code")}
+    assert failed == {"retries": 0, "ignored": False, "command": None, "exit_code": None}
+    assert 0 <= ops[1]["duration_s"] < 60  # from its start to the moment pyinfra gave up
     assert [e["op"] for e in _events(events, "op_done")] == ["first", "bad put"]
 
 

@@ -88,6 +88,7 @@ def test_a_role_whose_secret_is_missing_is_skipped(make_host, plugin_dir):
     [skipped] = prepare["skipped_roles"]
     assert (skipped["host"], skipped["role"]) == ("@local", "secret")
     assert (skipped["reason"], skipped["keys"]) == ("missing_secret_keys", ["db.password"])
+    assert skipped["message"] == "its secrets (db.password) are not in the secrets file"
 
 
 def test_restrictions_skip_or_fail_a_role_before_its_code_runs(make_host, plugin_dir):
@@ -172,6 +173,8 @@ def test_max_fail_counts_hosts_that_could_not_connect(make_host, plugin_dir):
             assert error["kind"] == "connect"
             assert error["message"] == f"2 of 3 hosts could not be connected, {refused}"
             assert [e["host"] for e in error["errors"]] == ["a.invalid", "b.invalid"]
+            # Each host's own reason, as the connector gave it.
+            assert all(e["message"] not in ("", "not connected") for e in error["errors"])
 
 
 # A pyinfra connector (found through its entry point, as pyinfra finds every connector) for any

@@ -37,7 +37,8 @@ class IgnoredFailure(Role):
 
     def plan(self, state, host, delta):
         add_op(state, server.shell, name="Fails, ignored", commands=["exit 4"], _ignore_errors=True)
-        add_op(state, server.shell, name="Runs after it", commands=["true"])
+        add_op(state, server.shell, name="Runs after it", commands=["sleep 0.2"])
+        add_op(state, server.shell, name="Fails again", commands=["exit 5"], _ignore_errors=True)
 
 
 class Flaky(Role):
@@ -102,10 +103,13 @@ def test_ignored_failure_is_counted_apart_and_the_run_succeeds(make_host, plugin
     host.call("apply.plan", {})
     result = host.call("apply.execute", {})
     local = result["hosts"]["@local"]
-    first, second = local["ops"]
+    first, second, third = local["ops"]
     assert (first["status"], first["ignored"], first["exit_code"]) == ("failed", True, 4)
     assert second["status"] == "changed"
-    assert (local["failed"], local["ignored"], local["changed"]) == (0, 1, 1)
+    assert (third["status"], third["ignored"], third["exit_code"]) == ("failed", True, 5)
+    assert (local["failed"], local["ignored"], local["changed"]) == (0, 2, 1)
+    # Each operation's own duration: from its start to its end, in seconds.
+    assert 0.2 <= second["duration_s"] < 60
     assert result["success"] is True
 
 

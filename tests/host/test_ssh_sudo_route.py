@@ -294,20 +294,41 @@ def test_undo_restores_the_connector():
     assert (ssh.make_unix_command_for_host, ssh.SSHConnector.run_shell_command) == before
 
 
-def test_a_password_is_refused_for_hosts_without_a_private_route(make_host, plugin_dir):
+# A host is a name, or a name with its data (a fleet's host): the name is what is checked.
+@pytest.mark.parametrize(
+    "container", ["@docker/some-container", ["@docker/some-container", {"ssh_user": "x"}]]
+)
+def test_a_password_is_refused_for_hosts_without_a_private_route(make_host, plugin_dir, container):
     plugin_dir("noop", "def role(state, host, chobolo_path, skip_confirm):\n    pass\n")
     host = make_host()
     reply, _ = host.request(
         "apply.prepare",
         {
             "roles": [{"tag": "noop", "target": "noop:role"}],
-            "hosts": ["@docker/some-container"],
+            "hosts": [container],
             "sudo_password": PASSWORD,
         },
     )
     assert not reply["ok"]
     assert reply["error"]["kind"] == "bad_params"
     assert "@docker/some-container" in reply["error"]["message"]
+    assert SECRET_PART not in str(reply)
+
+
+def test_a_password_is_taken_for_ssh_hosts_which_have_the_private_route(make_host, plugin_dir):
+    plugin_dir("noop", "def role(state, host, chobolo_path, skip_confirm):\n    pass\n")
+    host = make_host()
+    reply, _ = host.request(
+        "apply.prepare",
+        {
+            "roles": [{"tag": "noop", "target": "noop:role"}],
+            "hosts": ["@local", ["unreachable.invalid", {"ssh_user": "deploy"}]],
+            "sudo_password": PASSWORD,
+        },
+    )
+    # Not refused: the run went on to connect (and only the unreachable host failed).
+    assert reply["ok"] is True, reply
+    assert [h["connected"] for h in reply["result"]["hosts"]] == [True, False]
     assert SECRET_PART not in str(reply)
 
 
