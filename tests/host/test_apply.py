@@ -272,6 +272,21 @@ def test_class_role_creates_files_then_reports_no_delta(make_host, plugin_dir, t
     assert execute2["hosts"]["@local"]["changed"] == 0
 
 
+def test_without_diff_the_plan_shows_no_file_diffs(make_host, plugin_dir, tmp_path, scratch):
+    plugin_dir("filesrole", FILES_ROLE)
+    chobolo = _files_chobolo(tmp_path, scratch)
+    host = make_host()
+    roles = [{"tag": "files", "target": "filesrole:FilesRole"}]
+    host.call("apply.prepare", {"roles": roles, "chobolo_path": chobolo, "diff": False})
+    ops = host.call("apply.plan", {})["hosts"]["@local"]
+    # Changes are still predicted (detection is on); only the diffs are not asked for.
+    assert [(op["name"], op["will_change"]) for op in ops] == [
+        ("Create a.txt", True),
+        ("Create b.txt", True),
+    ]
+    assert not [op for op in ops if "diff" in op]
+
+
 def test_dry_run_plans_without_touching_disk(make_host, plugin_dir, tmp_path, scratch):
     plugin_dir("filesrole", FILES_ROLE)
     chobolo = _files_chobolo(tmp_path, scratch)

@@ -395,3 +395,31 @@ def test_a_host_that_could_not_connect_is_left_out_of_the_execution(make_host, p
     host.call("apply.plan", {})
     execute = host.call("apply.execute", {})
     assert list(execute["hosts"]) == ["@local"], execute
+
+
+# Reads a fact (which waits on a command, so the other hosts plan meanwhile), then stages an
+# operation without host=, as a plugin written for one machine does.
+FACT_THEN_STAGE_ROLE = """
+from pyinfra.api.operation import add_op
+from pyinfra.facts.server import Command
+from pyinfra.operations import server
+
+
+def fact_then_stage(state, host, chobolo_path, skip_confirm):
+    host.get_fact(Command, command="sleep 0.2; echo ready")
+    add_op(state, server.shell, name=f"only on {host.name}", commands=["true"])
+"""
+
+
+def test_hosts_planning_side_by_side_each_stage_only_on_themselves(
+    make_host, plugin_dir, tmp_path, monkeypatch
+):
+    plugin_dir("factstage", FACT_THEN_STAGE_ROLE)
+    host, _ = _multi_host(make_host, plugin_dir, tmp_path, monkeypatch)
+    names = [f"@multi/{n}" for n in ("a", "b", "c")]
+    roles = [{"tag": "fs", "target": "factstage:fact_then_stage"}]
+    host.call("apply.prepare", {"roles": roles, "hosts": names, "skip_confirm": True})
+    plan = host.call("apply.plan", {})
+    assert {h: [op["name"] for op in ops] for h, ops in plan["hosts"].items()} == {
+        n: [f"only on {n}"] for n in names
+    }
