@@ -272,13 +272,19 @@ def test_class_role_creates_files_then_reports_no_delta(make_host, plugin_dir, t
     assert execute2["hosts"]["@local"]["changed"] == 0
 
 
-def test_without_diff_the_plan_shows_no_file_diffs(make_host, plugin_dir, tmp_path, scratch):
+def _plan_files_role(make_host, plugin_dir, tmp_path, scratch, **prepare):
+    """A host that prepared (with ``prepare``'s parameters) and planned the files role."""
     plugin_dir("filesrole", FILES_ROLE)
     chobolo = _files_chobolo(tmp_path, scratch)
     host = make_host()
     roles = [{"tag": "files", "target": "filesrole:FilesRole"}]
-    host.call("apply.prepare", {"roles": roles, "chobolo_path": chobolo, "diff": False})
-    ops = host.call("apply.plan", {})["hosts"]["@local"]
+    host.call("apply.prepare", {"roles": roles, "chobolo_path": chobolo, **prepare})
+    return host, host.call("apply.plan", {})
+
+
+def test_without_diff_the_plan_shows_no_file_diffs(make_host, plugin_dir, tmp_path, scratch):
+    _, plan = _plan_files_role(make_host, plugin_dir, tmp_path, scratch, diff=False)
+    ops = plan["hosts"]["@local"]
     # Changes are still predicted (detection is on); only the diffs are not asked for.
     assert [(op["name"], op["will_change"]) for op in ops] == [
         ("Create a.txt", True),
@@ -288,12 +294,7 @@ def test_without_diff_the_plan_shows_no_file_diffs(make_host, plugin_dir, tmp_pa
 
 
 def test_dry_run_plans_without_touching_disk(make_host, plugin_dir, tmp_path, scratch):
-    plugin_dir("filesrole", FILES_ROLE)
-    chobolo = _files_chobolo(tmp_path, scratch)
-    host = make_host()
-    roles = [{"tag": "files", "target": "filesrole:FilesRole"}]
-    host.call("apply.prepare", {"roles": roles, "chobolo_path": chobolo, "dry": True})
-    plan = host.call("apply.plan", {})
+    host, plan = _plan_files_role(make_host, plugin_dir, tmp_path, scratch, dry=True)
     assert [op["will_change"] for op in plan["hosts"]["@local"]] == [True, True]
     reply, _ = host.request("apply.execute", {})
     assert reply["error"] == {
