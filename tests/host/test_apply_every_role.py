@@ -175,8 +175,12 @@ def test_a_skipped_role_does_not_stop_the_roles_after_it(host_and_log):
     assert [d["role"] for d in prepare["deltas"]] == ["second", "empty"]
     plan = host.call("apply.plan", {})
     # A skipped function role is not called; an empty delta is not planned; second is.
-    assert calls() == ["second context", "second delta", "empty context", "empty delta"] + [
-        "second plan"
+    assert calls() == [
+        "second context",
+        "second delta",
+        "empty context",
+        "empty delta",
+        "second plan",
     ]
     assert plan["errors"] == [] and plan["not_run"] == {}
 

@@ -294,21 +294,26 @@ def test_undo_restores_the_connector():
     assert (ssh.make_unix_command_for_host, ssh.SSHConnector.run_shell_command) == before
 
 
+def _prepare_with_password(make_host, plugin_dir, hosts):
+    """The reply to an apply.prepare of a role that does nothing, on ``hosts``, with PASSWORD."""
+    plugin_dir("noop", "def role(state, host, chobolo_path, skip_confirm):\n    pass\n")
+    reply, _ = make_host().request(
+        "apply.prepare",
+        {
+            "roles": [{"tag": "noop", "target": "noop:role"}],
+            "hosts": hosts,
+            "sudo_password": PASSWORD,
+        },
+    )
+    return reply
+
+
 # A host is a name, or a name with its data (a fleet's host): the name is what is checked.
 @pytest.mark.parametrize(
     "container", ["@docker/some-container", ["@docker/some-container", {"ssh_user": "x"}]]
 )
 def test_a_password_is_refused_for_hosts_without_a_private_route(make_host, plugin_dir, container):
-    plugin_dir("noop", "def role(state, host, chobolo_path, skip_confirm):\n    pass\n")
-    host = make_host()
-    reply, _ = host.request(
-        "apply.prepare",
-        {
-            "roles": [{"tag": "noop", "target": "noop:role"}],
-            "hosts": [container],
-            "sudo_password": PASSWORD,
-        },
-    )
+    reply = _prepare_with_password(make_host, plugin_dir, [container])
     assert not reply["ok"]
     assert reply["error"]["kind"] == "bad_params"
     assert "@docker/some-container" in reply["error"]["message"]
@@ -316,16 +321,8 @@ def test_a_password_is_refused_for_hosts_without_a_private_route(make_host, plug
 
 
 def test_a_password_is_taken_for_ssh_hosts_which_have_the_private_route(make_host, plugin_dir):
-    plugin_dir("noop", "def role(state, host, chobolo_path, skip_confirm):\n    pass\n")
-    host = make_host()
-    reply, _ = host.request(
-        "apply.prepare",
-        {
-            "roles": [{"tag": "noop", "target": "noop:role"}],
-            "hosts": ["@local", ["unreachable.invalid", {"ssh_user": "deploy"}]],
-            "sudo_password": PASSWORD,
-        },
-    )
+    hosts = ["@local", ["unreachable.invalid", {"ssh_user": "deploy"}]]
+    reply = _prepare_with_password(make_host, plugin_dir, hosts)
     # Not refused: the run went on to connect (and only the unreachable host failed).
     assert reply["ok"] is True, reply
     assert [h["connected"] for h in reply["result"]["hosts"]] == [True, False]
